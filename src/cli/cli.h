@@ -1,0 +1,59 @@
+/* The command-line front end: one verb per file, sharing the options every
+ * command understands (--db, --config, --lang) and the configuration file. */
+#ifndef MM_CLI_CLI_H
+#define MM_CLI_CLI_H
+
+#include "domain/register.h"
+#include "http/http.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Settings from the configuration file, overridden by flags. */
+struct mm_cli {
+	const char *prog;
+	const char *config_path;
+	const char *db_url;
+	enum mm_lang lang;
+	struct mm_http_config http;
+	size_t pool_size;
+	const char *value_method;
+};
+
+/* Long options shared by every command; their ids start at this value. */
+enum { OPT_DB = 1000, OPT_CONFIG, OPT_LANG, OPT_HELP, OPT_COMMON_END };
+
+#define MM_CLI_COMMON_OPTS                                                               \
+	{"db", required_argument, NULL, OPT_DB}, {"config", required_argument, NULL, OPT_CONFIG}, \
+		{"lang", required_argument, NULL, OPT_LANG}, {"help", no_argument, NULL, OPT_HELP}
+
+/* Loads the configuration file (explicit path, $MAMORI_CONFIG, or
+ * /etc/mamori/mamori.conf when present) into cli. Returns 0 or prints why
+ * and returns 1. Call after the command's flags are parsed so that --config
+ * is known; flags then win because the command re-applies them. */
+int mm_cli_load_config(struct mm_cli *cli);
+
+/* Handles a common option; returns 1 when opt was one, 0 when not, and -1 on
+ * a bad value (message printed). */
+int mm_cli_common_opt(struct mm_cli *cli, int opt, const char *arg);
+
+/* Prints the help text of command name to out; false when unknown. */
+bool mm_cli_help(const char *name, FILE *out);
+
+/* Opens the database of cli (applying migrations) and takes a connection. */
+int mm_cli_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **conn);
+void mm_cli_close(struct mm_store *st, struct mm_conn *conn);
+
+/* Fills a domain context for CLI work: actor is "cli:<user>". */
+void mm_cli_ctx(struct mm_cli *cli, struct mm_conn *conn, struct mm_arena *a, struct mm_ctx *ctx);
+
+/* Prints field errors, one per line, in the context's language. */
+void mm_cli_print_ferrs(const struct mm_ferrs *errs, enum mm_lang lang);
+
+int mm_cmd_init(struct mm_cli *cli, int argc, char **argv);
+int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv);
+int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, char **argv);
+int mm_cmd_version(struct mm_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,187 @@
+/* Configuration: defaults, the INI file (read with inih), and the options
+ * every command shares. */
+#include "cli/cli.h"
+
+#include "core/err.h"
+#include "core/slice.h"
+#include "domain/registers.h"
+
+#include <ini.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char default_config[] = "/etc/mamori/mamori.conf";
+
+static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	int64_t v;
+
+	if (!mm_slice_to_i64(mm_slice_trim(mm_slice_cstr(s)), &v) || v < 0 || (uint64_t)v > max)
+		return false;
+	*out = (uint64_t)v;
+	return true;
+}
+
+/* Keeps a copy of an INI value; the configuration lives as long as the
+ * process. */
+static const char *keep(const char *v)
+{
+	return strdup(v);
+}
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+	struct mm_cli *cli = user;
+	uint64_t n;
+
+	if (strcmp(section, "database") == 0 && strcmp(name, "url") == 0) {
+		cli->db_url = keep(value);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "listen") == 0) {
+		cli->http.bind = keep(value);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "port") == 0) {
+		if (!parse_uint(value, 65535, &n))
+			return 0;
+		cli->http.port = (uint16_t)n;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "threads") == 0) {
+		if (!parse_uint(value, 64, &n) || n < 2)
+			return 0;
+		cli->http.threads = (unsigned)n;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "max_connections") == 0) {
+		if (!parse_uint(value, 100000, &n) || n == 0)
+			return 0;
+		cli->http.conn_limit = (unsigned)n;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "max_connections_per_ip") == 0) {
+		if (!parse_uint(value, 100000, &n) || n == 0)
+			return 0;
+		cli->http.per_ip_limit = (unsigned)n;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "timeout") == 0) {
+		if (!parse_uint(value, 3600, &n) || n == 0)
+			return 0;
+		cli->http.timeout = (unsigned)n;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "max_body_mb") == 0) {
+		if (!parse_uint(value, 1024, &n) || n == 0)
+			return 0;
+		cli->http.body_cap = (size_t)n << 20;
+	} else if (strcmp(section, "assets") == 0 && strcmp(name, "value_method") == 0) {
+		enum mm_value_method m;
+		if (mm_value_method_parse(value, &m))
+			return 0;
+		mm_asset_value_method = m;
+	} else if (strcmp(section, "ui") == 0 && strcmp(name, "lang") == 0) {
+		if (strcmp(value, "ja") != 0 && strcmp(value, "en") != 0)
+			return 0;
+		cli->lang = strcmp(value, "en") == 0 ? MM_EN : MM_JA;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+int mm_cli_load_config(struct mm_cli *cli)
+{
+	const char *path = cli->config_path;
+	int line;
+
+	mm_http_defaults(&cli->http);
+	cli->db_url = "mamori.db";
+	cli->pool_size = 8;
+	if (!path)
+		path = getenv("MAMORI_CONFIG");
+	if (!path && access(default_config, R_OK) == 0)
+		path = default_config;
+	if (!path)
+		return 0;
+	line = ini_parse(path, on_ini, cli);
+	if (line < 0) {
+		fprintf(stderr, "mamori: cannot read configuration file %s\n", path);
+		return 1;
+	}
+	if (line > 0) {
+		fprintf(stderr, "mamori: %s:%d: unknown setting or bad value\n", path, line);
+		return 1;
+	}
+	return 0;
+}
+
+int mm_cli_common_opt(struct mm_cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_DB:
+		cli->db_url = arg;
+		return 1;
+	case OPT_CONFIG:
+		return 1; /* read before the command ran */
+	case OPT_LANG:
+		if (strcmp(arg, "ja") != 0 && strcmp(arg, "en") != 0) {
+			fprintf(stderr, "mamori: --lang must be ja or en\n");
+			return -1;
+		}
+		cli->lang = strcmp(arg, "en") == 0 ? MM_EN : MM_JA;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int mm_cli_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **conn)
+{
+	char why[256] = "";
+	int rc = mm_store_open(cli->db_url, 1, st, why, sizeof(why));
+
+	if (rc) {
+		fprintf(stderr, "mamori: cannot open database %s: %s\n", cli->db_url,
+			why[0] ? why : mm_strerror(rc));
+		return 1;
+	}
+	rc = mm_registers_migrate(*st);
+	if (rc) {
+		fprintf(stderr, "mamori: database schema update failed: %s\n", mm_strerror(rc));
+		mm_store_close(*st);
+		return 1;
+	}
+	*conn = mm_store_acquire(*st);
+	if (!*conn) {
+		fprintf(stderr, "mamori: cannot connect to database %s\n", cli->db_url);
+		mm_store_close(*st);
+		return 1;
+	}
+	return 0;
+}
+
+void mm_cli_close(struct mm_store *st, struct mm_conn *conn)
+{
+	if (conn)
+		mm_store_release(st, conn);
+	mm_store_close(st);
+}
+
+void mm_cli_ctx(struct mm_cli *cli, struct mm_conn *conn, struct mm_arena *a, struct mm_ctx *ctx)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	const char *user = pw ? pw->pw_name : "unknown";
+	char *actor = mm_arena_alloc(a, strlen(user) + 5);
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conn = conn;
+	ctx->a = a;
+	ctx->lang = cli->lang;
+	if (actor)
+		snprintf(actor, strlen(user) + 5, "cli:%s", user);
+	ctx->actor = actor ? actor : "cli";
+}
+
+void mm_cli_print_ferrs(const struct mm_ferrs *errs, enum mm_lang lang)
+{
+	for (size_t i = 0; i < errs->n; i++) {
+		struct mm_buf m;
+
+		mm_buf_init(&m, 4096);
+		mm_msg_format(&m, lang, errs->e[i].msg, errs->e[i].label, errs->e[i].min,
+			      errs->e[i].max);
+		fprintf(stderr, "  %s: %s\n", errs->e[i].field, m.data);
+		mm_buf_free(&m);
+	}
+}

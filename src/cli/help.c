@@ -1,0 +1,86 @@
+/* Help texts, one per command; the man page says the same at more length. */
+#include "cli/cli.h"
+
+#include <string.h>
+
+struct help {
+	const char *name;
+	const char *text;
+};
+
+static const char common[] =
+	"\nCommon options:\n"
+	"  --db URL         database (sqlite:PATH or a file path; default mamori.db)\n"
+	"  --config FILE    configuration file (default $MAMORI_CONFIG or /etc/mamori/mamori.conf)\n"
+	"  --lang ja|en     language of messages (default ja)\n"
+	"  --help           this text\n";
+
+static const char register_text[] =
+	"Usage: mamori %s VERB [options]\n"
+	"\n"
+	"Verbs:\n"
+	"  list [--q TEXT] [--where FIELD=VALUE]... [--sort [-]FIELD]\n"
+	"       [--status active|retired|all] [--limit N] [--json]\n"
+	"                    list records (tab-separated, or JSON lines)\n"
+	"  show ID|CODE [--json]\n"
+	"                    show one record\n"
+	"  add --set FIELD=VALUE...\n"
+	"                    create a record; references by code or name,\n"
+	"                    choices by code or Japanese label\n"
+	"  import FILE [--dry-run]\n"
+	"                    import CSV (UTF-8, UTF-8 with BOM or Shift_JIS/CP932) with the\n"
+	"                    export's headings; rows with an existing code update it;\n"
+	"                    all or nothing; --dry-run reports every bad row\n"
+	"  export [--format csv|csv-cp932|xlsx] [--output FILE] [list filters]\n"
+	"                    export (CSV in UTF-8 with BOM by default)\n";
+
+static const struct help helps[] = {
+	{"init", "Usage: mamori init [--demo] [options]\n"
+		 "\nCreates the database or brings it to the current schema.\n"
+		 "  --demo           also load a sample city organisation and ~200 assets\n"},
+	{"serve", "Usage: mamori serve [--listen ADDR] [--port N] [--threads N] [options]\n"
+		  "\nServes the web UI and the JSON API until SIGINT or SIGTERM.\n"
+		  "  --listen ADDR    address to listen on (default 127.0.0.1)\n"
+		  "  --port N         port (default 8080; 0 picks a free one)\n"
+		  "  --threads N      worker threads, 2..64 (default 4)\n"},
+	{"version", "Usage: mamori version\n\nPrints the version.\n"},
+	{"asset", NULL},
+	{"system", NULL},
+	{"section", NULL},
+	{"person", NULL},
+};
+
+static const char overview[] =
+	"mamori — information security management for a city (情報セキュリティ管理)\n"
+	"\n"
+	"Usage: mamori COMMAND [options]\n"
+	"\n"
+	"Commands:\n"
+	"  init       create or upgrade the database (--demo adds sample data)\n"
+	"  serve      run the web server\n"
+	"  asset      the information asset register (情報資産台帳)\n"
+	"  system     information systems (情報システム)\n"
+	"  section    sections: 部, 課, 係 (組織)\n"
+	"  person     people (職員)\n"
+	"  version    print the version\n"
+	"  help CMD   help for one command\n";
+
+bool mm_cli_help(const char *name, FILE *out)
+{
+	if (!name) {
+		fputs(overview, out);
+		fputs(common, out);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		if (strcmp(helps[i].name, name) != 0)
+			continue;
+		if (helps[i].text)
+			fputs(helps[i].text, out);
+		else
+			fprintf(out, register_text, name);
+		fputs(common, out);
+		return true;
+	}
+	return false;
+}

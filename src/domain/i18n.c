@@ -1,0 +1,111 @@
+#include "domain/i18n.h"
+
+#include <string.h>
+
+struct msg {
+	const char *id;
+	const char *ja;
+	const char *en;
+};
+
+/* The catalogue. Ids are stable and also appear in API error bodies. */
+static const struct msg catalogue[] = {
+	{"required", "{label}を入力してください。", "{label} is required."},
+	{"too_long", "{label}は{max}文字以内で入力してください。",
+	 "{label} must be at most {max} characters."},
+	{"not_integer", "{label}は整数で入力してください。", "{label} must be a whole number."},
+	{"out_of_range", "{label}は{min}から{max}までの値を入力してください。",
+	 "{label} must be between {min} and {max}."},
+	{"bad_choice", "{label}の値が選択肢にありません。", "{label} is not one of the allowed values."},
+	{"bad_date", "{label}は日付（例: 2024-04-01、令和6年4月1日、R6.4.1）で入力してください。",
+	 "{label} must be a date (e.g. 2024-04-01, 令和6年4月1日, R6.4.1)."},
+	{"bad_ref", "{label}に指定された項目が見つかりません。",
+	 "{label} refers to a record that does not exist."},
+	{"ambiguous_ref", "{label}に同じ名前の項目が複数あります。コードで指定してください。",
+	 "{label} matches several records; use the code instead."},
+	{"not_text", "{label}は文字列で入力してください。", "{label} must be a string."},
+	{"bad_text", "{label}に使えない文字（制御文字）が含まれています。",
+	 "{label} contains characters that are not allowed (control characters)."},
+	{"bad_utf8", "{label}の文字コードが正しくありません（UTF-8 ではありません）。",
+	 "{label} is not valid UTF-8."},
+	{"unknown_field", "{label}という項目はありません。", "There is no field called {label}."},
+	{"read_only", "{label}は自動で設定される項目のため、変更できません。",
+	 "{label} is set automatically and cannot be changed."},
+	{"duplicate", "この{label}は既に使われています。", "This {label} is already in use."},
+	{"self_ref", "{label}に自分自身は指定できません。", "{label} cannot refer to itself."},
+	{"cycle", "{label}の指定が循環しています。", "{label} would create a cycle."},
+	{"retired_ref", "{label}に指定された項目は廃止されています。",
+	 "{label} refers to a retired record."},
+	{"not_found", "指定された記録が見つかりません。", "The record was not found."},
+	{"conflict",
+	 "この記録は他の人が先に更新しました。最新の内容を確認してから、もう一度編集してください。",
+	 "Someone else updated this record first. Review the latest version and edit again."},
+	{"bad_json", "送信された JSON の形式が正しくありません。", "The JSON body is malformed."},
+	{"not_object", "送信された JSON はオブジェクトではありません。",
+	 "The JSON body must be an object."},
+	{"too_big", "送信されたデータが大きすぎます。", "The request body is too large."},
+	{"bad_media_type", "この形式のデータは受け付けられません。",
+	 "This content type is not accepted."},
+	{"bad_query", "検索条件の指定が正しくありません。", "The query parameters are invalid."},
+	{"bad_version", "version（編集する版）を指定してください。",
+	 "Give the version you are editing (version field or If-Match)."},
+	{"already_retired", "この記録は既に廃止されています。", "This record is already retired."},
+	{"not_retired", "この記録は廃止されていません。", "This record is not retired."},
+	{"validation", "入力内容に誤りがあります。", "Some fields are invalid."},
+	{"internal", "サーバー内部でエラーが発生しました。管理者に連絡してください。",
+	 "An internal error occurred. Contact the administrator."},
+	{"busy", "サーバーが混み合っています。しばらくしてから、もう一度お試しください。",
+	 "The server is busy. Try again shortly."},
+	{"method_not_allowed", "この操作は許可されていません。", "Method not allowed."},
+	{"csv_bad_encoding", "ファイルの文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）。",
+	 "The file's encoding could not be detected (save it as UTF-8 or Shift_JIS)."},
+	{"csv_malformed", "CSV の形式が正しくありません（引用符が閉じていない等）。",
+	 "The CSV is malformed (for example an unterminated quote)."},
+	{"csv_no_header", "見出し行がありません。", "The header row is missing."},
+	{"csv_unknown_column", "見出し「{label}」は台帳の項目にありません。",
+	 "The column \"{label}\" is not a field of this register."},
+	{"csv_duplicate_column", "見出し「{label}」が重複しています。",
+	 "The column \"{label}\" appears twice."},
+	{"csv_wrong_count", "列の数が見出し行と一致しません。",
+	 "The number of columns does not match the header."},
+	{"csv_duplicate_key", "同じ{label}の行がファイル内に複数あります。",
+	 "Several rows in the file have the same {label}."},
+	{"unencodable", "{label}に Shift_JIS（CP932）で表せない文字があります。",
+	 "{label} contains a character that CP932 (Shift_JIS) cannot represent."},
+};
+
+const char *mm_msg(enum mm_lang lang, const char *id)
+{
+	for (size_t i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++)
+		if (strcmp(catalogue[i].id, id) == 0)
+			return lang == MM_EN ? catalogue[i].en : catalogue[i].ja;
+	return id;
+}
+
+void mm_msg_format(struct mm_buf *b, enum mm_lang lang, const char *id, const char *label,
+		   int64_t min, int64_t max)
+{
+	const char *t = mm_msg(lang, id);
+
+	while (*t) {
+		const char *open = strchr(t, '{');
+		if (!open) {
+			mm_buf_adds(b, t);
+			break;
+		}
+		mm_buf_add(b, t, (size_t)(open - t));
+		if (strncmp(open, "{label}", 7) == 0) {
+			mm_buf_adds(b, label ? label : "");
+			t = open + 7;
+		} else if (strncmp(open, "{min}", 5) == 0) {
+			mm_buf_addi(b, min);
+			t = open + 5;
+		} else if (strncmp(open, "{max}", 5) == 0) {
+			mm_buf_addi(b, max);
+			t = open + 5;
+		} else {
+			mm_buf_addc(b, '{');
+			t = open + 1;
+		}
+	}
+}

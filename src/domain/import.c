@@ -1,0 +1,277 @@
+/* CSV import: detect the encoding, map headings to fields, validate every
+ * row through the register engine inside one transaction, and commit only
+ * when every row is good (and this is not a dry run). */
+#include "domain/export.h"
+
+#include "core/csv.h"
+#include "core/encoding.h"
+#include "core/err.h"
+#include "core/slice.h"
+
+#include <string.h>
+
+enum { MAX_ERRS = 200, MAX_COLS = 128 };
+
+/* What a CSV column feeds: a field, the state, or nothing (informational). */
+enum { COL_IGNORE = -1, COL_STATE = -2 };
+
+static void row_error(struct mm_ctx *ctx, struct mm_file_report *rep, size_t row,
+		      const char *col, const char *msg_id, const char *label, int64_t min,
+		      int64_t max)
+{
+	struct mm_buf m;
+
+	if (!rep->errs)
+		rep->errs = mm_arena_zalloc(ctx->a, sizeof(*rep->errs) * MAX_ERRS);
+	if (!rep->errs || rep->nerrs >= MAX_ERRS)
+		return;
+	mm_buf_init(&m, 4096);
+	mm_msg_format(&m, ctx->lang, msg_id, label, min, max);
+	rep->errs[rep->nerrs].row = row;
+	rep->errs[rep->nerrs].column = col;
+	rep->errs[rep->nerrs].message = m.err ? msg_id : mm_arena_strndup(ctx->a, m.data, m.len);
+	rep->nerrs++;
+	mm_buf_free(&m);
+}
+
+/* Brings the file to UTF-8 without a BOM; NULL data on an undetectable or
+ * broken encoding. */
+static int to_utf8(struct mm_ctx *ctx, const char *data, size_t len, struct mm_slice *out)
+{
+	enum mm_enc enc;
+	struct mm_buf b;
+	size_t bad;
+	int rc = mm_enc_detect(data, len, &enc);
+
+	if (rc)
+		return rc;
+	if (enc == MM_ENC_UTF8) {
+		*out = (struct mm_slice){data, len};
+		return MM_OK;
+	}
+	if (enc == MM_ENC_UTF8_BOM) {
+		*out = (struct mm_slice){data + 3, len - 3};
+		return MM_OK;
+	}
+	mm_buf_init(&b, len * 3 + 16);
+	rc = mm_cp932_to_utf8(data, len, &b, &bad);
+	if (!rc) {
+		char *p = mm_arena_strndup(ctx->a, b.data, b.len);
+		if (!p)
+			rc = MM_ENOMEM;
+		*out = (struct mm_slice){p, b.len};
+	}
+	mm_buf_free(&b);
+	return rc;
+}
+
+/* Maps each heading to a field index (or COL_*); reports unknown and
+ * duplicate headings. */
+static void map_header(const struct mm_register *r, struct mm_ctx *ctx, struct mm_slice *h,
+		       size_t n, int *map, struct mm_file_report *rep)
+{
+	const struct mm_schema *s = &r->schema;
+
+	for (size_t c = 0; c < n; c++) {
+		struct mm_slice t = mm_slice_trim(h[c]);
+		const char *name = mm_arena_strndup(ctx->a, t.ptr, t.len);
+
+		map[c] = COL_IGNORE - 100;
+		for (size_t i = 0; i < s->nfields; i++)
+			if (mm_slice_eqs(t, s->fields[i].label_ja) ||
+			    mm_slice_eqs(t, s->fields[i].label_en) ||
+			    mm_slice_eqs(t, s->fields[i].name))
+				map[c] = (s->fields[i].flags & MM_F_DERIVED) ? COL_IGNORE : (int)i;
+		if (mm_slice_eqs(t, "状態") || mm_slice_eqs(t, "State"))
+			map[c] = COL_STATE;
+		if (mm_slice_eqs(t, "登録日") || mm_slice_eqs(t, "更新日") || mm_slice_eqs(t, "ID"))
+			map[c] = COL_IGNORE;
+		if (map[c] == COL_IGNORE - 100) {
+			row_error(ctx, rep, 1, name, "csv_unknown_column", name, 0, 0);
+			continue;
+		}
+		for (size_t d = 0; d < c; d++)
+			if (map[d] == map[c] && map[c] != COL_IGNORE)
+				row_error(ctx, rep, 1, name, "csv_duplicate_column", name, 0, 0);
+	}
+}
+
+/* Does the state cell say the record is retired? */
+static bool state_retired(const struct mm_register *r, struct mm_slice v)
+{
+	v = mm_slice_trim(v);
+	return mm_slice_eqs(v, r->retired_ja) || mm_slice_eqs(v, r->retired_en) ||
+	       mm_slice_eqs(v, "retired");
+}
+
+struct import_state {
+	const struct mm_register *r;
+	struct mm_ctx *ctx;
+	struct mm_file_report *rep;
+	int *map;
+	struct mm_slice *heads;
+	size_t ncols;
+	const char **seen_keys;
+	size_t nseen;
+};
+
+static void report_ferrs(struct import_state *st, size_t row, const struct mm_ferrs *errs)
+{
+	for (size_t k = 0; k < errs->n; k++) {
+		const struct mm_ferr *e = &errs->e[k];
+		int fi = mm_schema_field(&st->r->schema, e->field);
+		const char *col = fi >= 0 ? st->r->schema.fields[fi].label_ja : e->field;
+		row_error(st->ctx, st->rep, row, col, e->msg, e->label, e->min, e->max);
+	}
+}
+
+/* Imports one data row: update the record with the same key, or create. */
+static int import_row(struct import_state *st, size_t row, struct mm_slice *cells, size_t n)
+{
+	const struct mm_register *r = st->r;
+	struct mm_ferrs errs = {.n = 0};
+	struct mm_input in = {NULL, 0, MM_IN_CSV};
+	struct mm_record rec;
+	const char *key = NULL;
+	bool retire = false;
+	int64_t id = 0;
+	int rc;
+
+	in.items = mm_arena_zalloc(st->ctx->a, sizeof(*in.items) * n);
+	if (!in.items)
+		return MM_ENOMEM;
+	for (size_t c = 0; c < n; c++) {
+		if (st->map[c] == COL_STATE)
+			retire = state_retired(r, cells[c]);
+		if (st->map[c] < 0)
+			continue;
+		in.items[in.n].name = r->schema.fields[st->map[c]].name;
+		in.items[in.n].kind = MM_IN_STR;
+		in.items[in.n].s = cells[c].ptr;
+		in.items[in.n].len = cells[c].len;
+		if (st->map[c] == r->key_field) {
+			struct mm_slice k = mm_slice_trim(cells[c]);
+			key = k.len ? mm_arena_strndup(st->ctx->a, k.ptr, k.len) : NULL;
+		}
+		in.n++;
+	}
+	if (key) {
+		struct mm_value kv = {true, 0, key};
+
+		for (size_t i = 0; i < st->nseen; i++)
+			if (strcmp(st->seen_keys[i], key) == 0) {
+				const struct mm_field *kf = &r->schema.fields[r->key_field];
+				row_error(st->ctx, st->rep, row, kf->label_ja, "csv_duplicate_key",
+					  mm_field_label(kf, st->ctx->lang), 0, 0);
+				return MM_OK;
+			}
+		st->seen_keys[st->nseen++] = key;
+		rc = mm_rec_find(st->ctx->conn, &r->schema, r->key_field, &kv, 0, &id);
+		if (rc && rc != MM_ENOTFOUND)
+			return rc;
+	}
+	if (id) {
+		int64_t before;
+
+		rc = mm_reg_get(r, st->ctx, id, &rec);
+		before = rec.version;
+		if (!rc)
+			rc = mm_reg_update(r, st->ctx, id, before, &in, &errs, &rec);
+		if (!rc && rec.version == before)
+			st->rep->unchanged++;
+		else if (!rc)
+			st->rep->updated++;
+	} else {
+		rc = mm_reg_create(r, st->ctx, &in, &errs, &rec);
+		if (!rc)
+			st->rep->created++;
+	}
+	if (rc == MM_EVALIDATE) {
+		report_ferrs(st, row, &errs);
+		return MM_OK;
+	}
+	if (!rc && retire != rec.retired)
+		rc = mm_reg_set_retired(r, st->ctx, rec.id, rec.version, retire, &rec);
+	return rc;
+}
+
+static int import_rows(struct import_state *st, struct mm_csv_reader *rd)
+{
+	for (;;) {
+		struct mm_slice *cells;
+		size_t n;
+		int rc = mm_csv_next(rd, st->ctx->a, &cells, &n);
+
+		if (rc == MM_ENOTFOUND)
+			return MM_OK;
+		if (rc == MM_EINVAL || rc == MM_ETOOBIG) {
+			row_error(st->ctx, st->rep, rd->line, NULL, "csv_malformed", NULL, 0, 0);
+			return MM_OK;
+		}
+		if (rc)
+			return rc;
+		if (n == 1 && cells[0].len == 0)
+			continue; /* a blank line */
+		st->rep->rows++;
+		if (n != st->ncols) {
+			row_error(st->ctx, st->rep, rd->line, NULL, "csv_wrong_count", NULL, 0, 0);
+			continue;
+		}
+		rc = import_row(st, rd->line, cells, n);
+		if (rc)
+			return rc;
+	}
+}
+
+int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *data, size_t len,
+		  bool dry_run, struct mm_file_report *rep)
+{
+	struct import_state st = {r, ctx, rep, NULL, NULL, 0, NULL, 0};
+	struct mm_csv_reader rd;
+	struct mm_slice text;
+	bool own_tx = !ctx->in_tx;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rc = to_utf8(ctx, data, len, &text);
+	if (rc == MM_EENCODING || rc == MM_EINVAL) {
+		row_error(ctx, rep, 0, NULL, "csv_bad_encoding", NULL, 0, 0);
+		return MM_EVALIDATE;
+	}
+	if (rc)
+		return rc;
+	mm_csv_reader_init(&rd, text.ptr, text.len);
+	rc = mm_csv_next(&rd, ctx->a, &st.heads, &st.ncols);
+	if (rc == MM_ENOTFOUND || (rc == MM_OK && st.ncols == 1 && st.heads[0].len == 0)) {
+		row_error(ctx, rep, 1, NULL, "csv_no_header", NULL, 0, 0);
+		return MM_EVALIDATE;
+	}
+	if (rc || st.ncols > MAX_COLS) {
+		row_error(ctx, rep, 1, NULL, "csv_malformed", NULL, 0, 0);
+		return MM_EVALIDATE;
+	}
+	st.map = mm_arena_alloc(ctx->a, sizeof(*st.map) * st.ncols);
+	st.seen_keys = mm_arena_alloc(ctx->a, sizeof(*st.seen_keys) * (len / 2 + 1));
+	if (!st.map || !st.seen_keys)
+		return MM_ENOMEM;
+	map_header(r, ctx, st.heads, st.ncols, st.map, rep);
+	if (rep->nerrs)
+		return MM_EVALIDATE;
+	if (own_tx) {
+		rc = mm_tx_begin(ctx->conn, true);
+		if (rc)
+			return rc;
+		ctx->in_tx = true;
+	}
+	rc = import_rows(&st, &rd);
+	if (!rc && rep->nerrs)
+		rc = MM_EVALIDATE;
+	if (own_tx) {
+		ctx->in_tx = false;
+		if (rc || dry_run)
+			mm_tx_rollback(ctx->conn);
+		else
+			rc = mm_tx_commit(ctx->conn);
+	}
+	return rc;
+}

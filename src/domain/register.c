@@ -1,0 +1,314 @@
+/* The register engine's record operations: create, update, retire, read,
+ * list and history, each a transaction that writes the record and its
+ * history entry together. */
+#include "domain/register.h"
+
+#include "core/buf.h"
+#include "core/datetime.h"
+#include "core/err.h"
+#include "core/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { HIST_CAP = 1 << 20 };
+
+static int tx_begin(struct mm_ctx *ctx)
+{
+	return ctx->in_tx ? MM_OK : mm_tx_begin(ctx->conn, true);
+}
+
+static int tx_end(struct mm_ctx *ctx, int rc)
+{
+	if (ctx->in_tx)
+		return rc;
+	if (rc) {
+		mm_tx_rollback(ctx->conn);
+		return rc;
+	}
+	return mm_tx_commit(ctx->conn);
+}
+
+static void json_value(struct mm_json *j, const struct mm_field *f, const struct mm_value *v)
+{
+	if (!v || !v->set)
+		mm_json_null(j);
+	else if (f->type == MM_FT_INT || f->type == MM_FT_REF)
+		mm_json_int(j, v->i);
+	else
+		mm_json_str(j, v->s);
+}
+
+/* Writes {"field": [old, new], ...} for the fields that differ. */
+static const char *diff_json(const struct mm_register *r, struct mm_ctx *ctx,
+			     const struct mm_value *old, const struct mm_value *now)
+{
+	const struct mm_schema *s = &r->schema;
+	struct mm_buf b;
+	struct mm_json j;
+	const char *out;
+
+	mm_buf_init(&b, HIST_CAP);
+	mm_json_init(&j, &b);
+	mm_json_obj_open(&j);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct mm_field *f = &s->fields[i];
+		const struct mm_value *o = old ? &old[i] : NULL;
+		bool same;
+
+		if (o && o->set == now[i].set && !o->set)
+			continue;
+		if (!o && !now[i].set)
+			continue;
+		same = o && o->set == now[i].set &&
+		       ((f->type == MM_FT_INT || f->type == MM_FT_REF) ? o->i == now[i].i
+									: strcmp(o->s, now[i].s) == 0);
+		if (same)
+			continue;
+		mm_json_key(&j, f->name);
+		mm_json_arr_open(&j);
+		json_value(&j, f, o);
+		json_value(&j, f, &now[i]);
+		mm_json_arr_close(&j);
+	}
+	mm_json_obj_close(&j);
+	out = b.err ? NULL : mm_arena_strndup(ctx->a, b.data, b.len);
+	mm_buf_free(&b);
+	return out;
+}
+
+static int add_history(const struct mm_register *r, struct mm_ctx *ctx,
+		       const struct mm_record *rec, const char *action, const char *changes)
+{
+	struct mm_hist h = {
+		.record_id = rec->id,
+		.version = rec->version,
+		.at = rec->updated_at,
+		.actor = ctx->actor,
+		.action = action,
+		.changes = changes,
+	};
+
+	if (!changes)
+		return MM_ENOMEM;
+	return mm_hist_add(ctx->conn, &r->schema, &h);
+}
+
+static const char *now_iso(struct mm_ctx *ctx)
+{
+	char t[21];
+
+	mm_time_iso(mm_now(), t);
+	return mm_arena_strdup(ctx->a, t);
+}
+
+/* Gives the record an automatic key (prefix + counter) when it has none. */
+static int assign_key(const struct mm_register *r, struct mm_ctx *ctx, struct mm_record *rec)
+{
+	struct mm_value *v;
+	int rc;
+
+	if (r->key_field < 0 || !(r->schema.fields[r->key_field].flags & MM_F_AUTO))
+		return MM_OK;
+	v = &rec->v[r->key_field];
+	while (!v->set) {
+		char key[32];
+		int64_t n, other;
+
+		rc = mm_seq_next(ctx->conn, r->schema.name, &n);
+		if (rc)
+			return rc;
+		snprintf(key, sizeof(key), "%s%06lld", r->key_prefix, (long long)n);
+		v->s = mm_arena_strdup(ctx->a, key);
+		if (!v->s)
+			return MM_ENOMEM;
+		v->set = true;
+		rc = mm_rec_find(ctx->conn, &r->schema, r->key_field, v, 0, &other);
+		if (rc == MM_OK)
+			v->set = false; /* taken by a hand-made key; draw the next */
+		else if (rc != MM_ENOTFOUND)
+			return rc;
+	}
+	return MM_OK;
+}
+
+int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+	       struct mm_record *out)
+{
+	return mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
+}
+
+int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_input *in,
+		  struct mm_ferrs *errs, struct mm_record *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->v = mm_arena_zalloc(ctx->a, sizeof(*out->v) * r->schema.nfields);
+	if (!out->v)
+		return MM_ENOMEM;
+	rc = tx_begin(ctx);
+	if (rc)
+		return rc;
+	rc = mm_reg_validate(r, ctx, in, out, errs);
+	if (rc)
+		goto out;
+	rc = assign_key(r, ctx, out);
+	if (rc)
+		goto out;
+	out->version = 1;
+	out->created_at = out->updated_at = now_iso(ctx);
+	out->updated_by = ctx->actor;
+	rc = mm_rec_insert(ctx->conn, &r->schema, out);
+	if (rc)
+		goto out;
+	rc = add_history(r, ctx, out, in->mode == MM_IN_CSV ? "import" : "create",
+			 diff_json(r, ctx, NULL, out->v));
+out:
+	return tx_end(ctx, rc);
+}
+
+int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
+		  const struct mm_input *in, struct mm_ferrs *errs, struct mm_record *out)
+{
+	struct mm_value *old;
+	size_t size = sizeof(*old) * r->schema.nfields;
+	const char *changes;
+	int rc;
+
+	old = mm_arena_alloc(ctx->a, size);
+	if (!old)
+		return MM_ENOMEM;
+	rc = tx_begin(ctx);
+	if (rc)
+		return rc;
+	rc = mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
+	if (rc)
+		goto out;
+	if (out->version != version) {
+		rc = MM_ECONFLICT;
+		goto out;
+	}
+	memcpy(old, out->v, size);
+	rc = mm_reg_validate(r, ctx, in, out, errs);
+	if (rc)
+		goto out;
+	changes = diff_json(r, ctx, old, out->v);
+	if (!changes) {
+		rc = MM_ENOMEM;
+		goto out;
+	}
+	if (strcmp(changes, "{}") == 0)
+		goto out; /* nothing changed: no new version */
+	out->version = version + 1;
+	out->updated_at = now_iso(ctx);
+	out->updated_by = ctx->actor;
+	rc = mm_rec_update(ctx->conn, &r->schema, out, version);
+	if (rc)
+		goto out;
+	rc = add_history(r, ctx, out, in->mode == MM_IN_CSV ? "import" : "update", changes);
+out:
+	return tx_end(ctx, rc);
+}
+
+int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		       int64_t version, bool retire, struct mm_record *out)
+{
+	int rc = tx_begin(ctx);
+
+	if (rc)
+		return rc;
+	rc = mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
+	if (rc)
+		goto out;
+	if (out->version != version) {
+		rc = MM_ECONFLICT;
+		goto out;
+	}
+	if (out->retired == retire) {
+		rc = MM_EINVAL;
+		goto out;
+	}
+	out->retired = retire;
+	out->version = version + 1;
+	out->updated_at = now_iso(ctx);
+	out->updated_by = ctx->actor;
+	rc = mm_rec_update(ctx->conn, &r->schema, out, version);
+	if (rc)
+		goto out;
+	rc = add_history(r, ctx, out, retire ? "retire" : "restore",
+			 retire ? "{\"retired\":[false,true]}" : "{\"retired\":[true,false]}");
+out:
+	return tx_end(ctx, rc);
+}
+
+int mm_reg_list(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
+		struct mm_page *out)
+{
+	return mm_rec_list(ctx->conn, &r->schema, q, ctx->a, out);
+}
+
+int mm_reg_history(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		   struct mm_hist **out, size_t *n)
+{
+	return mm_hist_list(ctx->conn, &r->schema, id, ctx->a, out, n);
+}
+
+const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int64_t id)
+{
+	struct mm_record rec;
+	const char *key, *title;
+	struct mm_buf b;
+	const char *out;
+
+	if (mm_rec_get(ctx->conn, &r->schema, id, ctx->a, &rec) != MM_OK)
+		return "";
+	key = r->key_field >= 0 && rec.v[r->key_field].set ? rec.v[r->key_field].s : NULL;
+	title = rec.v[r->title_field].set ? rec.v[r->title_field].s : "";
+	if (!key)
+		return title;
+	mm_buf_init(&b, 1024);
+	mm_buf_printf(&b, "%s %s", key, title);
+	out = b.err ? "" : mm_arena_strndup(ctx->a, b.data, b.len);
+	mm_buf_free(&b);
+	return out ? out : "";
+}
+
+/* Finds the one record whose field fi equals text; MM_ECONFLICT when several. */
+static int find_by(const struct mm_register *r, struct mm_ctx *ctx, int fi, const char *text,
+		   int64_t *id)
+{
+	struct mm_filter f = {fi, MM_OP_EQ, {true, 0, text}};
+	struct mm_query q = {&f, 1, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 2, 0};
+	struct mm_page page;
+	int rc = mm_rec_list(ctx->conn, &r->schema, &q, ctx->a, &page);
+
+	if (rc)
+		return rc;
+	if (page.n == 0)
+		return MM_ENOTFOUND;
+	if (page.n > 1)
+		return MM_ECONFLICT;
+	*id = page.recs[0].id;
+	return MM_OK;
+}
+
+int mm_reg_resolve(const struct mm_register *r, struct mm_ctx *ctx, const char *text,
+		   size_t len, int64_t *id)
+{
+	const char *whole = mm_arena_strndup(ctx->a, text, len);
+	const char *sp = memchr(text, ' ', len);
+	int rc;
+
+	if (!whole)
+		return MM_ENOMEM;
+	if (r->key_field >= 0) {
+		const char *key = sp ? mm_arena_strndup(ctx->a, text, (size_t)(sp - text)) : whole;
+		if (!key)
+			return MM_ENOMEM;
+		rc = find_by(r, ctx, r->key_field, key, id);
+		if (rc != MM_ENOTFOUND)
+			return rc;
+	}
+	return find_by(r, ctx, r->title_field, whole, id);
+}

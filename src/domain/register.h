@@ -1,0 +1,152 @@
+/* The register engine. A register is a static declaration (a schema plus
+ * labels, keys and a few hooks); from it the engine validates input, stores
+ * records with a versioned history, retires instead of deleting, and lists
+ * with filters, sort, search and paging. The web and CLI layers present
+ * registers generically through this header; no register writes its own
+ * CRUD. */
+#ifndef MM_DOMAIN_REGISTER_H
+#define MM_DOMAIN_REGISTER_H
+
+#include "core/arena.h"
+#include "core/schema.h"
+#include "domain/i18n.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mm_register;
+
+/* The request's view of the world: its connection, arena, actor and language.
+ * When in_tx is set the caller owns the transaction (imports); otherwise each
+ * engine call that writes runs in a transaction of its own. */
+struct mm_ctx {
+	struct mm_conn *conn;
+	struct mm_arena *a;
+	const char *actor;
+	enum mm_lang lang;
+	bool in_tx;
+};
+
+/* A client-supplied value before validation. JSON gives typed values
+ * (strict: a string for an integer field is a type error); forms and CSV give
+ * strings that are parsed per field type. */
+enum mm_in_kind { MM_IN_NULL, MM_IN_STR, MM_IN_INT, MM_IN_OTHER };
+
+/* Where input comes from decides how strings are read: JSON is strict about
+ * types and gives references as ids; forms give ids as strings; CSV gives
+ * references as display text ("0120 行政管理課", a code, or a unique name) and
+ * choices as codes or labels. */
+enum mm_in_mode { MM_IN_JSON, MM_IN_FORM, MM_IN_CSV };
+
+struct mm_in {
+	const char *name;
+	enum mm_in_kind kind;
+	const char *s;
+	size_t len;
+	int64_t i;
+};
+
+struct mm_input {
+	struct mm_in *items;
+	size_t n;
+	enum mm_in_mode mode;
+};
+
+/* One field-level problem: the field's API name (or a CSV column), a message
+ * id from the catalogue, and the bounds some messages mention. */
+struct mm_ferr {
+	const char *field;
+	const char *label; /* field label in the request's language */
+	const char *msg;
+	int64_t min, max;
+};
+
+enum { MM_FERR_MAX = 64 };
+
+struct mm_ferrs {
+	struct mm_ferr e[MM_FERR_MAX];
+	size_t n;
+};
+
+struct mm_register {
+	struct mm_schema schema;
+	const char *label_ja, *label_en;     /* 情報資産台帳 */
+	const char *noun_ja, *noun_en;       /* 情報資産 (one record) */
+	const char *retired_ja, *retired_en; /* what retiring means: 廃棄, 無効 */
+	int key_field;                       /* unique human key (管理番号 …), or -1 */
+	const char *key_prefix;              /* auto key: prefix + zero-padded counter */
+	int title_field;                     /* the field that names a record */
+	int owner_field;                     /* REF to sections owning the record, or -1 */
+	/* Computes derived fields after validation (may be NULL). */
+	void (*derive)(const struct mm_register *r, struct mm_record *rec);
+	/* Checks rules across fields or records; adds to errs (may be NULL). */
+	int (*check)(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+		     struct mm_ferrs *errs);
+	/* Criterion text for level v of field f in a record of this register
+	 * (付表2), or NULL. kind is the value of the record's kind field. */
+	const char *(*level_help)(int field, const char *kind, int64_t v, enum mm_lang lang);
+};
+
+/* The registers, in menu order, and lookup by name (NULL when unknown). */
+extern const struct mm_register *const mm_registers[];
+extern const size_t mm_nregisters;
+const struct mm_register *mm_register_find(const char *name);
+const struct mm_register *mm_register_findn(const char *name, size_t len);
+
+/* The schemas of every register, for mm_store_migrate. */
+int mm_registers_migrate(struct mm_store *st);
+
+/* Label of a field or of an enum option in lang. */
+const char *mm_field_label(const struct mm_field *f, enum mm_lang lang);
+const char *mm_option_label(const struct mm_field *f, const char *code, enum mm_lang lang);
+
+/* Adds a field error. */
+void mm_ferr_add(struct mm_ferrs *errs, const struct mm_field *f, const char *field,
+		 const char *msg, enum mm_lang lang);
+
+/* Validates in against r into rec. For an update, rec holds the current
+ * values and only fields named in the input change; absent fields keep their
+ * values. Returns MM_OK, MM_EVALIDATE (errs filled) or a store error. */
+int mm_reg_validate(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_input *in,
+		    struct mm_record *rec, struct mm_ferrs *errs);
+
+int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+	       struct mm_record *out);
+
+/* Creates a record from in. out receives the stored record. */
+int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_input *in,
+		  struct mm_ferrs *errs, struct mm_record *out);
+
+/* Changes record id, which the client last saw at version. MM_ECONFLICT when
+ * someone else changed it since. When nothing changes, no version is made
+ * and out keeps the current version. */
+int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
+		  const struct mm_input *in, struct mm_ferrs *errs, struct mm_record *out);
+
+/* Retires (retire=true) or restores a record at the given version. */
+int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		       int64_t version, bool retire, struct mm_record *out);
+
+int mm_reg_list(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
+		struct mm_page *out);
+
+int mm_reg_history(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		   struct mm_hist **out, size_t *n);
+
+/* Short display text of record id of register r (key and title, e.g.
+ * "0120 行政管理課"), for references; "" when the id is unknown. */
+const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int64_t id);
+
+/* Resolves the display text of a reference (key, "key title" or a unique
+ * title) to an id. MM_ENOTFOUND, or MM_ECONFLICT when ambiguous. */
+int mm_reg_resolve(const struct mm_register *r, struct mm_ctx *ctx, const char *text,
+		   size_t len, int64_t *id);
+
+/* Parses the text of a list filter for field f (an enum code, an integer or
+ * id, a date in any accepted form, or text); false when it does not fit. */
+bool mm_filter_value(struct mm_arena *a, const struct mm_field *f, const char *text,
+		     struct mm_value *v);
+
+#endif

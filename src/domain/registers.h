@@ -1,0 +1,54 @@
+/* The register declarations and the field indexes of each, so that hooks and
+ * seeds can name fields without looking them up by string. */
+#ifndef MM_DOMAIN_REGISTERS_H
+#define MM_DOMAIN_REGISTERS_H
+
+#include "domain/register.h"
+
+enum { SEC_CODE, SEC_NAME, SEC_KIND, SEC_PARENT, SEC_NFIELDS };
+enum {
+	PER_NO,
+	PER_NAME,
+	PER_KANA,
+	PER_SECTION,
+	PER_TITLE,
+	PER_EMPLOYMENT,
+	PER_STATUS,
+	PER_EMAIL,
+	PER_NFIELDS
+};
+enum { SYS_CODE, SYS_NAME, SYS_SECTION, SYS_ADMIN, SYS_DESC, SYS_NFIELDS };
+enum {
+	AST_CODE,
+	AST_NAME,
+	AST_KIND,
+	AST_CATEGORY,
+	AST_DESC,
+	AST_SECTION,
+	AST_OWNER,
+	AST_USERS,
+	AST_MEDIUM,
+	AST_LOCATION,
+	AST_SYSTEM,
+	AST_PERSONAL,
+	AST_C,
+	AST_I,
+	AST_A,
+	AST_VALUE,
+	AST_RETENTION,
+	AST_NFIELDS
+};
+
+extern const struct mm_register mm_reg_sections;
+extern const struct mm_register mm_reg_people;
+extern const struct mm_register mm_reg_systems;
+extern const struct mm_register mm_reg_assets;
+
+/* How the asset value is derived from C, I and A. */
+enum mm_value_method { MM_VALUE_MAX, MM_VALUE_SUM };
+extern enum mm_value_method mm_asset_value_method;
+
+/* Parses "max" or "sum"; MM_EINVAL otherwise. */
+int mm_value_method_parse(const char *s, enum mm_value_method *out);
+
+#endif

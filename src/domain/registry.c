@@ -1,0 +1,68 @@
+/* The table of registers and the small lookups every layer needs. */
+#include "domain/registers.h"
+
+#include "core/err.h"
+
+#include <string.h>
+
+const struct mm_register *const mm_registers[] = {
+	&mm_reg_assets,
+	&mm_reg_systems,
+	&mm_reg_sections,
+	&mm_reg_people,
+};
+const size_t mm_nregisters = sizeof(mm_registers) / sizeof(mm_registers[0]);
+
+const struct mm_register *mm_register_findn(const char *name, size_t len)
+{
+	for (size_t i = 0; i < mm_nregisters; i++) {
+		const char *n = mm_registers[i]->schema.name;
+		if (strlen(n) == len && memcmp(n, name, len) == 0)
+			return mm_registers[i];
+	}
+	return NULL;
+}
+
+const struct mm_register *mm_register_find(const char *name)
+{
+	return mm_register_findn(name, strlen(name));
+}
+
+int mm_registers_migrate(struct mm_store *st)
+{
+	const struct mm_schema *schemas[sizeof(mm_registers) / sizeof(mm_registers[0])];
+
+	for (size_t i = 0; i < mm_nregisters; i++)
+		schemas[i] = &mm_registers[i]->schema;
+	return mm_store_migrate(st, schemas, mm_nregisters);
+}
+
+const char *mm_field_label(const struct mm_field *f, enum mm_lang lang)
+{
+	return lang == MM_EN ? f->label_en : f->label_ja;
+}
+
+const char *mm_option_label(const struct mm_field *f, const char *code, enum mm_lang lang)
+{
+	if (!code)
+		return "";
+	for (size_t i = 0; i < f->nopts; i++)
+		if (strcmp(f->opts[i].code, code) == 0)
+			return lang == MM_EN ? f->opts[i].en : f->opts[i].ja;
+	return code;
+}
+
+void mm_ferr_add(struct mm_ferrs *errs, const struct mm_field *f, const char *field,
+		 const char *msg, enum mm_lang lang)
+{
+	struct mm_ferr *e;
+
+	if (errs->n >= MM_FERR_MAX)
+		return;
+	e = &errs->e[errs->n++];
+	e->field = field;
+	e->label = f ? mm_field_label(f, lang) : field;
+	e->msg = msg;
+	e->min = f ? f->min : 0;
+	e->max = f ? f->max : 0;
+}

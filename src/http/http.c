@@ -1,0 +1,272 @@
+/* libmicrohttpd glue. Each request gets an arena and a capped body buffer;
+ * the web layer fills the response; every response carries the security
+ * headers. A thread pool serves connections (a single epoll thread stalls at
+ * a few hundred connections in libmicrohttpd 0.9.75). */
+#include "http/http.h"
+
+#include "core/err.h"
+#include "core/slice.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct mm_http {
+	struct MHD_Daemon *d;
+	struct mm_web *w;
+	struct mm_http_config c;
+	atomic_uint_fast64_t next_id;
+};
+
+/* Per-request state, kept between libmicrohttpd's calls for one request. */
+struct exchange {
+	struct mm_buf body;
+	bool too_big;
+};
+
+enum { ARENA_CAP = 512u << 20, MAX_QUERY = 256 };
+
+void mm_http_defaults(struct mm_http_config *c)
+{
+	c->bind = "127.0.0.1";
+	c->port = 8080;
+	c->threads = 4;
+	c->conn_limit = 1024;
+	c->per_ip_limit = 256;
+	c->timeout = 30;
+	c->body_cap = 32u << 20;
+	c->resp_cap = 256u << 20;
+}
+
+struct query_walk {
+	struct mm_req *rq;
+	size_t cap;
+	bool bad;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct query_walk *qw = cls;
+	struct mm_req *rq = qw->rq;
+	struct mm_param *p;
+
+	(void)kind;
+	if (rq->nquery == qw->cap) {
+		qw->bad = true;
+		return MHD_NO;
+	}
+	value = value ? value : "";
+	if (!mm_utf8_valid(key, strlen(key)) || !mm_utf8_valid(value, strlen(value))) {
+		qw->bad = true;
+		return MHD_NO;
+	}
+	p = &rq->query[rq->nquery++];
+	p->name = key;
+	p->value = value;
+	p->len = strlen(value);
+	return MHD_YES;
+}
+
+static const char *client_ip(struct MHD_Connection *conn, struct mm_arena *a)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char buf[INET6_ADDRSTRLEN] = "";
+
+	if (!ci || !ci->client_addr)
+		return "-";
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
+			  sizeof(buf));
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf,
+			  sizeof(buf));
+	return mm_arena_strdup(a, buf);
+}
+
+static void add_security_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; object-src 'none'; base-uri 'none'; "
+				"frame-ancestors 'none'; form-action 'self'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, struct mm_req *rq, struct mm_resp *rs)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t len = 0;
+	char *body = mm_buf_detach(&rs->body, &len);
+
+	if (!body) {
+		static const char fail[] = "{\"error\":{\"code\":\"too_big\"}}";
+		rs->status = 500;
+		rs->content_type = "application/json; charset=utf-8";
+		r = MHD_create_response_from_buffer(sizeof(fail) - 1, (void *)fail,
+						    MHD_RESPMEM_PERSISTENT);
+	} else {
+		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	}
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	add_security_headers(r);
+	if (rs->content_type)
+		MHD_add_response_header(r, "Content-Type", rs->content_type);
+	MHD_add_response_header(r, "X-Request-Id", rq->request_id);
+	for (size_t i = 0; i < rs->nheaders; i++)
+		MHD_add_response_header(r, rs->headers[i].name, rs->headers[i].value);
+	ret = MHD_queue_response(conn, (unsigned)rs->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **state)
+{
+	struct mm_http *h = cls;
+	struct exchange *ex = *state;
+	struct query_walk qw;
+	struct mm_arena a;
+	struct mm_req rq;
+	struct mm_resp rs;
+	char rid[24];
+	enum MHD_Result ret;
+
+	(void)version;
+	if (!ex) {
+		ex = calloc(1, sizeof(*ex));
+		if (!ex)
+			return MHD_NO;
+		mm_buf_init(&ex->body, h->c.body_cap);
+		*state = ex;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!ex->too_big) {
+			mm_buf_add(&ex->body, upload_data, *upload_size);
+			if (ex->body.err) {
+				ex->too_big = true;
+				mm_buf_free(&ex->body);
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	mm_arena_init(&a, ARENA_CAP);
+	memset(&rq, 0, sizeof(rq));
+	memset(&rs, 0, sizeof(rs));
+	mm_buf_init(&rs.body, h->c.resp_cap);
+	snprintf(rid, sizeof(rid), "%llx", (unsigned long long)atomic_fetch_add(&h->next_id, 1));
+	rq.method = method;
+	rq.path = url;
+	rq.a = &a;
+	rq.request_id = rid;
+	rq.body = ex->body.data;
+	rq.body_len = ex->body.len;
+	rq.body_too_big = ex->too_big;
+	rq.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	rq.if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
+	rq.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+	rq.accept_language =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+	rq.remote = client_ip(conn, &a);
+	rq.query = mm_arena_alloc(&a, sizeof(*rq.query) * MAX_QUERY);
+	qw = (struct query_walk){&rq, rq.query ? MAX_QUERY : 0, false};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &qw);
+	if (qw.bad || !mm_utf8_valid(url, strlen(url))) {
+		rs.status = 400;
+		rs.content_type = "application/json; charset=utf-8";
+		mm_buf_adds(&rs.body, "{\"error\":{\"code\":\"bad_query\",\"message\":"
+				      "\"URL が正しくありません。/ The URL is malformed.\"}}");
+	} else {
+		mm_web_handle(h->w, &rq, &rs);
+	}
+	ret = respond(conn, &rq, &rs);
+	mm_buf_free(&rs.body);
+	mm_arena_free(&a);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
+			 enum MHD_RequestTerminationCode code)
+{
+	struct exchange *ex = *state;
+
+	(void)cls, (void)conn, (void)code;
+	if (ex) {
+		mm_buf_free(&ex->body);
+		free(ex);
+		*state = NULL;
+	}
+}
+
+int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_http **out,
+		  char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	struct mm_http *h;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, c->bind, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons(c->port);
+	} else if (inet_pton(AF_INET6, c->bind, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(c->port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		snprintf(why, whylen, "bad listen address: %s", c->bind);
+		return MM_EINVAL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return MM_ENOMEM;
+	h->w = w;
+	h->c = *c;
+	atomic_init(&h->next_id, 1);
+	h->d = MHD_start_daemon(
+		flags, c->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(c->threads < 2 ? 2 : c->threads), MHD_OPTION_CONNECTION_LIMIT,
+		c->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+		MHD_OPTION_END);
+	if (!h->d) {
+		snprintf(why, whylen, "cannot listen on %s port %u", c->bind, (unsigned)c->port);
+		free(h);
+		return MM_EIO;
+	}
+	*out = h;
+	return MM_OK;
+}
+
+uint16_t mm_http_port(const struct mm_http *h)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+
+	return di ? di->port : h->c.port;
+}
+
+void mm_http_stop(struct mm_http *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}

@@ -1,0 +1,79 @@
+/* The internal interface between store.c (URL parsing, the connection pool,
+ * dispatch) and one database backend. A backend is one file that defines a
+ * const struct mm_backend; adding PostgreSQL means writing postgres.c and
+ * naming it in store.c's table of backends.
+ *
+ * A backend allocates its own connection type with struct mm_conn as its
+ * first member, so store.c can keep connections in the pool and backends can
+ * convert back with a cast. Every operation receives a connection that only
+ * the calling thread uses. */
+#ifndef MM_STORE_BACKEND_H
+#define MM_STORE_BACKEND_H
+
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { MM_CONN_ERRLEN = 256 };
+
+/* The part of a connection store.c knows about. */
+struct mm_conn {
+	const struct mm_backend *be;
+	struct mm_conn *next_free;   /* the pool's free list */
+	char errmsg[MM_CONN_ERRLEN]; /* the backend's last error, for logs */
+};
+
+struct mm_backend {
+	const char *name;
+
+	/* Opens one connection to target (the URL with the scheme removed, or
+	 * the whole URL when the backend wants it). On failure writes a reason
+	 * into why. */
+	int (*open)(const char *target, struct mm_conn **out, char *why, size_t whylen);
+
+	/* Closes a connection and frees it; NULL does nothing. */
+	void (*close)(struct mm_conn *c);
+
+	/* Applies the versioned system migrations, then creates or extends the
+	 * register tables and indexes for the schemas. */
+	int (*migrate)(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
+
+	int (*tx_begin)(struct mm_conn *c, bool write);
+	int (*tx_commit)(struct mm_conn *c);
+	/* Rolls back the open transaction; does nothing when none is open. */
+	void (*tx_rollback)(struct mm_conn *c);
+
+	int (*rec_get)(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+	               struct mm_record *out);
+	int (*rec_insert)(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
+	int (*rec_update)(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
+	                  int64_t expected_version);
+	int (*rec_list)(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
+	                struct mm_arena *a, struct mm_page *out);
+	int (*rec_find)(struct mm_conn *c, const struct mm_schema *s, int field,
+	                const struct mm_value *value, int64_t exclude_id, int64_t *id);
+
+	int (*hist_add)(struct mm_conn *c, const struct mm_schema *s, const struct mm_hist *h);
+	int (*hist_list)(struct mm_conn *c, const struct mm_schema *s, int64_t id,
+	                 struct mm_arena *a, struct mm_hist **out, size_t *n);
+
+	int (*seq_next)(struct mm_conn *c, const char *name, int64_t *out);
+
+	int (*meta_get)(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value);
+	int (*meta_set)(struct mm_conn *c, const char *key, const char *value);
+};
+
+extern const struct mm_backend mm_sqlite_backend;
+
+/* Checks that name can be used as an SQL identifier: ^[a-z][a-z0-9_]*$ and at
+ * most 63 bytes (PostgreSQL's limit). Shared by the backends. */
+bool mm_store_ident_ok(const char *name);
+
+/* Checks every identifier of a schema: the table name, each field name, no
+ * field named like a system column, no duplicate fields, no table named like
+ * a system table. Returns MM_OK or MM_EINVAL. */
+int mm_store_schema_check(const struct mm_schema *s);
+
+#endif

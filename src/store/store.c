@@ -1,0 +1,328 @@
+/* The store front: picks a backend from the database URL, keeps a pool of
+ * connections, and passes every operation to the backend of the connection. */
+#include "store/store.h"
+
+#include "core/err.h"
+#include "store/backend.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mm_store {
+	const struct mm_backend *be;
+	char *target;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t size;  /* most connections the pool may open */
+	size_t nopen; /* connections open or being opened */
+	struct mm_conn **all;
+	struct mm_conn *free;
+};
+
+/* Marks a pool slot whose connection is being opened. */
+static struct mm_conn reserved;
+
+static void set_why(char *why, size_t whylen, const char *msg)
+{
+	if (why && whylen)
+		snprintf(why, whylen, "%s", msg);
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* Splits url into a backend and the target handed to it. */
+static int parse_url(const char *url, const struct mm_backend **be, const char **target, char *why,
+                     size_t whylen)
+{
+	if (has_prefix(url, "sqlite://"))
+		*target = url + strlen("sqlite://");
+	else if (has_prefix(url, "sqlite:"))
+		*target = url + strlen("sqlite:");
+	else if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
+		set_why(why, whylen, "PostgreSQL backend not built yet");
+		return MM_EINVAL;
+	} else if (strstr(url, "://")) {
+		set_why(why, whylen, "unknown database URL scheme");
+		return MM_EINVAL;
+	} else
+		*target = url;
+	if (**target == '\0') {
+		set_why(why, whylen, "database path is empty");
+		return MM_EINVAL;
+	}
+	*be = &mm_sqlite_backend;
+	return MM_OK;
+}
+
+/* Allocates an empty pool; NULL when out of memory. */
+static struct mm_store *store_new(const struct mm_backend *be, const char *target, size_t size)
+{
+	struct mm_store *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->be = be;
+	st->size = size;
+	st->target = strdup(target);
+	st->all = calloc(size, sizeof(*st->all));
+	if (!st->target || !st->all)
+		goto fail;
+	if (pthread_mutex_init(&st->mu, NULL))
+		goto fail;
+	if (pthread_cond_init(&st->cv, NULL)) {
+		pthread_mutex_destroy(&st->mu);
+		goto fail;
+	}
+	return st;
+fail:
+	free(st->all);
+	free(st->target);
+	free(st);
+	return NULL;
+}
+
+int mm_store_open(const char *url, size_t pool_size, struct mm_store **out, char *why,
+                  size_t whylen)
+{
+	struct mm_store *st = NULL;
+	const struct mm_backend *be = NULL;
+	const char *target = NULL;
+	struct mm_conn *c = NULL;
+	int rc;
+
+	*out = NULL;
+	set_why(why, whylen, "");
+	if (!url || pool_size == 0) {
+		set_why(why, whylen, "no database URL or an empty pool");
+		return MM_EINVAL;
+	}
+	rc = parse_url(url, &be, &target, why, whylen);
+	if (rc)
+		goto out;
+	st = store_new(be, target, pool_size);
+	if (!st) {
+		rc = MM_ENOMEM;
+		set_why(why, whylen, mm_strerror(rc));
+		goto out;
+	}
+	/* Open one connection now so a bad path fails here, not later. */
+	rc = be->open(st->target, &c, why, whylen);
+	if (rc)
+		goto out;
+	st->all[0] = c;
+	st->nopen = 1;
+	st->free = c;
+	*out = st;
+	st = NULL;
+out:
+	mm_store_close(st);
+	return rc;
+}
+
+void mm_store_close(struct mm_store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->size; i++)
+		if (st->all[i] && st->all[i] != &reserved)
+			st->be->close(st->all[i]);
+	pthread_cond_destroy(&st->cv);
+	pthread_mutex_destroy(&st->mu);
+	free(st->all);
+	free(st->target);
+	free(st);
+}
+
+struct mm_conn *mm_store_acquire(struct mm_store *st)
+{
+	struct mm_conn *c = NULL;
+	size_t slot;
+	char why[MM_CONN_ERRLEN];
+
+	pthread_mutex_lock(&st->mu);
+	while (!st->free && st->nopen == st->size)
+		pthread_cond_wait(&st->cv, &st->mu);
+	if (st->free) {
+		c = st->free;
+		st->free = c->next_free;
+		c->next_free = NULL;
+		pthread_mutex_unlock(&st->mu);
+		return c;
+	}
+	/* Reserve a slot, then open outside the lock. */
+	for (slot = 0; st->all[slot]; slot++)
+		;
+	st->all[slot] = &reserved;
+	st->nopen++;
+	pthread_mutex_unlock(&st->mu);
+
+	if (st->be->open(st->target, &c, why, sizeof(why)))
+		c = NULL;
+
+	pthread_mutex_lock(&st->mu);
+	st->all[slot] = c;
+	if (!c) {
+		st->nopen--;
+		pthread_cond_signal(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return c;
+}
+
+void mm_store_release(struct mm_store *st, struct mm_conn *c)
+{
+	if (!c)
+		return;
+	/* A transaction left open by a failed caller must not leak into the
+	 * next user of this connection. */
+	c->be->tx_rollback(c);
+	c->errmsg[0] = '\0';
+	pthread_mutex_lock(&st->mu);
+	c->next_free = st->free;
+	st->free = c;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas, size_t n)
+{
+	struct mm_conn *c = mm_store_acquire(st);
+	int rc;
+
+	if (!c)
+		return MM_EDB;
+	rc = c->be->migrate(c, schemas, n);
+	mm_store_release(st, c);
+	return rc;
+}
+
+const char *mm_conn_errmsg(const struct mm_conn *c)
+{
+	return c ? c->errmsg : "";
+}
+
+bool mm_store_ident_ok(const char *name)
+{
+	size_t i;
+
+	if (!name || name[0] < 'a' || name[0] > 'z')
+		return false;
+	for (i = 1; name[i]; i++) {
+		char ch = name[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+			return false;
+	}
+	return i <= 63;
+}
+
+static const char *const system_columns[] = {
+    "id", "version", "retired", "created_at", "updated_at", "updated_by", "rowid", "oid",
+};
+
+static const char *const system_tables[] = {
+    "meta",
+    "sequences",
+    "history",
+    "schema_migrations",
+};
+
+int mm_store_schema_check(const struct mm_schema *s)
+{
+	size_t i, j;
+
+	if (!s || !mm_store_ident_ok(s->name) || has_prefix(s->name, "sqlite_") ||
+	    (s->nfields && !s->fields))
+		return MM_EINVAL;
+	for (i = 0; i < sizeof(system_tables) / sizeof(system_tables[0]); i++)
+		if (strcmp(s->name, system_tables[i]) == 0)
+			return MM_EINVAL;
+	for (i = 0; i < s->nfields; i++) {
+		const char *f = s->fields[i].name;
+		if (!mm_store_ident_ok(f))
+			return MM_EINVAL;
+		for (j = 0; j < sizeof(system_columns) / sizeof(system_columns[0]); j++)
+			if (strcmp(f, system_columns[j]) == 0)
+				return MM_EINVAL;
+		for (j = 0; j < i; j++)
+			if (strcmp(f, s->fields[j].name) == 0)
+				return MM_EINVAL;
+	}
+	return MM_OK;
+}
+
+/* Dispatch. */
+
+int mm_tx_begin(struct mm_conn *c, bool write)
+{
+	return c->be->tx_begin(c, write);
+}
+
+int mm_tx_commit(struct mm_conn *c)
+{
+	return c->be->tx_commit(c);
+}
+
+void mm_tx_rollback(struct mm_conn *c)
+{
+	c->be->tx_rollback(c);
+}
+
+int mm_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+               struct mm_record *out)
+{
+	return c->be->rec_get(c, s, id, a, out);
+}
+
+int mm_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec)
+{
+	return c->be->rec_insert(c, s, rec);
+}
+
+int mm_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
+                  int64_t expected_version)
+{
+	return c->be->rec_update(c, s, rec, expected_version);
+}
+
+int mm_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
+                struct mm_arena *a, struct mm_page *out)
+{
+	return c->be->rec_list(c, s, q, a, out);
+}
+
+int mm_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
+                const struct mm_value *value, int64_t exclude_id, int64_t *id)
+{
+	return c->be->rec_find(c, s, field, value, exclude_id, id);
+}
+
+int mm_hist_add(struct mm_conn *c, const struct mm_schema *s, const struct mm_hist *h)
+{
+	return c->be->hist_add(c, s, h);
+}
+
+int mm_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+                 struct mm_hist **out, size_t *n)
+{
+	return c->be->hist_list(c, s, id, a, out, n);
+}
+
+int mm_seq_next(struct mm_conn *c, const char *name, int64_t *out)
+{
+	return c->be->seq_next(c, name, out);
+}
+
+int mm_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value)
+{
+	return c->be->meta_get(c, key, a, value);
+}
+
+int mm_meta_set(struct mm_conn *c, const char *key, const char *value)
+{
+	return c->be->meta_set(c, key, value);
+}

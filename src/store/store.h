@@ -1,0 +1,122 @@
+/* The storage interface. Domain code talks only to this header; backends
+ * (SQLite now, PostgreSQL later) live behind a table of function pointers
+ * chosen by the database URL. Every statement a backend runs is
+ * parameterised; identifiers come only from static schemas.
+ *
+ * A store is shared by all threads. A connection (mm_conn) is used by one
+ * thread at a time: take one with mm_store_acquire and give it back with
+ * mm_store_release. */
+#ifndef MM_STORE_STORE_H
+#define MM_STORE_STORE_H
+
+#include "core/arena.h"
+#include "core/schema.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mm_store;
+struct mm_conn;
+
+enum mm_op { MM_OP_EQ, MM_OP_GE, MM_OP_LE };
+
+struct mm_filter {
+	int field; /* index into the schema's fields */
+	enum mm_op op;
+	struct mm_value v;
+};
+
+enum mm_status_filter { MM_ACTIVE, MM_RETIRED, MM_ANY_STATUS };
+
+struct mm_query {
+	const struct mm_filter *filters;
+	size_t nfilters;
+	const char *q; /* free text over MM_F_SEARCH fields, or NULL */
+	int sort;      /* field index, MM_SORT_ID or MM_SORT_UPDATED */
+	bool desc;
+	enum mm_status_filter status;
+	size_t limit; /* at most this many records (the caller caps it) */
+	size_t offset;
+};
+
+struct mm_page {
+	struct mm_record *recs;
+	size_t n;
+	int64_t total; /* records matching the query, ignoring limit/offset */
+};
+
+/* One entry of a record's history: a version and what changed in it. */
+struct mm_hist {
+	int64_t record_id;
+	int64_t version;
+	const char *at;      /* UTC ISO 8601 */
+	const char *actor;   /* who made the change */
+	const char *action;  /* create, update, retire, restore, import */
+	const char *changes; /* JSON object: field -> [old, new] */
+};
+
+/* Opens the database named by url ("sqlite:PATH", or a plain path for SQLite)
+ * with a pool of up to pool_size connections. On failure returns an error and
+ * writes a human-readable reason into why (may be NULL). */
+int mm_store_open(const char *url, size_t pool_size, struct mm_store **out, char *why,
+		  size_t whylen);
+
+/* Closes every connection; NULL does nothing. */
+void mm_store_close(struct mm_store *st);
+
+/* Brings the database to the current schema version: system tables through
+ * versioned migrations, register tables and indexes from their schemas. */
+int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas, size_t n);
+
+/* Takes a connection from the pool, waiting while all are busy; NULL when a
+ * new connection could not be opened. */
+struct mm_conn *mm_store_acquire(struct mm_store *st);
+void mm_store_release(struct mm_store *st, struct mm_conn *c);
+
+/* Transactions. A write transaction takes the write lock at begin. */
+int mm_tx_begin(struct mm_conn *c, bool write);
+int mm_tx_commit(struct mm_conn *c);
+void mm_tx_rollback(struct mm_conn *c);
+
+/* Reads record id into out (strings from a). MM_ENOTFOUND when absent. */
+int mm_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+	       struct mm_record *out);
+
+/* Inserts rec (version 1, not retired) and sets rec->id. */
+int mm_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
+
+/* Stores rec over the record with the same id if its stored version is still
+ * expected_version, writing rec->version (which the caller has raised).
+ * MM_ECONFLICT when the stored version differs, MM_ENOTFOUND when absent. */
+int mm_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
+		  int64_t expected_version);
+
+/* Lists records matching q into out (strings from a). */
+int mm_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
+		struct mm_arena *a, struct mm_page *out);
+
+/* Looks up the id of the record whose field holds value (text or integer).
+ * MM_ENOTFOUND when none; exclude_id (0: none) is skipped. */
+int mm_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
+		const struct mm_value *value, int64_t exclude_id, int64_t *id);
+
+/* Appends a history entry for a record of schema s. */
+int mm_hist_add(struct mm_conn *c, const struct mm_schema *s, const struct mm_hist *h);
+
+/* Lists the history of one record, oldest first. */
+int mm_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+		 struct mm_hist **out, size_t *n);
+
+/* Returns the next value of the named counter (starting at 1). */
+int mm_seq_next(struct mm_conn *c, const char *name, int64_t *out);
+
+/* Settings kept in the database. mm_meta_get gives MM_ENOTFOUND when unset. */
+int mm_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value);
+int mm_meta_set(struct mm_conn *c, const char *key, const char *value);
+
+/* The backend's message for the last failed operation on c (empty when none),
+ * for logs only: it may name tables or constraints but never holds values. */
+const char *mm_conn_errmsg(const struct mm_conn *c);
+
+#endif

@@ -1,0 +1,49 @@
+/* Handlers behind the router, and helpers they share. Internal to web/. */
+#ifndef MM_WEB_HANDLERS_H
+#define MM_WEB_HANDLERS_H
+
+#include "core/json.h"
+#include "web/web.h"
+
+/* Helpers (respond.c). */
+void mm_resp_json_error(struct mm_resp *rs, enum mm_lang lang, int status, const char *code,
+			const struct mm_ferrs *errs);
+void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err);
+void mm_resp_redirect(struct mm_resp *rs, const char *location);
+void mm_json_record(struct mm_json *j, const struct mm_register *r, const struct mm_record *rec);
+int mm_ctx_open(struct mm_web *w, struct mm_req *rq, struct mm_ctx *ctx);
+void mm_ctx_close(struct mm_web *w, struct mm_ctx *ctx);
+
+/* Reads list parameters (q, sort, status, page/limit/offset and per-field
+ * filters) into q. Unknown parameters are refused when strict. */
+int mm_list_query(struct mm_web *w, struct mm_req *rq, bool strict, struct mm_query *q,
+		  struct mm_ferrs *errs);
+
+/* JSON API (api.c, api_io.c, openapi.c). */
+void mm_api_health(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_get(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_create(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_update(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_retire(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_restore(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_history(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_export_csv(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_export_xlsx(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_openapi(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+
+/* HTML pages (html_*.c). */
+void mm_html_home(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_new(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_edit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_create(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_update(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_retire(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_restore(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_lang(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_static_css(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+
+#endif

@@ -1,0 +1,145 @@
+/* Response helpers shared by the handlers: JSON errors with field messages,
+ * status mapping, records as JSON, and the per-request domain context. */
+#include "web/handlers.h"
+
+#include "core/err.h"
+#include "core/json.h"
+
+#include <string.h>
+
+void mm_resp_header(struct mm_resp *rs, const char *name, const char *value)
+{
+	if (rs->nheaders < MM_RESP_MAX_HEADERS)
+		rs->headers[rs->nheaders++] = (struct mm_header){name, value};
+}
+
+const char *mm_param_get(const struct mm_param *p, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(p[i].name, name) == 0)
+			return p[i].value;
+	return NULL;
+}
+
+void mm_resp_json_error(struct mm_resp *rs, enum mm_lang lang, int status, const char *code,
+			const struct mm_ferrs *errs)
+{
+	struct mm_json j;
+
+	mm_buf_reset(&rs->body);
+	rs->status = status;
+	rs->content_type = "application/json; charset=utf-8";
+	mm_json_init(&j, &rs->body);
+	mm_json_obj_open(&j);
+	mm_json_key(&j, "error");
+	mm_json_obj_open(&j);
+	mm_json_key(&j, "code");
+	mm_json_str(&j, code);
+	mm_json_key(&j, "message");
+	mm_json_str(&j, mm_msg(lang, code));
+	if (errs && errs->n) {
+		mm_json_key(&j, "fields");
+		mm_json_arr_open(&j);
+		for (size_t i = 0; i < errs->n; i++) {
+			const struct mm_ferr *e = &errs->e[i];
+			struct mm_buf m;
+
+			mm_buf_init(&m, 4096);
+			mm_msg_format(&m, lang, e->msg, e->label, e->min, e->max);
+			mm_json_obj_open(&j);
+			mm_json_key(&j, "field");
+			mm_json_str(&j, e->field);
+			mm_json_key(&j, "code");
+			mm_json_str(&j, e->msg);
+			mm_json_key(&j, "message");
+			mm_json_strn(&j, m.data, m.len);
+			mm_json_obj_close(&j);
+			mm_buf_free(&m);
+		}
+		mm_json_arr_close(&j);
+	}
+	mm_json_obj_close(&j);
+	mm_json_obj_close(&j);
+}
+
+void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err)
+{
+	switch (err) {
+	case MM_ENOTFOUND:
+		mm_resp_json_error(rs, lang, 404, "not_found", NULL);
+		break;
+	case MM_ECONFLICT:
+		mm_resp_json_error(rs, lang, 409, "conflict", NULL);
+		break;
+	case MM_ETOOBIG:
+		mm_resp_json_error(rs, lang, 413, "too_big", NULL);
+		break;
+	case MM_EBUSY:
+		mm_resp_json_error(rs, lang, 503, "busy", NULL);
+		break;
+	default:
+		mm_resp_json_error(rs, lang, 500, "internal", NULL);
+		break;
+	}
+}
+
+void mm_resp_redirect(struct mm_resp *rs, const char *location)
+{
+	rs->status = 303;
+	mm_buf_reset(&rs->body);
+	rs->content_type = "text/plain; charset=utf-8";
+	mm_resp_header(rs, "Location", location);
+}
+
+void mm_json_record(struct mm_json *j, const struct mm_register *r, const struct mm_record *rec)
+{
+	const struct mm_schema *s = &r->schema;
+
+	mm_json_obj_open(j);
+	mm_json_key(j, "id");
+	mm_json_int(j, rec->id);
+	mm_json_key(j, "version");
+	mm_json_int(j, rec->version);
+	mm_json_key(j, "retired");
+	mm_json_bool(j, rec->retired);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct mm_field *f = &s->fields[i];
+		const struct mm_value *v = &rec->v[i];
+
+		mm_json_key(j, f->name);
+		if (!v->set)
+			mm_json_null(j);
+		else if (f->type == MM_FT_INT || f->type == MM_FT_REF)
+			mm_json_int(j, v->i);
+		else
+			mm_json_str(j, v->s);
+	}
+	mm_json_key(j, "created_at");
+	mm_json_str(j, rec->created_at);
+	mm_json_key(j, "updated_at");
+	mm_json_str(j, rec->updated_at);
+	mm_json_key(j, "updated_by");
+	mm_json_str(j, rec->updated_by);
+	mm_json_obj_close(j);
+}
+
+int mm_ctx_open(struct mm_web *w, struct mm_req *rq, struct mm_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conn = mm_store_acquire(w->store);
+	if (!ctx->conn)
+		return MM_EDB;
+	ctx->a = rq->a;
+	ctx->lang = rq->lang;
+	/* Accounts arrive with sign-in; until then changes are attributed to the
+	 * client address. */
+	ctx->actor = mm_arena_strdup(rq->a, rq->remote ? rq->remote : "web");
+	return MM_OK;
+}
+
+void mm_ctx_close(struct mm_web *w, struct mm_ctx *ctx)
+{
+	if (ctx->conn)
+		mm_store_release(w->store, ctx->conn);
+	ctx->conn = NULL;
+}
