@@ -56,36 +56,55 @@ static int common_only(struct mm_cli *cli, const char *name, int argc, char **ar
 	return 0;
 }
 
-enum { OPT_DEMO = OPT_COMMON_END, OPT_LISTEN, OPT_PORT, OPT_THREADS };
+enum { OPT_DEMO = OPT_COMMON_END, OPT_DEMO_ASSETS, OPT_LISTEN, OPT_PORT, OPT_THREADS };
+
+struct init_args {
+	bool demo;
+	size_t assets;
+};
 
 static int init_opt(struct mm_cli *cli, int c, const char *arg, void *p)
 {
-	(void)cli, (void)arg;
-	if (c != OPT_DEMO)
-		return 2;
-	*(bool *)p = true;
-	return 0;
+	struct init_args *ia = p;
+	int64_t v;
+
+	(void)cli;
+	if (c == OPT_DEMO) {
+		ia->demo = true;
+		return 0;
+	}
+	if (c == OPT_DEMO_ASSETS && mm_slice_to_i64(mm_slice_cstr(arg), &v) && v >= 0 &&
+	    v <= 10000000) {
+		ia->demo = true;
+		ia->assets = (size_t)v;
+		return 0;
+	}
+	fprintf(stderr, "mamori init: --demo-assets takes 0..10000000\n");
+	return 2;
 }
 
 int mm_cmd_init(struct mm_cli *cli, int argc, char **argv)
 {
-	static const struct option extra[] = {{"demo", no_argument, NULL, OPT_DEMO}};
+	static const struct option extra[] = {
+		{"demo", no_argument, NULL, OPT_DEMO},
+		{"demo-assets", required_argument, NULL, OPT_DEMO_ASSETS},
+	};
 	struct mm_store *st;
 	struct mm_conn *conn;
 	struct mm_arena a;
 	struct mm_ctx ctx;
 	struct mm_demo_counts n = {0};
-	bool demo = false;
-	int rc = common_only(cli, "init", argc, argv, extra, 1, init_opt, &demo);
+	struct init_args ia = {false, 200};
+	int rc = common_only(cli, "init", argc, argv, extra, 2, init_opt, &ia);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (mm_cli_open(cli, &st, &conn))
 		return 1;
-	if (demo) {
+	if (ia.demo) {
 		mm_arena_init(&a, 0);
 		mm_cli_ctx(cli, conn, &a, &ctx);
-		rc = mm_demo_seed(&ctx, 200, &n);
+		rc = mm_demo_seed(&ctx, ia.assets, &n);
 		mm_arena_free(&a);
 		if (rc) {
 			fprintf(stderr, "mamori init: demo data failed: %s\n", mm_strerror(rc));

@@ -37,7 +37,8 @@ static const char register_text[] =
 static const struct help helps[] = {
 	{"init", "Usage: mamori init [--demo] [options]\n"
 		 "\nCreates the database or brings it to the current schema.\n"
-		 "  --demo           also load a sample city organisation and ~200 assets\n"},
+		 "  --demo           also load a sample city organisation and 200 assets\n"
+		 "  --demo-assets N  like --demo, with N assets (for benchmarks)\n"},
 	{"serve", "Usage: mamori serve [--listen ADDR] [--port N] [--threads N] [options]\n"
 		  "\nServes the web UI and the JSON API until SIGINT or SIGTERM.\n"
 		  "  --listen ADDR    address to listen on (default 127.0.0.1)\n"

@@ -143,6 +143,7 @@ int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct 
 {
 	int rc;
 
+	errs->n = 0;
 	memset(out, 0, sizeof(*out));
 	out->v = mm_arena_zalloc(ctx->a, sizeof(*out->v) * r->schema.nfields);
 	if (!out->v)
@@ -176,6 +177,7 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	const char *changes;
 	int rc;
 
+	errs->n = 0;
 	old = mm_arena_alloc(ctx->a, size);
 	if (!old)
 		return MM_ENOMEM;

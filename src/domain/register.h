@@ -115,7 +115,8 @@ int mm_reg_validate(const struct mm_register *r, struct mm_ctx *ctx, const struc
 int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
 	       struct mm_record *out);
 
-/* Creates a record from in. out receives the stored record. */
+/* Creates a record from in. out receives the stored record; errs is
+ * emptied first and lists every field problem on MM_EVALIDATE. */
 int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_input *in,
 		  struct mm_ferrs *errs, struct mm_record *out);
 
