@@ -159,5 +159,6 @@ int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv)
 	o.db_url = cli->db_url;
 	o.http = cli->http;
 	o.pool_size = cli->pool_size;
+	o.lang = cli->lang;
 	return mm_serve(&o);
 }

@@ -2,6 +2,7 @@
  * and export (mamori asset list, mamori section import FILE, …). */
 #include "cli/cli.h"
 
+#include "core/datetime.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/slice.h"
@@ -231,9 +232,23 @@ static int lookup(const struct mm_register *r, struct mm_ctx *ctx, const char *r
 	return mm_reg_resolve(r, ctx, ref, strlen(ref), id);
 }
 
+/* A stored UTC time shown in JST ("2024-04-01 09:00 JST"). */
+static const char *jst(const char *iso, char out[24])
+{
+	int64_t t;
+	char local[17];
+
+	if (mm_time_parse_iso(iso, &t))
+		return iso;
+	mm_time_jst(t, local);
+	snprintf(out, 24, "%s JST", local);
+	return out;
+}
+
 static int do_show(const struct mm_register *r, struct mm_ctx *ctx, struct args *ar,
 		   const char *ref)
 {
+	char created[24], updated[24];
 	struct mm_record rec;
 	char num[64];
 	int64_t id;
@@ -254,8 +269,8 @@ static int do_show(const struct mm_register *r, struct mm_ctx *ctx, struct args 
 	printf("%s\t%s\n", MM_L(ctx->lang, "状態", "State"),
 	       rec.retired ? MM_L(ctx->lang, r->retired_ja, r->retired_en)
 			   : MM_L(ctx->lang, "使用中", "In use"));
-	printf("%s\t%s\n%s\t%s\n", MM_L(ctx->lang, "登録日時", "Created"), rec.created_at,
-	       MM_L(ctx->lang, "更新日時", "Updated"), rec.updated_at);
+	printf("%s\t%s\n", MM_L(ctx->lang, "登録日時", "Created"), jst(rec.created_at, created));
+	printf("%s\t%s\n", MM_L(ctx->lang, "更新日時", "Updated"), jst(rec.updated_at, updated));
 	return MM_OK;
 }
 

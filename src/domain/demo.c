@@ -69,48 +69,49 @@ static const struct demo_system systems[] = {
 struct demo_asset {
 	const char *name, *kind, *category, *personal, *medium;
 	int c, i, a;
-	int system; /* index into systems, or -1 */
+	int system;          /* index into systems, or -1 */
+	const char *section; /* owning section code; NULL: every division has one */
 };
 
 static const struct demo_asset templates[] = {
-	{"住民基本台帳データ", "data", "住民記録", "my_number", "住民情報システムDB", 4, 3, 3, 0},
-	{"印鑑登録原票データ", "data", "住民記録", "personal", "住民情報システムDB", 3, 3, 2, 0},
-	{"個人住民税課税データ", "data", "課税", "my_number", "税務システムDB", 4, 3, 2, 1},
-	{"固定資産課税台帳", "data", "課税", "personal", "税務システムDB", 3, 3, 2, 1},
-	{"滞納整理記録", "data", "収納", "personal", "収納管理システムDB", 3, 3, 2, 2},
-	{"生活保護受給者台帳", "data", "福祉", "sensitive", "福祉総合システムDB", 4, 3, 2, 3},
-	{"要介護認定データ", "data", "介護", "sensitive", "介護保険システムDB", 4, 3, 2, 4},
-	{"健診結果データ", "data", "保健", "sensitive", "健康管理システムDB", 4, 2, 1, 5},
+	{"住民基本台帳データ", "data", "住民記録", "my_number", "住民情報システムDB", 4, 3, 3, 0, "0410"},
+	{"印鑑登録原票データ", "data", "住民記録", "personal", "住民情報システムDB", 3, 3, 2, 0, "0410"},
+	{"個人住民税課税データ", "data", "課税", "my_number", "税務システムDB", 4, 3, 2, 1, "0310"},
+	{"固定資産課税台帳", "data", "課税", "personal", "税務システムDB", 3, 3, 2, 1, "0310"},
+	{"滞納整理記録", "data", "収納", "personal", "収納管理システムDB", 3, 3, 2, 2, "0320"},
+	{"生活保護受給者台帳", "data", "福祉", "sensitive", "福祉総合システムDB", 4, 3, 2, 3, "0510"},
+	{"要介護認定データ", "data", "介護", "sensitive", "介護保険システムDB", 4, 3, 2, 4, "0540"},
+	{"健診結果データ", "data", "保健", "sensitive", "健康管理システムDB", 4, 2, 1, 5, "0520"},
 	{"児童手当受給者データ", "data", "子育て", "my_number", "子ども・子育て支援システムDB", 4,
-	 3, 2, 6},
-	{"予算執行データ", "data", "財務", "none", "財務会計システムDB", 2, 3, 2, 7},
-	{"職員人事記録", "data", "人事", "personal", "人事給与システムDB", 3, 3, 1, 8},
-	{"給与支給データ", "data", "人事", "my_number", "人事給与システムDB", 4, 3, 2, 8},
-	{"統計資料（公表用）", "data", "企画", "none", "ファイルサーバ", 1, 2, 1, -1},
-	{"起案文書", "document", "文書", "none", "文書管理システム", 2, 2, 1, 9},
-	{"契約書綴り", "document", "契約", "none", "書庫（紙）", 2, 3, 1, -1},
-	{"入札参加資格審査申請書", "document", "契約", "personal", "書庫（紙）", 3, 2, 1, -1},
-	{"議会答弁資料", "document", "企画", "none", "ファイルサーバ", 2, 2, 2, -1},
-	{"住民からの相談記録", "document", "相談", "sensitive", "鍵付きキャビネット", 4, 2, 1, -1},
-	{"公開用パンフレット原稿", "document", "広報", "none", "ファイルサーバ", 1, 1, 1, -1},
-	{"業務マニュアル", "document", "業務", "none", "グループウェア", 2, 2, 2, 10},
-	{"庁内LAN", "infrastructure", "ネットワーク", "none", "各庁舎", 2, 3, 3, -1},
-	{"基幹系ネットワーク", "infrastructure", "ネットワーク", "none", "サーバ室", 3, 3, 3, -1},
-	{"インターネット接続系", "infrastructure", "ネットワーク", "none", "サーバ室", 2, 2, 2, -1},
-	{"サーバ室", "infrastructure", "施設", "none", "本庁舎3階", 3, 3, 3, -1},
-	{"無停電電源装置", "infrastructure", "電源", "none", "サーバ室", 1, 2, 3, -1},
-	{"基幹系サーバ", "hardware", "サーバ", "none", "サーバ室", 3, 3, 3, 0},
-	{"ファイルサーバ", "hardware", "サーバ", "none", "サーバ室", 3, 3, 2, -1},
-	{"職員用パソコン", "hardware", "端末", "none", "執務室", 2, 2, 2, -1},
-	{"持出用ノートパソコン", "hardware", "端末", "none", "施錠保管庫", 3, 2, 1, -1},
-	{"USBメモリ（暗号化）", "hardware", "媒体", "none", "施錠保管庫", 3, 2, 1, -1},
-	{"複合機", "hardware", "周辺機器", "none", "執務室", 2, 1, 2, -1},
+	 3, 2, 6, "0530"},
+	{"予算執行データ", "data", "財務", "none", "財務会計システムDB", 2, 3, 2, 7, "0220"},
+	{"職員人事記録", "data", "人事", "personal", "人事給与システムDB", 3, 3, 1, 8, "0130"},
+	{"給与支給データ", "data", "人事", "my_number", "人事給与システムDB", 4, 3, 2, 8, "0130"},
+	{"統計資料（公表用）", "data", "企画", "none", "ファイルサーバ", 1, 2, 1, -1, "0210"},
+	{"起案文書", "document", "文書", "none", "文書管理システム", 2, 2, 1, 9, NULL},
+	{"契約書綴り", "document", "契約", "none", "書庫（紙）", 2, 3, 1, -1, NULL},
+	{"入札参加資格審査申請書", "document", "契約", "personal", "書庫（紙）", 3, 2, 1, -1, "0110"},
+	{"議会答弁資料", "document", "企画", "none", "ファイルサーバ", 2, 2, 2, -1, NULL},
+	{"住民からの相談記録", "document", "相談", "sensitive", "鍵付きキャビネット", 4, 2, 1, -1, "0410"},
+	{"公開用パンフレット原稿", "document", "広報", "none", "ファイルサーバ", 1, 1, 1, -1, "0210"},
+	{"業務マニュアル", "document", "業務", "none", "グループウェア", 2, 2, 2, 10, NULL},
+	{"庁内LAN", "infrastructure", "ネットワーク", "none", "各庁舎", 2, 3, 3, -1, "0122"},
+	{"基幹系ネットワーク", "infrastructure", "ネットワーク", "none", "サーバ室", 3, 3, 3, -1, "0122"},
+	{"インターネット接続系", "infrastructure", "ネットワーク", "none", "サーバ室", 2, 2, 2, -1, "0122"},
+	{"サーバ室", "infrastructure", "施設", "none", "本庁舎3階", 3, 3, 3, -1, "0122"},
+	{"無停電電源装置", "infrastructure", "電源", "none", "サーバ室", 1, 2, 3, -1, "0122"},
+	{"基幹系サーバ", "hardware", "サーバ", "none", "サーバ室", 3, 3, 3, 0, "0122"},
+	{"ファイルサーバ", "hardware", "サーバ", "none", "サーバ室", 3, 3, 2, -1, "0122"},
+	{"職員用パソコン", "hardware", "端末", "none", "執務室", 2, 2, 2, -1, NULL},
+	{"持出用ノートパソコン", "hardware", "端末", "none", "施錠保管庫", 3, 2, 1, -1, "0122"},
+	{"USBメモリ（暗号化）", "hardware", "媒体", "none", "施錠保管庫", 3, 2, 1, -1, NULL},
+	{"複合機", "hardware", "周辺機器", "none", "執務室", 2, 1, 2, -1, NULL},
 	{"住民情報システム（アプリケーション）", "software", "業務システム", "none", "サーバ室", 3,
-	 3, 3, 0},
+	 3, 3, 0, "0410"},
 	{"財務会計システム（アプリケーション）", "software", "業務システム", "none", "サーバ室", 2,
-	 3, 2, 7},
-	{"ウイルス対策ソフト", "software", "セキュリティ", "none", "全端末", 2, 3, 3, -1},
-	{"表計算ソフト", "software", "事務用ソフト", "none", "全端末", 1, 1, 1, -1},
+	 3, 2, 7, "0220"},
+	{"ウイルス対策ソフト", "software", "セキュリティ", "none", "全端末", 2, 3, 3, -1, "0122"},
+	{"表計算ソフト", "software", "事務用ソフト", "none", "全端末", 1, 1, 1, -1, "0122"},
 };
 
 static const char *const places[] = {"本庁舎1階", "本庁舎2階", "本庁舎3階", "第2庁舎",
@@ -202,34 +203,91 @@ static void head_of(size_t section, char *no, size_t n)
 	snprintf(no, n, "%05zu", 10000 + 3 * k + 1);
 }
 
-static int seed_assets(struct mm_ctx *ctx, size_t n, struct mm_demo_counts *out)
+static size_t section_index(const char *code)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(sections[i].code, code) == 0)
+			return i;
+	return 0;
+}
+
+/* Picks the k-th asset to create: first every template in its own section,
+ * then the everyday assets (documents, PCs…) of every division, then the
+ * section-specific data again for earlier fiscal years. */
+/* The index of the n-th section that is not a department. */
+static size_t nth_office(size_t n)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(sections[i].kind, "department") != 0 && n-- == 0)
+			return i;
+	return 0;
+}
+
+/* Picks the k-th asset to create: first every template in its own section,
+ * then the everyday assets (documents, PCs…) of every division and unit, then
+ * the section-specific data again for earlier fiscal years. */
+static void pick_asset(size_t k, const struct demo_asset **t, size_t *si, int *year)
 {
 	const size_t nt = sizeof(templates) / sizeof(templates[0]);
-	const size_t ns = sizeof(sections) / sizeof(sections[0]);
+	size_t ngeneric = 0, noffices = 0;
+
+	*year = 0;
+	if (k < nt) {
+		*t = &templates[k];
+		*si = section_index((*t)->section ? (*t)->section : "0120");
+		return;
+	}
+	for (size_t i = 0; i < nt; i++)
+		ngeneric += templates[i].section == NULL;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		noffices += strcmp(sections[i].kind, "department") != 0;
+	k -= nt;
+	if (k < ngeneric * noffices) {
+		size_t which = k % ngeneric, seen = 0;
+		*si = nth_office(k / ngeneric);
+		for (size_t i = 0; i < nt; i++)
+			if (!templates[i].section && seen++ == which)
+				*t = &templates[i];
+		return;
+	}
+	k -= ngeneric * noffices;
+	*t = &templates[k % 13];
+	*si = section_index((*t)->section);
+	*year = 5 - (int)(k / 13 % 5); /* 令和5年度分 back to 令和1年度分 */
+	if (k / 13 / 5)
+		*year = -1; /* beyond that: numbered copies */
+}
+
+static int seed_assets(struct mm_ctx *ctx, size_t n, struct mm_demo_counts *out)
+{
 	struct mm_record rec;
 	unsigned seed = 11;
 
 	for (size_t k = 0; k < n; k++) {
-		const struct demo_asset *t = &templates[k % nt];
-		size_t si = (k * 7 + k / nt) % ns;
-		char name[160], c[4], i[4], a[4], owner[16], retain[16], sys[16];
+		const struct demo_asset *t = &templates[0];
+		size_t si;
+		int year;
+		char name[200], c[4], i[4], a[4], owner[16], retain[16], sys[16];
 		int rc;
 
-		while (strcmp(sections[si].kind, "department") == 0)
-			si = (si + 1) % ns;
+		pick_asset(k, &t, &si, &year);
 		seed = seed * 1103515245u + 12345u;
-		if (k < nt)
-			snprintf(name, sizeof(name), "%s", t->name);
-		else
+		if (year > 0)
+			snprintf(name, sizeof(name), "%s（令和%d年度分）", t->name, year);
+		else if (year < 0)
+			snprintf(name, sizeof(name), "%s（控 %zu）", t->name, k);
+		else if (!t->section && k >= sizeof(templates) / sizeof(templates[0]))
 			snprintf(name, sizeof(name), "%s（%s）", t->name, sections[si].name);
-		/* Vary the ratings a little around the template, within range. */
-		snprintf(c, sizeof(c), "%d", t->c - (k >= nt && t->c > 1 && (seed >> 9) % 5 == 0));
+		else
+			snprintf(name, sizeof(name), "%s", t->name);
+		/* Older and copied records rate a little lower, within range. */
+		snprintf(c, sizeof(c), "%d", t->c - (year != 0 && t->c > 2 && (seed >> 9) % 3 == 0));
 		snprintf(i, sizeof(i), "%d", t->i);
-		snprintf(a, sizeof(a), "%d", t->a - (k >= nt && t->a > 1 && (seed >> 13) % 4 == 0));
+		snprintf(a, sizeof(a), "%d", t->a - (year != 0 && t->a > 1));
 		head_of(si, owner, sizeof(owner));
 		snprintf(retain, sizeof(retain), "%d-03-31", 2027 + (int)((seed >> 17) % 10));
 		snprintf(sys, sizeof(sys), "SYS-%06d", t->system + 1);
-		struct mm_in it[12] = {
+		struct mm_in it[15] = {
 			IN("name", name),
 			IN("kind", t->kind),
 			IN("category", t->category),
@@ -242,18 +300,11 @@ static int seed_assets(struct mm_ctx *ctx, size_t n, struct mm_demo_counts *out)
 			IN("confidentiality", c),
 			IN("integrity", i),
 			IN("availability", a),
+			IN("retention_until", retain),
+			IN("description", "デモ用のサンプルデータです。"),
+			IN("system_id", sys),
 		};
-		struct mm_in more[3] = {IN("retention_until", retain), IN("system_id", sys),
-					IN("description", "デモ用のサンプルデータです。")};
-		struct mm_in all[15];
-		size_t m = 12;
-
-		memcpy(all, it, sizeof(it));
-		all[m++] = more[0];
-		if (t->system >= 0)
-			all[m++] = more[1];
-		all[m++] = more[2];
-		rc = create(&mm_reg_assets, ctx, all, m, &rec);
+		rc = create(&mm_reg_assets, ctx, it, t->system >= 0 ? 15 : 14, &rec);
 		if (rc)
 			return rc;
 		if (k % 37 == 36) {

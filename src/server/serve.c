@@ -39,6 +39,7 @@ int mm_serve(const struct mm_serve_opts *o)
 	w.store = st;
 	w.page_max = 1000;
 	w.import_cap = o->http.body_cap;
+	w.default_lang = o->lang;
 	rc = mm_http_start(&o->http, &w, &h, why, sizeof(why));
 	if (rc) {
 		fprintf(stderr, "mamori: %s\n", why[0] ? why : mm_strerror(rc));

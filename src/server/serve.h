@@ -9,6 +9,7 @@ struct mm_serve_opts {
 	const char *db_url;
 	struct mm_http_config http;
 	size_t pool_size;
+	enum mm_lang lang;
 };
 
 /* Serves until SIGINT or SIGTERM; prints its address and problems to stderr.

@@ -74,8 +74,9 @@ static bool match(const char *pattern, const char *path, struct mm_req *rq)
 	}
 }
 
-/* Picks the language: the lang cookie, then Accept-Language, then Japanese. */
-static enum mm_lang pick_lang(const struct mm_req *rq)
+/* Picks the language: the lang cookie, then Accept-Language, then the
+ * configured default (Japanese unless set). */
+static enum mm_lang pick_lang(const struct mm_web *w, const struct mm_req *rq)
 {
 	const char *c = rq->cookie ? strstr(rq->cookie, "mm_lang=") : NULL;
 
@@ -83,14 +84,16 @@ static enum mm_lang pick_lang(const struct mm_req *rq)
 		return strncmp(c + 8, "en", 2) == 0 ? MM_EN : MM_JA;
 	if (rq->accept_language && strncmp(rq->accept_language, "en", 2) == 0)
 		return MM_EN;
-	return MM_JA;
+	if (rq->accept_language && strncmp(rq->accept_language, "ja", 2) == 0)
+		return MM_JA;
+	return w->default_lang;
 }
 
 void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	bool path_known = false;
 
-	rq->lang = pick_lang(rq);
+	rq->lang = pick_lang(w, rq);
 	rs->status = 200;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		rq->reg = NULL;

@@ -62,6 +62,7 @@ struct mm_web {
 	struct mm_store *store;
 	size_t page_max;   /* largest page a list may ask for */
 	size_t import_cap; /* largest CSV accepted for import, bytes */
+	enum mm_lang default_lang; /* when neither cookie nor browser says */
 };
 
 /* Serves one request: routes it, runs the handler and fills rs (whose body
