@@ -162,7 +162,7 @@ static int seed_org(struct mm_ctx *ctx, struct mm_demo_counts *out)
 					      IN("job_title", title),
 					      IN("employment", k == 2 && i % 4 == 0 ? "part_time"
 										   : "regular"),
-					      IN("status", "employed")};
+					      IN("employment_status", "employed")};
 			rc = create(&mm_reg_people, ctx, it, 6, &rec);
 			if (rc)
 				return rc;

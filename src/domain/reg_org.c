@@ -91,7 +91,7 @@ static const struct mm_field person_fields[] = {
 	[PER_TITLE] = {"job_title", "職名", "Job title", MM_FT_TEXT, MM_F_LIST | MM_F_SEARCH, 0, 100},
 	[PER_EMPLOYMENT] = {"employment", "雇用区分", "Employment type", MM_FT_ENUM,
 			    MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER, 0, 0, employment_types, 4},
-	[PER_STATUS] = {"status", "在職状況", "Status", MM_FT_ENUM,
+	[PER_STATUS] = {"employment_status", "在職状況", "Status", MM_FT_ENUM,
 			MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER, 0, 0, person_statuses, 2},
 	[PER_EMAIL] = {"email", "メールアドレス", "E-mail", MM_FT_TEXT, MM_F_SEARCH, 0, 254},
 };

@@ -335,6 +335,10 @@ int mm_reg_validate(const struct mm_register *r, struct mm_ctx *ctx, const struc
 	rc = apply_input(r, ctx, in, rec, errs);
 	if (rc)
 		return rc;
+	/* An automatic key, once given, stays when an edit leaves it empty. */
+	if (old && r->key_field >= 0 && (s->fields[r->key_field].flags & MM_F_AUTO) &&
+	    !rec->v[r->key_field].set)
+		rec->v[r->key_field] = old[r->key_field];
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct mm_field *f = &s->fields[i];
 		bool bad = false;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 struct mm_http {
@@ -90,15 +91,22 @@ static const char *client_ip(struct MHD_Connection *conn, struct mm_arena *a)
 	return mm_arena_strdup(a, buf);
 }
 
-static void add_security_headers(struct MHD_Response *r)
+/* Headers every response carries. Responses are not cached unless the
+ * handler said otherwise (static files). */
+static void add_security_headers(struct MHD_Response *r, const struct mm_resp *rs)
 {
+	bool cache_set = false;
+
+	for (size_t i = 0; i < rs->nheaders; i++)
+		cache_set = cache_set || strcasecmp(rs->headers[i].name, "Cache-Control") == 0;
 	MHD_add_response_header(r, "Content-Security-Policy",
 				"default-src 'self'; object-src 'none'; base-uri 'none'; "
 				"frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (!cache_set)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
 static enum MHD_Result respond(struct MHD_Connection *conn, struct mm_req *rq, struct mm_resp *rs)
@@ -121,7 +129,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct mm_req *rq, s
 		free(body);
 		return MHD_NO;
 	}
-	add_security_headers(r);
+	add_security_headers(r, rs);
 	if (rs->content_type)
 		MHD_add_response_header(r, "Content-Type", rs->content_type);
 	MHD_add_response_header(r, "X-Request-Id", rq->request_id);

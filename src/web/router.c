@@ -1,6 +1,7 @@
 /* The route table and dispatch. A pattern's segments are literals, {reg} (a
  * register name) or {id} (a positive record id). */
 #include "web/handlers.h"
+#include "web/html.h"
 
 #include "core/err.h"
 #include "core/slice.h"
@@ -74,18 +75,27 @@ static bool match(const char *pattern, const char *path, struct mm_req *rq)
 	}
 }
 
-/* Picks the language: the lang cookie, then Accept-Language, then the
- * configured default (Japanese unless set). */
+/* Paths answered in JSON: the API and the health check. */
+static bool is_api(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0;
+}
+
+/* Picks the language: the lang cookie (the UI's switch), then for API
+ * clients Accept-Language, then the configured default (Japanese unless set).
+ * Pages ignore the browser's language: the city works in Japanese. */
 static enum mm_lang pick_lang(const struct mm_web *w, const struct mm_req *rq)
 {
 	const char *c = rq->cookie ? strstr(rq->cookie, "mm_lang=") : NULL;
 
 	if (c)
 		return strncmp(c + 8, "en", 2) == 0 ? MM_EN : MM_JA;
-	if (rq->accept_language && strncmp(rq->accept_language, "en", 2) == 0)
-		return MM_EN;
-	if (rq->accept_language && strncmp(rq->accept_language, "ja", 2) == 0)
-		return MM_JA;
+	if (is_api(rq->path) && rq->accept_language) {
+		if (strncmp(rq->accept_language, "en", 2) == 0)
+			return MM_EN;
+		if (strncmp(rq->accept_language, "ja", 2) == 0)
+			return MM_JA;
+	}
 	return w->default_lang;
 }
 
@@ -108,9 +118,11 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		routes[i].fn(w, rq, rs);
 		return;
 	}
-	if (path_known) {
-		mm_resp_json_error(rs, rq->lang, 405, "method_not_allowed", NULL);
+	if (!is_api(rq->path)) {
+		mm_html_error(rq, rs, path_known ? 405 : 404,
+			      path_known ? "method_not_allowed" : "not_found");
 		return;
 	}
-	mm_resp_json_error(rs, rq->lang, 404, "not_found", NULL);
+	mm_resp_json_error(rs, rq->lang, path_known ? 405 : 404,
+			   path_known ? "method_not_allowed" : "not_found", NULL);
 }
