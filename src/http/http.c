@@ -30,7 +30,7 @@ struct exchange {
 	bool too_big;
 };
 
-enum { ARENA_CAP = 512u << 20, MAX_QUERY = 256 };
+enum { ARENA_CAP = 512u << 20, MAX_QUERY = 256, MAX_PARTS = 32 };
 
 void mm_http_defaults(struct mm_http_config *c)
 {
@@ -72,6 +72,77 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	p->value = value;
 	p->len = strlen(value);
 	return MHD_YES;
+}
+
+/* Collects the parts of a multipart/form-data body (file uploads) as form
+ * parameters; libmicrohttpd's post processor does the decoding. */
+struct parts {
+	struct mm_arena *a;
+	size_t cap;
+	struct mm_buf val[MAX_PARTS];
+	const char *name[MAX_PARTS];
+	size_t n;
+	bool bad;
+};
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	struct parts *p = cls;
+
+	(void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
+	if (!key || p->bad)
+		return MHD_NO;
+	if (p->n == 0 || off == 0 || strcmp(p->name[p->n - 1], key) != 0) {
+		if (p->n == MAX_PARTS) {
+			p->bad = true;
+			return MHD_NO;
+		}
+		p->name[p->n] = mm_arena_strdup(p->a, key);
+		mm_buf_init(&p->val[p->n], p->cap);
+		p->n++;
+	}
+	mm_buf_add(&p->val[p->n - 1], data, size);
+	if (!p->name[p->n - 1] || p->val[p->n - 1].err) {
+		p->bad = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Decodes a multipart body into rq->form. Returns false when the body is not
+ * valid multipart. */
+static bool parse_parts(struct MHD_Connection *conn, struct mm_req *rq, size_t cap)
+{
+	struct parts p = {.a = rq->a, .cap = cap};
+	struct MHD_PostProcessor *pp = MHD_create_post_processor(conn, 65536, on_part, &p);
+	bool ok = pp != NULL;
+
+	if (pp) {
+		ok = MHD_post_process(pp, rq->body, rq->body_len) == MHD_YES && !p.bad;
+		ok = MHD_destroy_post_processor(pp) == MHD_YES && ok;
+	}
+	rq->form = ok ? mm_arena_alloc(rq->a, sizeof(*rq->form) * (p.n + 1)) : NULL;
+	for (size_t i = 0; i < p.n; i++) {
+		if (rq->form) {
+			rq->form[i].name = p.name[i];
+			rq->form[i].len = p.val[i].len;
+			rq->form[i].value = mm_arena_strndup(rq->a, p.val[i].data, p.val[i].len);
+			ok = ok && rq->form[i].value;
+		}
+		mm_buf_free(&p.val[i]);
+	}
+	rq->nform = ok ? p.n : 0;
+	if (!ok)
+		rq->form = NULL;
+	return ok;
+}
+
+static bool is_multipart(const char *ct)
+{
+	return ct && strncasecmp(ct, "multipart/form-data", 19) == 0;
 }
 
 static const char *client_ip(struct MHD_Connection *conn, struct mm_arena *a)
@@ -195,6 +266,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	rq.query = mm_arena_alloc(&a, sizeof(*rq.query) * MAX_QUERY);
 	qw = (struct query_walk){&rq, rq.query ? MAX_QUERY : 0, false};
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &qw);
+	if (!qw.bad && !ex->too_big && is_multipart(rq.content_type) &&
+	    !parse_parts(conn, &rq, h->c.body_cap))
+		rq.form_bad = true;
 	if (qw.bad || !mm_utf8_valid(url, strlen(url))) {
 		rs.status = 400;
 		rs.content_type = "application/json; charset=utf-8";

@@ -348,12 +348,14 @@ static void toolbar(struct mm_html *h)
 	mm_html_f(h,
 	          "<div class=\"toolbar no-print\">\n"
 	          "<a class=\"btn btn-primary\" href=\"/%U/new\">%s</a>\n"
+	          "<a class=\"btn\" href=\"/%U/import\">%s</a>\n"
 	          "<span class=\"spacer\"></span>\n"
 	          "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
 	          "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
 	          "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
 	          "</div>\n",
-	          name, MM_L(h->lang, "新規登録", "New"),
+	          name, MM_L(h->lang, "新規登録", "New"), name,
+	          MM_L(h->lang, "CSV取込", "Import CSV"),
 	          mm_html_url(rq, csv, paging_params, NULL, NULL), MM_L(h->lang, "CSV出力", "CSV"),
 	          mm_html_url(rq, csv, paging_params, "encoding", "cp932"),
 	          MM_L(h->lang, "CSV出力（Shift_JIS）", "CSV (Shift_JIS)"),

@@ -35,6 +35,8 @@ static const struct route routes[] = {
 	{"GET", "/{reg}", mm_html_list},
 	{"POST", "/{reg}", mm_html_create},
 	{"GET", "/{reg}/new", mm_html_new},
+	{"GET", "/{reg}/import", mm_html_import_page},
+	{"POST", "/{reg}/import", mm_html_import},
 	{"GET", "/{reg}/export.csv", mm_api_export_csv},
 	{"GET", "/{reg}/export.xlsx", mm_api_export_xlsx},
 	{"GET", "/{reg}/{id}", mm_html_detail},

@@ -38,8 +38,10 @@ struct mm_req {
 	enum mm_lang lang;
 	const struct mm_register *reg;
 	int64_t id;
-	struct mm_param *form; /* parsed urlencoded body */
+	struct mm_param *form; /* parsed body: multipart by the http layer,
+				* urlencoded by the handler */
 	size_t nform;
+	bool form_bad; /* a multipart body that could not be decoded */
 };
 
 enum { MM_RESP_MAX_HEADERS = 8 };
