@@ -1,0 +1,222 @@
+/* Tests of the web layer without HTTP: urlencoded parsing, routing (with the
+ * refusals for unknown paths, methods and ids), list parameters, and JSON
+ * input refusals, all against a real SQLite database. */
+#include "core/arena.h"
+#include "core/err.h"
+#include "domain/demo.h"
+#include "web/handlers.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+struct fx {
+	char path[64];
+	struct mm_store *st;
+	struct mm_web w;
+	struct mm_arena a;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct mm_demo_counts n;
+	struct mm_ctx ctx = {0};
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/mm-web-XXXXXX");
+	fd = mkstemp(f->path);
+	close(fd);
+	unlink(f->path);
+	assert_int_equal(mm_store_open(f->path, 2, &f->st, NULL, 0), MM_OK);
+	assert_int_equal(mm_registers_migrate(f->st), MM_OK);
+	mm_arena_init(&f->a, 0);
+	ctx.conn = mm_store_acquire(f->st);
+	ctx.a = &f->a;
+	ctx.actor = "tester";
+	assert_int_equal(mm_demo_seed(&ctx, 20, &n), MM_OK);
+	mm_store_release(f->st, ctx.conn);
+	f->w.store = f->st;
+	f->w.page_max = 1000;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char p[96];
+
+	mm_store_close(f->st);
+	mm_arena_free(&f->a);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	free(f);
+	return 0;
+}
+
+/* Serves one request; query is "a=b&c=d" (decoded the way the http layer
+ * does), body and content type may be NULL. Returns the status. */
+static int serve(struct fx *f, const char *method, const char *path, const char *query,
+		 const char *ctype, const char *body, struct mm_resp *rs)
+{
+	struct mm_req rq = {0};
+
+	rq.method = method;
+	rq.path = path;
+	rq.a = &f->a;
+	rq.request_id = "t";
+	rq.remote = "127.0.0.1";
+	rq.content_type = ctype;
+	rq.body = body;
+	rq.body_len = body ? strlen(body) : 0;
+	if (query)
+		assert_int_equal(mm_form_parse(&f->a, query, strlen(query), &rq.query, &rq.nquery),
+				 MM_OK);
+	memset(rs, 0, sizeof(*rs));
+	mm_buf_init(&rs->body, 1 << 24);
+	mm_web_handle(&f->w, &rq, rs);
+	return rs->status;
+}
+
+static void test_form_parse(void **state)
+{
+	struct fx *f = *state;
+	struct mm_param *p;
+	size_t n;
+	const char *s = "name=%E5%B8%82%E6%B0%91+%E8%AA%B2&empty=&flag&a%26b=c%3Dd";
+
+	assert_int_equal(mm_form_parse(&f->a, s, strlen(s), &p, &n), MM_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(p[0].name, "name");
+	assert_string_equal(p[0].value, "市民 課");
+	assert_string_equal(p[1].value, "");
+	assert_string_equal(p[2].name, "flag");
+	assert_string_equal(p[3].name, "a&b");
+	assert_string_equal(p[3].value, "c=d");
+}
+
+static void test_form_parse_refusals(void **state)
+{
+	struct fx *f = *state;
+	struct mm_param *p;
+	size_t n;
+	const char *bad[] = {"a=%", "a=%4", "a=%zz", "a=%ff%fe", "a=%00", "%c0%af=1"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(mm_form_parse(&f->a, bad[i], strlen(bad[i]), &p, &n), MM_EINVAL);
+}
+
+static void test_routes(void **state)
+{
+	struct fx *f = *state;
+	struct mm_resp rs;
+
+	assert_int_equal(serve(f, "GET", "/healthz", NULL, NULL, NULL, &rs), 200);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/1", NULL, NULL, NULL, &rs), 200);
+	assert_non_null(strstr(rs.body.data, "\"code\":\"A-000001\""));
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/999", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/0", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/-1", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/1x", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/99999999999999999999", NULL, NULL, NULL,
+			       &rs),
+			 404);
+	assert_int_equal(serve(f, "GET", "/api/v1/widgets", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "DELETE", "/api/v1/assets/1", NULL, NULL, NULL, &rs), 405);
+	assert_int_equal(serve(f, "GET", "/assets", NULL, NULL, NULL, &rs), 200);
+	assert_non_null(strstr(rs.content_type, "text/html"));
+	assert_int_equal(serve(f, "GET", "/nowhere", NULL, NULL, NULL, &rs), 404);
+	assert_non_null(strstr(rs.content_type, "text/html"));
+	assert_int_equal(serve(f, "GET", "/", NULL, NULL, NULL, &rs), 303);
+}
+
+static void test_list_parameters(void **state)
+{
+	struct fx *f = *state;
+	struct mm_resp rs;
+
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "confidentiality_min=4&limit=5", NULL,
+			       NULL, &rs),
+			 200);
+	assert_non_null(strstr(rs.body.data, "\"limit\":5"));
+	assert_null(strstr(rs.body.data, "\"confidentiality\":3"));
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "colour=red", NULL, NULL, &rs), 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "limit=0", NULL, NULL, &rs), 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "limit=1001", NULL, NULL, &rs), 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "sort=description", NULL, NULL, &rs),
+			 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "status=gone", NULL, NULL, &rs), 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "kind=paper", NULL, NULL, &rs), 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "name_min=3", NULL, NULL, &rs), 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "page=0", NULL, NULL, &rs), 400);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "offset=-1", NULL, NULL, &rs), 400);
+}
+
+static void test_json_refusals(void **state)
+{
+	struct fx *f = *state;
+	const char *json = "application/json";
+	struct mm_resp rs;
+
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, json, "{\"name\":", &rs), 400);
+	assert_non_null(strstr(rs.body.data, "bad_json"));
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, json, "[1,2]", &rs), 400);
+	assert_non_null(strstr(rs.body.data, "not_object"));
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, json,
+			       "{\"name\":\"a\",\"name\":\"b\"}", &rs),
+			 400);
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, "text/plain", "{}", &rs), 415);
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, NULL, "{}", &rs), 415);
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, json, "{\"name\":\"\xff\"}", &rs),
+			 400);
+	assert_int_equal(serve(f, "PUT", "/api/v1/assets/1", NULL, json, "{\"name\":\"x\"}", &rs),
+			 428);
+	assert_int_equal(serve(f, "PUT", "/api/v1/assets/1", NULL, json,
+			       "{\"name\":\"x\",\"version\":\"1\"}", &rs),
+			 400);
+	assert_int_equal(serve(f, "PUT", "/api/v1/assets/1", NULL, json,
+			       "{\"name\":\"x\",\"version\":7}", &rs),
+			 409);
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, json, "{\"confidentiality\":3.5}",
+			       &rs),
+			 422);
+	assert_non_null(strstr(rs.body.data, "機密性は整数で入力してください。"));
+}
+
+static void test_openapi_lists_every_register(void **state)
+{
+	struct fx *f = *state;
+	struct mm_resp rs;
+
+	assert_int_equal(serve(f, "GET", "/api/v1/openapi.json", NULL, NULL, NULL, &rs), 200);
+	for (size_t i = 0; i < mm_nregisters; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "\"/api/v1/%s/{id}/history\"",
+			 mm_registers[i]->schema.name);
+		assert_non_null(strstr(rs.body.data, path));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_form_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_form_parse_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_parameters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_openapi_lists_every_register, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
