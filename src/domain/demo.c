@@ -225,7 +225,7 @@ static size_t nth_office(size_t n)
 
 /* Picks the k-th asset to create: first every template in its own section,
  * then the everyday assets (documents, PCs…) of every division and unit, then
- * the section-specific data again for earlier fiscal years. */
+ * the section-specific assets again for earlier fiscal years, then copies. */
 static void pick_asset(size_t k, const struct demo_asset **t, size_t *si, int *year)
 {
 	const size_t nt = sizeof(templates) / sizeof(templates[0]);
@@ -251,11 +251,17 @@ static void pick_asset(size_t k, const struct demo_asset **t, size_t *si, int *y
 		return;
 	}
 	k -= ngeneric * noffices;
-	*t = &templates[k % 13];
-	*si = section_index((*t)->section);
-	*year = 5 - (int)(k / 13 % 5); /* 令和5年度分 back to 令和1年度分 */
-	if (k / 13 / 5)
-		*year = -1; /* beyond that: numbered copies */
+	{
+		size_t nspecific = nt - ngeneric, which = k % nspecific, seen = 0;
+
+		for (size_t i = 0; i < nt; i++)
+			if (templates[i].section && seen++ == which)
+				*t = &templates[i];
+		*si = section_index((*t)->section);
+		*year = 5 - (int)(k / nspecific % 5); /* 令和5年度分 back to 令和1年度分 */
+		if (k / nspecific / 5)
+			*year = -1; /* beyond that: numbered copies */
+	}
 }
 
 static int seed_assets(struct mm_ctx *ctx, size_t n, struct mm_demo_counts *out)

@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# mamori's benchmark: throughput and latency of a few typical requests on a
+# database of ASSETS assets, each compared with a bare libmicrohttpd server
+# (mamori-ping) set up the same way. Loopback only. See bench/README.md.
+#
+# Environment:
+#   DURATION  seconds per scenario (default 10)
+#   ASSETS    assets in the generated database (default 100000)
+#   KEEP_DB   a database path to reuse; created there (and kept) if missing
+#   BUILD     the build directory (default build)
+#   WARMUP    seconds of unmeasured load on mamori before the runs (default 2)
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+ASSETS=${ASSETS:-100000}
+KEEP_DB=${KEEP_DB:-}
+BUILD=${BUILD:-build}
+WARMUP=${WARMUP:-2}
+WRK_OPTS=(-t2 -c64 "-d${DURATION}s" --latency)
+PER_PAGE=50
+
+# Targets (see bench/README.md).
+TARGET_GET_RATIO=0.4
+TARGET_LIST_RPS=8000
+TARGET_IDLE_MB=20
+
+for v in DURATION ASSETS WARMUP; do
+	if ! [[ ${!v} =~ ^[0-9]+$ ]]; then
+		echo "bench: $v must be a whole number" >&2
+		exit 2
+	fi
+done
+if ((DURATION < 1 || ASSETS < 1)); then
+	echo "bench: DURATION and ASSETS must be at least 1" >&2
+	exit 2
+fi
+for tool in ninja wrk curl; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "bench: $tool is not installed" >&2
+		exit 2
+	fi
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench.XXXXXX")
+MAMORI_PID=
+PING_PID=
+
+# Stops whichever servers were started and removes the temporary directory
+# (a KEEP_DB database lives outside it).
+cleanup() {
+	local pid i
+	for pid in $MAMORI_PID $PING_PID; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid" 2>/dev/null || true
+		fi
+	done
+	for pid in $MAMORI_PID $PING_PID; do
+		for i in $(seq 300); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "bench: pid $pid still running 30 s after SIGTERM; killing it" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+		elif ((i > 20)); then
+			echo "bench: pid $pid took about $((i / 10)) s to stop after SIGTERM" >&2
+		fi
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now() {
+	date +%s.%N
+}
+
+# Resident memory of process $1 in MB, from /proc/PID/status.
+rss_mb() {
+	awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# Waits until process $2 writes "NAME: serving http://127.0.0.1:PORT/" to
+# the file $1, then prints PORT. Gives up after 10 s or if the process dies.
+learn_port() {
+	local err=$1 pid=$2 port
+	for _ in $(seq 100); do
+		port=$(sed -n 's|^[a-z]*: serving http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$err" |
+			head -n 1)
+		if [[ -n $port ]]; then
+			echo "$port"
+			return 0
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	echo "bench: the server did not say which port it serves on; its stderr:" >&2
+	cat "$err" >&2
+	return 1
+}
+
+# Waits until URL $1 answers (any HTTP status), for at most 10 s.
+wait_answer() {
+	for _ in $(seq 50); do
+		if curl -s -o /dev/null --max-time 1 "$1"; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	echo "bench: $1 does not answer" >&2
+	return 1
+}
+
+# Waits until mamori answers /healthz within 0.2 s again, so that requests
+# still queued from one scenario do not eat into the next; at most 120 s.
+# Notes how long that took when it was more than a second.
+drain() {
+	local name=$1 t0 t1 took
+	t0=$(now)
+	for _ in $(seq 120); do
+		took=$(curl -s -o /dev/null -w '%{time_total}' --max-time 1 "$URL/healthz") || took=9
+		if awk -v t="$took" 'BEGIN { exit !(t < 0.2) }'; then
+			break
+		fi
+	done
+	t1=$(now)
+	took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	if awk -v t="$took" 'BEGIN { exit !(t > 1) }'; then
+		DRAINS+=("after $name, mamori needed ${took} s before /healthz answered promptly")
+	fi
+}
+
+# Fails unless server $1 (a pid) is still running; shows its stderr $2.
+check_alive() {
+	if ! kill -0 "$1" 2>/dev/null; then
+		echo "bench: the server (pid $1) has died; its stderr:" >&2
+		tail -n 50 "$2" >&2
+		exit 1
+	fi
+}
+
+# One request with curl before the load, so that a failing scenario shows
+# the exact request and answer rather than only wrk's counters.
+probe() {
+	local name=$1 url=$2 code
+	code=$(curl -s -o "$TMP/probe.body" -w '%{http_code}' --max-time 10 "$url") || code=000
+	if [[ $code != 2* ]]; then
+		echo "bench: WARNING: $name: GET $url answered $code:" >&2
+		head -c 2000 "$TMP/probe.body" >&2 || true
+		echo >&2
+	fi
+}
+
+# Converts wrk's latency (e.g. 812.00us, 3.21ms, 1.02s, 2.00m) to ms.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0
+		if (v ~ /us$/) n /= 1000
+		else if (v ~ /ms$/) n = n
+		else if (v ~ /m$/) n *= 60000
+		else if (v ~ /s$/) n *= 1000
+		printf "%.2f", n
+	}'
+}
+
+NAMES=()
+RPS=()
+P99=()
+WARNINGS=()
+DRAINS=()
+
+# Runs wrk for scenario $1 on URL $2 with optional Lua script $3 and its
+# argument $4, and records req/s and p99 latency.
+scenario() {
+	local name=$1 url=$2 script=${3:-} arg=${4:-} out="$TMP/wrk-$1.txt" rps p99 line
+	local -a cmd=(wrk "${WRK_OPTS[@]}")
+
+	if [[ -n $script ]]; then
+		cmd+=(-s "$script" "$url" -- "$arg")
+	else
+		cmd+=("$url")
+	fi
+	echo "bench: $name: ${cmd[*]}" >&2
+	if ! timeout $((DURATION + 30)) "${cmd[@]}" >"$out" 2>&1; then
+		echo "bench: WARNING: $name: wrk failed; its output:" >&2
+		cat "$out" >&2
+	fi
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	p99=$(awk '$1 == "99%" { print $2 }' "$out")
+	NAMES+=("$name")
+	RPS+=("${rps:-0}")
+	if [[ -n $p99 ]]; then
+		P99+=("$(to_ms "$p99")")
+	else
+		P99+=("-")
+	fi
+	line=$(sed -n 's/^ *\(Non-2xx or 3xx responses:.*\)/\1/p' "$out")
+	if [[ -n $line ]]; then
+		WARNINGS+=("$name: $line")
+	fi
+	line=$(sed -n 's/^ *\(Socket errors:.*\)/\1/p' "$out")
+	if [[ -n $line ]]; then
+		WARNINGS+=("$name: $line")
+	fi
+}
+
+echo "bench: building" >&2
+ninja -C "$BUILD" >&2
+MAMORI=$BUILD/mamori
+PING=$BUILD/bench/mamori-ping
+for exe in "$MAMORI" "$PING"; do
+	if [[ ! -x $exe ]]; then
+		echo "bench: $exe was not built" >&2
+		exit 1
+	fi
+done
+
+# The database: generated unless KEEP_DB names one that exists.
+DB_SECONDS=-
+if [[ -n $KEEP_DB && -e $KEEP_DB ]]; then
+	DB=$KEEP_DB
+	echo "bench: reusing $DB" >&2
+else
+	DB=${KEEP_DB:-$TMP/bench.db}
+	echo "bench: creating $DB with $ASSETS assets" >&2
+	t0=$(now)
+	timeout 1800 "$MAMORI" init --db "$DB" --demo-assets "$ASSETS" >"$TMP/init.out"
+	t1=$(now)
+	DB_SECONDS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	cat "$TMP/init.out" >&2
+	echo "bench: database built in ${DB_SECONDS} s" >&2
+fi
+DB_MB=$(du -m "$DB" | awk '{ print $1 }')
+
+"$PING" 0 2>"$TMP/ping.err" &
+PING_PID=$!
+"$MAMORI" serve --db "$DB" --port 0 2>"$TMP/mamori.err" &
+MAMORI_PID=$!
+PING_PORT=$(learn_port "$TMP/ping.err" "$PING_PID")
+MAMORI_PORT=$(learn_port "$TMP/mamori.err" "$MAMORI_PID")
+PING_URL=http://127.0.0.1:$PING_PORT
+URL=http://127.0.0.1:$MAMORI_PORT
+wait_answer "$PING_URL/"
+wait_answer "$URL/healthz"
+sleep 1
+IDLE_RSS=$(rss_mb "$MAMORI_PID")
+
+# The HTML list shows active assets only; page through those that exist.
+ACTIVE=$(curl -s --max-time 30 "$URL/api/v1/assets?limit=1" |
+	sed -n 's/^{"total":\([0-9]*\),.*/\1/p')
+ACTIVE=${ACTIVE:-$ASSETS}
+PAGES=$(((ACTIVE + PER_PAGE - 1) / PER_PAGE))
+if ((PAGES < 1)); then
+	PAGES=1
+fi
+LIST_URL="$URL/api/v1/assets?limit=100&sort=name"
+KIND_URL="$URL/api/v1/assets?limit=100&sort=name&kind=data"
+
+probe ceiling "$PING_URL/"
+probe get-one "$URL/api/v1/assets/$(((ASSETS + 1) / 2))"
+probe json-list-100 "$LIST_URL"
+probe json-list-100-kind "$KIND_URL"
+probe html-page-50 "$URL/assets?page=$PAGES"
+probe html-page-1 "$URL/assets?page=1"
+
+if ((WARMUP > 0)); then
+	echo "bench: warming up both servers for ${WARMUP} s each" >&2
+	timeout $((WARMUP + 30)) wrk -t2 -c64 "-d${WARMUP}s" "$PING_URL/" >/dev/null 2>&1 || true
+	timeout $((WARMUP + 30)) wrk -t2 -c64 "-d${WARMUP}s" -s bench/get_one.lua "$URL" \
+		-- "$ASSETS" >/dev/null 2>&1 || true
+fi
+
+scenario ceiling "$PING_URL/"
+check_alive "$PING_PID" "$TMP/ping.err"
+scenario get-one "$URL" bench/get_one.lua "$ASSETS"
+check_alive "$MAMORI_PID" "$TMP/mamori.err"
+drain get-one
+scenario json-list-100 "$LIST_URL"
+check_alive "$MAMORI_PID" "$TMP/mamori.err"
+drain json-list-100
+scenario json-list-100-kind "$KIND_URL"
+check_alive "$MAMORI_PID" "$TMP/mamori.err"
+drain json-list-100-kind
+scenario html-page-50 "$URL" bench/html_page.lua "$PAGES"
+check_alive "$MAMORI_PID" "$TMP/mamori.err"
+drain html-page-50
+scenario html-page-1 "$URL/assets?page=1"
+check_alive "$MAMORI_PID" "$TMP/mamori.err"
+drain html-page-1
+# The ceiling again: on two cores the figures drift by 10-20 % between runs,
+# and the two ceilings show by how much. Ratios use their mean.
+scenario ceiling-again "$PING_URL/"
+
+sleep 1
+LOADED_RSS=$(rss_mb "$MAMORI_PID")
+CEILING=$(awk -v a="${RPS[0]}" -v b="${RPS[${#RPS[@]} - 1]}" 'BEGIN { print (a + b) / 2 }')
+
+# Returns "ok" or "MISSED" for value $1 against $2 with operator $3 (ge/le).
+verdict() {
+	awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {
+		ok = (op == "ge") ? (v + 0 >= t + 0) : (v + 0 <= t + 0)
+		print ok ? "ok" : "MISSED"
+	}'
+}
+
+echo
+echo "mamori benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores," \
+	"$ASSETS assets, $ACTIVE active (${DB_MB} MB database), wrk ${WRK_OPTS[*]}"
+if [[ $DB_SECONDS != - ]]; then
+	echo "database built in ${DB_SECONDS} s"
+fi
+echo
+echo "×ceiling: req/s divided by the mean of the two ceiling runs ($CEILING req/s)"
+echo
+printf '%-20s %12s %10s %9s  %s\n' scenario req/s "p99 ms" "×ceiling" target
+printf '%-20s %12s %10s %9s  %s\n' -------------------- ------------ ---------- --------- \
+	------------------------
+for i in "${!NAMES[@]}"; do
+	name=${NAMES[$i]}
+	ratio=$(awk -v r="${RPS[$i]}" -v c="$CEILING" \
+		'BEGIN { if (c + 0 > 0) printf "%.2f", r / c; else print "-" }')
+	target=
+	case $name in
+	get-one)
+		target="≥ ${TARGET_GET_RATIO}× ceiling: $(verdict "$ratio" "$TARGET_GET_RATIO" ge)"
+		;;
+	json-list-100)
+		target="≥ ${TARGET_LIST_RPS} req/s: $(verdict "${RPS[$i]}" "$TARGET_LIST_RPS" ge)"
+		;;
+	esac
+	printf '%-20s %12.0f %10s %9s  %s\n' "$name" "${RPS[$i]}" "${P99[$i]}" "$ratio" "$target"
+done
+echo
+printf 'mamori RSS idle after start-up: %6s MB   (≤ %s MB: %s)\n' "$IDLE_RSS" \
+	"$TARGET_IDLE_MB" "$(verdict "$IDLE_RSS" "$TARGET_IDLE_MB" le)"
+printf 'mamori RSS after the load:      %6s MB\n' "$LOADED_RSS"
+
+if ((${#DRAINS[@]})); then
+	echo
+	echo "Slow to drain (requests queued behind slow ones):"
+	printf '  %s\n' "${DRAINS[@]}"
+fi
+if ((${#WARNINGS[@]})); then
+	echo
+	echo "WARNING: some requests failed (see the server's stderr below):"
+	printf '  %s\n' "${WARNINGS[@]}"
+	echo "--- mamori stderr (last 30 lines) ---"
+	tail -n 30 "$TMP/mamori.err"
+fi
