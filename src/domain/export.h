@@ -35,7 +35,7 @@ int mm_export(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_q
  * matches a record update it; others create records. Every bad row is
  * reported; the import is all or nothing, and dry_run checks everything and
  * writes nothing. Returns MM_OK, MM_EVALIDATE (rep->errs filled) or a store
- * error. */
+ * error; on failure the created/updated/unchanged counts are zero. */
 int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *data, size_t len,
 		  bool dry_run, struct mm_file_report *rep);
 

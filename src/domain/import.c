@@ -263,9 +263,13 @@ int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *d
 			return rc;
 		ctx->in_tx = true;
 	}
+	ctx->importing = true;
 	rc = import_rows(&st, &rd);
+	ctx->importing = false;
 	if (!rc && rep->nerrs)
 		rc = MM_EVALIDATE;
+	if (rc)
+		rep->created = rep->updated = rep->unchanged = 0; /* rolled back */
 	if (own_tx) {
 		ctx->in_tx = false;
 		if (rc || dry_run)

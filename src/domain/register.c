@@ -163,7 +163,7 @@ int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct 
 	rc = mm_rec_insert(ctx->conn, &r->schema, out);
 	if (rc)
 		goto out;
-	rc = add_history(r, ctx, out, in->mode == MM_IN_CSV ? "import" : "create",
+	rc = add_history(r, ctx, out, ctx->importing ? "import" : "create",
 			 diff_json(r, ctx, NULL, out->v));
 out:
 	return tx_end(ctx, rc);
@@ -208,7 +208,7 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	rc = mm_rec_update(ctx->conn, &r->schema, out, version);
 	if (rc)
 		goto out;
-	rc = add_history(r, ctx, out, in->mode == MM_IN_CSV ? "import" : "update", changes);
+	rc = add_history(r, ctx, out, ctx->importing ? "import" : "update", changes);
 out:
 	return tx_end(ctx, rc);
 }

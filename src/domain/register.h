@@ -27,6 +27,7 @@ struct mm_ctx {
 	const char *actor;
 	enum mm_lang lang;
 	bool in_tx;
+	bool importing; /* history records changes as "import" */
 };
 
 /* A client-supplied value before validation. JSON gives typed values

@@ -34,7 +34,7 @@ static const char *json_input(struct mm_req *rq, struct mm_input *in, int64_t *v
 		return "too_big";
 	if (!is_json(rq))
 		return "bad_media_type";
-	root = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root)
 		return "bad_json";
 	if (!json_is_object(root)) {
@@ -276,7 +276,7 @@ static void set_retired(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 	const char *bad = NULL;
 	int rc;
 
-	if (rq->body_len || !rq->if_match)
+	if (rq->body_len)
 		bad = json_input(rq, &in, &body_version);
 	if (bad) {
 		mm_resp_json_error(rs, rq->lang, input_error_status(bad), bad, NULL);

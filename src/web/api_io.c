@@ -104,14 +104,26 @@ void mm_api_export_xlsx(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 
 void mm_api_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	const char *dry = mm_param_get(rq->query, rq->nquery, "dry_run");
 	const char *ct = rq->content_type;
-	bool dry_run = dry && (strcmp(dry, "1") == 0 || strcmp(dry, "true") == 0);
+	bool dry_run = false;
 	struct mm_file_report rep;
 	struct mm_ctx ctx;
 	struct mm_json j;
 	int rc;
 
+	for (size_t i = 0; i < rq->nquery; i++) {
+		const char *v = rq->query[i].value;
+		bool yes = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+		bool no = strcmp(v, "0") == 0 || strcmp(v, "false") == 0;
+
+		if (strcmp(rq->query[i].name, "dry_run") != 0 || (!yes && !no)) {
+			struct mm_ferrs errs = {.n = 0};
+			mm_ferr_add(&errs, NULL, rq->query[i].name, "bad_query", rq->lang);
+			mm_resp_json_error(rs, rq->lang, 400, "bad_query", &errs);
+			return;
+		}
+		dry_run = yes;
+	}
 	if (rq->body_too_big) {
 		mm_resp_json_error(rs, rq->lang, 413, "too_big", NULL);
 		return;

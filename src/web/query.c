@@ -102,8 +102,7 @@ static bool size_param(const char *s, size_t max, size_t *out)
 	return true;
 }
 
-static const char *const list_params[] = {"q",    "sort", "status", "limit", "offset",
-					  "page", "lang", "encoding"};
+static const char *const list_params[] = {"q", "sort", "status", "limit", "offset", "page"};
 
 /* Handles one per-field filter parameter: name, name_min, name_max. */
 static int field_filter(struct mm_req *rq, const struct mm_schema *s, const struct mm_param *p,
@@ -160,7 +159,7 @@ int mm_list_query(struct mm_web *w, struct mm_req *rq, bool strict, struct mm_qu
 
 		for (size_t k = 0; k < sizeof(list_params) / sizeof(list_params[0]); k++)
 			known = known || strcmp(p->name, list_params[k]) == 0;
-		if (known)
+		if (known || (!strict && strcmp(p->name, "encoding") == 0))
 			continue;
 		if (field_filter(rq, s, p, fl, &nf, errs) && strict)
 			mm_ferr_add(errs, NULL, p->name, "unknown_field", rq->lang);

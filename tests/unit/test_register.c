@@ -64,7 +64,7 @@ static int setup(void **state)
 	assert_int_equal(create(f, &mm_reg_sections, MM_IN_JSON, sec2, 3, &errs, &rec), MM_OK);
 	f->section2 = rec.id;
 	struct mm_in per[] = {S("name", "佐藤 太郎"), I("section_id", f->section),
-			      S("employment", "regular"), S("status", "employed")};
+			      S("employment", "regular"), S("employment_status", "employed")};
 	assert_int_equal(create(f, &mm_reg_people, MM_IN_JSON, per, 4, &errs, &rec), MM_OK);
 	f->person = rec.id;
 	struct mm_in sys[] = {S("name", "住民情報システム"), I("section_id", f->section)};

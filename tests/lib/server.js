@@ -1,0 +1,327 @@
+// Starts the real mamori binary on loopback for one test file, and small
+// helpers the API and browser tests share: a JSON client, a CLI runner and a
+// reader for the ZIP container of XLSX files.
+//
+// The binary is $MAMORI_BIN, or ../build/mamori relative to this tests
+// directory. Every server gets its own temporary directory holding its
+// database (and its TMPDIR, so that leftover export files can be seen).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
+
+export const TESTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const MAMORI_BIN = process.env.MAMORI_BIN
+	? path.resolve(process.env.MAMORI_BIN)
+	: path.join(TESTS_DIR, '..', 'build', 'mamori');
+
+const START_TIMEOUT_MS = 15000;
+const SANITIZER = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|UndefinedBehaviorSanitizer/;
+const STOP_TIMEOUT_MS = 10000;
+
+/* The environment the binary runs with: no proxy settings (everything is on
+ * loopback), no configuration file of the machine's (/dev/null unless the
+ * test gives one), and, when given, a TMPDIR of the test's own. */
+function childEnv(extra = {}) {
+	const env = { ...process.env, MAMORI_CONFIG: '/dev/null', ...extra };
+	for (const k of Object.keys(env))
+		if (/^(https?|no|all)_proxy$/i.test(k)) delete env[k];
+	return env;
+}
+
+/**
+ * Runs the CLI synchronously. Returns {status, stdout, stderr}; stdout and
+ * stderr are UTF-8 text. Throws when the CLI printed a sanitizer report.
+ */
+export function runCli(args, { input, env, cwd } = {}) {
+	const r = spawnSync(MAMORI_BIN, args, {
+		input,
+		env: childEnv(env),
+		cwd,
+		encoding: 'utf8',
+		timeout: 60000,
+		maxBuffer: 64 << 20,
+	});
+	if (r.error) throw r.error;
+	if (SANITIZER.test(r.stderr)) throw new Error(`mamori ${args[0]} reported a sanitizer error:\n${r.stderr}`);
+	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Creates a database (with the demo data when seed is 'demo') and serves it
+ * on 127.0.0.1 with a port the kernel picks. config, when given, is the text
+ * of the INI configuration file both init and serve read. Resolves to
+ * {url, dbPath, dir, tmpDir, pid, env, stderr(), tmpFiles(), stop()}; url has
+ * no trailing slash. stop() sends SIGTERM, waits for the exit, removes the
+ * directory and resolves to {code, signal}; it rejects when the server had
+ * died before, did not exit 0, or printed a sanitizer report.
+ */
+export async function startServer({ seed = 'demo', args = [], config } = {}) {
+	if (!existsSync(MAMORI_BIN))
+		throw new Error(`mamori binary not found at ${MAMORI_BIN} (build it, or set MAMORI_BIN)`);
+	const dir = mkdtempSync(path.join(tmpdir(), 'mamori-test-'));
+	const dbPath = path.join(dir, 't.db');
+	const tmpDir = path.join(dir, 'tmp');
+	mkdirSync(tmpDir);
+	const env = { TMPDIR: tmpDir };
+	if (config !== undefined) {
+		env.MAMORI_CONFIG = path.join(dir, 'mamori.conf');
+		writeFileSync(env.MAMORI_CONFIG, config);
+	}
+	const init = runCli(['init', '--db', dbPath, ...(seed === 'demo' ? ['--demo'] : [])], { env });
+	if (init.status !== 0) {
+		rmSync(dir, { recursive: true, force: true });
+		throw new Error(`mamori init failed (${init.status}): ${init.stderr}`);
+	}
+
+	const child = spawn(
+		MAMORI_BIN,
+		['serve', '--db', dbPath, '--port', '0', '--listen', '127.0.0.1', ...args],
+		{ stdio: ['ignore', 'ignore', 'pipe'], env: childEnv(env) },
+	);
+	let err = '';
+	let exited = null;
+	const exitPromise = new Promise((resolve) => {
+		child.on('exit', (code, signal) => {
+			exited = { code, signal };
+			resolve(exited);
+		});
+	});
+	child.stderr.setEncoding('utf8');
+
+	const url = await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`mamori serve did not report its address: ${err}`));
+		}, START_TIMEOUT_MS);
+		child.stderr.on('data', (chunk) => {
+			err += chunk;
+			if (err.length > 1 << 20) err = err.slice(-(1 << 19));
+			const m = /mamori: serving (http:\/\/127\.0\.0\.1:(\d+))\//.exec(err);
+			if (m) {
+				clearTimeout(timer);
+				resolve(m[1]);
+			}
+		});
+		exitPromise.then(({ code, signal }) => {
+			clearTimeout(timer);
+			reject(new Error(`mamori serve exited (${code ?? signal}) before serving: ${err}`));
+		});
+	}).catch((e) => {
+		rmSync(dir, { recursive: true, force: true });
+		throw e;
+	});
+
+	let stopped = null;
+	async function stop() {
+		if (stopped) return stopped;
+		stopped = (async () => {
+			const crashed = exited !== null;
+			if (!exited) {
+				child.kill('SIGTERM');
+				const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+				await exitPromise;
+				clearTimeout(timer);
+			}
+			rmSync(dir, { recursive: true, force: true });
+			// A server that died on its own, did not stop cleanly, or had a
+			// sanitizer report fails the test file that ran it.
+			const why = crashed
+				? 'exited before it was stopped'
+				: exited.code !== 0
+					? `exited with ${exited.code ?? exited.signal} on SIGTERM`
+					: SANITIZER.test(err)
+						? 'reported a sanitizer error'
+						: null;
+			if (why) throw new Error(`mamori serve ${why}:\n${err.slice(-4000)}`);
+			return exited;
+		})();
+		return stopped;
+	}
+
+	return {
+		url,
+		dbPath,
+		dir,
+		tmpDir,
+		pid: child.pid,
+		env,
+		stderr: () => err,
+		tmpFiles: () => readdirSync(tmpDir),
+		stop,
+	};
+}
+
+/**
+ * Sends one request to the server. opts: method, json (sent as
+ * application/json), body (string or bytes, with headers as given),
+ * headers. Resolves to {status, headers, bytes, text, json} where json is
+ * the parsed body when it is JSON, else undefined.
+ */
+export async function request(base, pathname, opts = {}) {
+	const headers = { ...(opts.headers || {}) };
+	let body = opts.body;
+	if (opts.json !== undefined) {
+		body = JSON.stringify(opts.json);
+		if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+			headers['Content-Type'] = 'application/json';
+	}
+	const res = await fetch(base + pathname, {
+		method: opts.method || (body !== undefined ? 'POST' : 'GET'),
+		headers,
+		body,
+		redirect: 'manual',
+	});
+	const bytes = Buffer.from(await res.arrayBuffer());
+	const text = bytes.toString('utf8');
+	let json;
+	if ((res.headers.get('content-type') || '').includes('application/json')) {
+		try {
+			json = JSON.parse(text);
+		} catch {
+			json = undefined;
+		}
+	}
+	return { status: res.status, headers: res.headers, bytes, text, json };
+}
+
+/** A client bound to one server: api.get('/api/v1/assets'), api.post(path, json), … */
+export function client(base) {
+	return {
+		req: (p, o) => request(base, p, o),
+		get: (p, o = {}) => request(base, p, { ...o, method: 'GET' }),
+		post: (p, json, o = {}) => request(base, p, { ...o, method: 'POST', json }),
+		put: (p, json, o = {}) => request(base, p, { ...o, method: 'PUT', json }),
+		/* The number of records of reg, retired ones included. */
+		async total(reg, query = 'status=all') {
+			const r = await request(base, `/api/v1/${reg}?${query}&limit=1`);
+			if (r.status !== 200) throw new Error(`list ${reg}: ${r.status} ${r.text}`);
+			return r.json.total;
+		},
+		/* Every record of reg (retired ones included), by id. */
+		async all(reg, query = 'status=all') {
+			const out = [];
+			for (let offset = 0; ; offset += 1000) {
+				const r = await request(base, `/api/v1/${reg}?${query}&limit=1000&offset=${offset}`);
+				if (r.status !== 200) throw new Error(`list ${reg}: ${r.status} ${r.text}`);
+				out.push(...r.json.items);
+				if (out.length >= r.json.total || r.json.items.length === 0) return out;
+			}
+		},
+		async record(reg, id) {
+			const r = await request(base, `/api/v1/${reg}/${id}`);
+			if (r.status !== 200) throw new Error(`get ${reg}/${id}: ${r.status} ${r.text}`);
+			return r.json;
+		},
+		async history(reg, id) {
+			const r = await request(base, `/api/v1/${reg}/${id}/history`);
+			if (r.status !== 200) throw new Error(`history ${reg}/${id}: ${r.status} ${r.text}`);
+			return r.json.items;
+		},
+	};
+}
+
+/** A valid new asset of the demo data, with overrides. */
+export function assetInput(overrides = {}) {
+	return {
+		name: 'テスト用資産',
+		kind: 'data',
+		section_id: 2,
+		personal_info: 'none',
+		confidentiality: 2,
+		integrity: 2,
+		availability: 1,
+		...overrides,
+	};
+}
+
+/** The field error list of an error body as [field, code] pairs, sorted. */
+export function fieldCodes(body) {
+	return (body?.error?.fields || []).map((f) => [f.field, f.code]).sort();
+}
+
+/** Splits CSV text into rows of cells (RFC 4180 quoting, CRLF or LF). */
+export function parseCsv(text) {
+	const rows = [];
+	let row = [];
+	let cell = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') {
+				cell += '"';
+				i++;
+			} else if (c === '"') {
+				quoted = false;
+			} else {
+				cell += c;
+			}
+		} else if (c === '"') {
+			quoted = true;
+		} else if (c === ',') {
+			row.push(cell);
+			cell = '';
+		} else if (c === '\r' && text[i + 1] === '\n') {
+			// the \n ends the row
+		} else if (c === '\n') {
+			row.push(cell);
+			rows.push(row);
+			row = [];
+			cell = '';
+		} else {
+			cell += c;
+		}
+	}
+	if (cell !== '' || row.length) {
+		row.push(cell);
+		rows.push(row);
+	}
+	return rows;
+}
+
+/** Quotes one CSV cell when it needs it. */
+export function csvCell(s) {
+	s = String(s ?? '');
+	return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Joins rows of cells into CSV text with CRLF line ends. */
+export function toCsv(rows) {
+	return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+/**
+ * Reads the entries of a ZIP file (as XLSX files are) through its central
+ * directory. Returns a Map of name -> Buffer of the uncompressed content.
+ */
+export function unzip(buf) {
+	let eocd = -1;
+	for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--)
+		if (buf.readUInt32LE(i) === 0x06054b50) {
+			eocd = i;
+			break;
+		}
+	if (eocd < 0) throw new Error('not a zip file: no end of central directory');
+	const count = buf.readUInt16LE(eocd + 10);
+	let p = buf.readUInt32LE(eocd + 16);
+	const out = new Map();
+	for (let n = 0; n < count; n++) {
+		if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('bad central directory entry');
+		const method = buf.readUInt16LE(p + 10);
+		const csize = buf.readUInt32LE(p + 20);
+		const nameLen = buf.readUInt16LE(p + 28);
+		const extraLen = buf.readUInt16LE(p + 30);
+		const commentLen = buf.readUInt16LE(p + 32);
+		const local = buf.readUInt32LE(p + 42);
+		const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+		if (buf.readUInt32LE(local) !== 0x04034b50) throw new Error(`bad local header for ${name}`);
+		const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+		const data = buf.subarray(start, start + csize);
+		out.set(name, method === 0 ? Buffer.from(data) : inflateRawSync(data));
+		p += 46 + nameLen + extraLen + commentLen;
+	}
+	return out;
+}
