@@ -1,0 +1,146 @@
+/* Internals shared by the files of the SQLite backend; nothing outside
+ * src/store/sqlite*.c includes this header.
+ *
+ *   sqlite.c          connections, errors, statements, transactions, the table
+ *                     of fixed SQL and the backend's function table
+ *   sqlite_schema.c   versioned migrations, register tables, indexes, FTS
+ *   sqlite_records.c  per-register statements; get, insert, update, find;
+ *                     history, counters, settings
+ *   sqlite_list.c     lists: WHERE and ORDER BY, totals, the list statement cache
+ *
+ * Names shared between these files start with mm_sq_. */
+#ifndef MM_STORE_SQLITE_INT_H
+#define MM_STORE_SQLITE_INT_H
+
+#include "store/backend.h"
+
+#include "core/arena.h"
+#include "core/buf.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { MM_SQ_SQL_CAP = 1 << 16 };
+
+/* Fixed statements; their SQL is in sqlite.c. */
+enum mm_sq_fixed {
+	FX_BEGIN,
+	FX_BEGIN_WRITE,
+	FX_COMMIT,
+	FX_ROLLBACK,
+	FX_SAVE,
+	FX_RELEASE,
+	FX_UNDO,
+	FX_HIST_ADD,
+	FX_HIST_LIST,
+	FX_SEQ_NEXT,
+	FX_META_GET,
+	FX_META_SET,
+	FX_MIG_MAX,
+	FX_MIG_HAS,
+	FX_MIG_ADD,
+	FX_COLUMNS,
+	FX_COUNT
+};
+
+/* The system columns every register table starts with, in read order. */
+enum { MM_SQ_NSYSCOLS = 6 };
+
+/* Statements of one register, built for one connection. */
+struct mm_sq_cached {
+	struct mm_sq_cached *next;
+	const struct mm_schema *s;
+	size_t nfields;
+	sqlite3_stmt *get, *insert, *update, *exists;
+	sqlite3_stmt *fts_del, *fts_add; /* NULL without search fields */
+	sqlite3_stmt **find;             /* per field, prepared on first use */
+};
+
+struct mm_sq_conn {
+	struct mm_conn base;
+	sqlite3 *db;
+	sqlite3_stmt *fixed[FX_COUNT];
+	struct mm_sq_cached *cache;
+};
+
+static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)
+{
+	return (struct mm_sq_conn *)c;
+}
+
+static inline bool mm_sq_int_field(const struct mm_field *f)
+{
+	return f->type == MM_FT_INT || f->type == MM_FT_REF;
+}
+
+/* sqlite.c: errors and statements. */
+
+/* Keeps msg as the connection's last error. */
+void mm_sq_note(struct mm_sq_conn *sc, const char *msg);
+/* Maps an SQLite result code to an mm_err and keeps SQLite's message. */
+int mm_sq_fail(struct mm_sq_conn *sc, int src);
+int mm_sq_prepare(struct mm_sq_conn *sc, const char *sql, bool persistent, sqlite3_stmt **out);
+/* Prepares the text in b, or reports the buffer's error. */
+int mm_sq_prepare_buf(struct mm_sq_conn *sc, struct mm_buf *b, bool persistent, sqlite3_stmt **out);
+int mm_sq_exec(struct mm_sq_conn *sc, const char *sql);
+int mm_sq_exec_buf(struct mm_sq_conn *sc, struct mm_buf *b);
+/* Returns a fixed statement, preparing it on first use. */
+int mm_sq_stmt_fixed(struct mm_sq_conn *sc, enum mm_sq_fixed which, sqlite3_stmt **out);
+int mm_sq_run_fixed(struct mm_sq_conn *sc, enum mm_sq_fixed which);
+/* Makes a statement ready for its next use; its bound text may die now. */
+void mm_sq_done(sqlite3_stmt *st);
+/* Runs a statement that returns no rows, then mm_sq_done. */
+int mm_sq_step_done(struct mm_sq_conn *sc, sqlite3_stmt *st);
+
+/* A savepoint around a change that must land together with its index
+ * change; works inside or outside a transaction. mm_sq_op_end releases it
+ * when rc is MM_OK, rolls it back otherwise, and returns the outcome. */
+int mm_sq_op_begin(struct mm_sq_conn *sc);
+int mm_sq_op_end(struct mm_sq_conn *sc, int rc);
+
+int mm_sq_tx_commit(struct mm_conn *c);
+void mm_sq_tx_rollback(struct mm_conn *c);
+
+/* SQL text. Names reaching these were checked by mm_store_ident_ok. */
+void mm_sq_add_ident(struct mm_buf *b, const char *name, const char *suffix);
+/* The system columns, then every field of s: the order read_record reads. */
+void mm_sq_add_columns(struct mm_buf *b, const struct mm_schema *s);
+size_t mm_sq_count_search(const struct mm_schema *s);
+
+/* sqlite_schema.c */
+int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
+
+/* sqlite_records.c */
+
+/* Finds or builds the statements of schema s on this connection, checking
+ * the schema's names the first time. */
+int mm_sq_cached_for(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_sq_cached **out);
+/* Finalizes every per-register statement of the connection. */
+void mm_sq_drop_cache(struct mm_sq_conn *sc);
+/* Copies a text column into the arena; NULL stays NULL. */
+int mm_sq_dup_text(sqlite3_stmt *st, int col, struct mm_arena *a, const char **out);
+/* Reads a row selected by mm_sq_add_columns. */
+int mm_sq_read_record(sqlite3_stmt *st, const struct mm_schema *s, struct mm_arena *a,
+                      struct mm_record *r);
+
+int mm_sq_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+                  struct mm_record *out);
+int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
+int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
+                     int64_t expected_version);
+int mm_sq_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
+                   const struct mm_value *value, int64_t exclude_id, int64_t *id);
+int mm_sq_hist_add(struct mm_conn *c, const struct mm_schema *s, const struct mm_hist *h);
+int mm_sq_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+                    struct mm_hist **out, size_t *n);
+int mm_sq_seq_next(struct mm_conn *c, const char *name, int64_t *out);
+int mm_sq_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value);
+int mm_sq_meta_set(struct mm_conn *c, const char *key, const char *value);
+
+/* sqlite_list.c */
+int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
+                   struct mm_arena *a, struct mm_page *out);
+
+#endif

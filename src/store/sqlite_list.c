@@ -1,0 +1,299 @@
+/* The SQLite backend's lists: the WHERE clause of a query (filters, status,
+ * free text), its order, the total and one page of records. */
+#include "store/sqlite_int.h"
+
+#include "core/err.h"
+#include "core/slice.h"
+
+#include <string.h>
+
+/* A value to bind to a list query, collected while its SQL is built. */
+enum bkind { B_NULL, B_INT, B_TEXT };
+
+struct bind {
+	enum bkind kind;
+	int64_t i;
+	const char *s;
+};
+
+static int bind_all(sqlite3_stmt *st, const struct bind *v, size_t n)
+{
+	int src = SQLITE_OK;
+
+	for (size_t i = 0; i < n && src == SQLITE_OK; i++) {
+		int idx = (int)i + 1;
+		switch (v[i].kind) {
+		case B_NULL:
+			src = sqlite3_bind_null(st, idx);
+			break;
+		case B_INT:
+			src = sqlite3_bind_int64(st, idx, v[i].i);
+			break;
+		case B_TEXT:
+			src = sqlite3_bind_text(st, idx, v[i].s, -1, SQLITE_STATIC);
+			break;
+		}
+	}
+	return src;
+}
+
+/* Quotes q as one FTS5 phrase so none of it is read as query syntax. */
+static char *fts_phrase(struct mm_arena *a, const char *q)
+{
+	size_t n = 2, i, k = 0;
+	char *p;
+
+	for (i = 0; q[i]; i++)
+		n += q[i] == '"' ? 2 : 1;
+	p = mm_arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	p[k++] = '"';
+	for (i = 0; q[i]; i++) {
+		if (q[i] == '"')
+			p[k++] = '"';
+		p[k++] = q[i];
+	}
+	p[k++] = '"';
+	p[k] = '\0';
+	return p;
+}
+
+/* Escapes the LIKE wildcards and the escape character itself. */
+static char *like_escape(struct mm_arena *a, const char *q)
+{
+	size_t n = 0, i, k = 0;
+	char *p;
+
+	for (i = 0; q[i]; i++)
+		n += (q[i] == '%' || q[i] == '_' || q[i] == '\\') ? 2 : 1;
+	p = mm_arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	for (i = 0; q[i]; i++) {
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+			p[k++] = '\\';
+		p[k++] = q[i];
+	}
+	p[k] = '\0';
+	return p;
+}
+
+/* Appends the WHERE clause of q to w and its values to v. */
+static int build_where(const struct mm_schema *s, const struct mm_query *q, struct mm_arena *a,
+                       struct mm_buf *w, struct bind *v, size_t *nv)
+{
+	static const char *const ops[] = {
+	    [MM_OP_EQ] = " = ?", [MM_OP_GE] = " >= ?", [MM_OP_LE] = " <= ?"};
+
+	mm_buf_adds(w, " WHERE 1");
+	if (q->status == MM_ACTIVE)
+		mm_buf_adds(w, " AND retired = 0");
+	else if (q->status == MM_RETIRED)
+		mm_buf_adds(w, " AND retired = 1");
+	else if (q->status != MM_ANY_STATUS)
+		return MM_EINVAL;
+
+	for (size_t i = 0; i < q->nfilters; i++) {
+		const struct mm_filter *fl = &q->filters[i];
+		const struct mm_field *f;
+
+		if (fl->field < 0 || (size_t)fl->field >= s->nfields ||
+		    (fl->op != MM_OP_EQ && fl->op != MM_OP_GE && fl->op != MM_OP_LE))
+			return MM_EINVAL;
+		f = &s->fields[fl->field];
+		mm_buf_adds(w, " AND ");
+		mm_sq_add_ident(w, f->name, NULL);
+		if (!fl->v.set || (!mm_sq_int_field(f) && !fl->v.s)) {
+			if (fl->op != MM_OP_EQ)
+				return MM_EINVAL;
+			mm_buf_adds(w, " IS NULL");
+			continue;
+		}
+		mm_buf_adds(w, ops[fl->op]);
+		if (mm_sq_int_field(f))
+			v[(*nv)++] = (struct bind){B_INT, fl->v.i, NULL};
+		else
+			v[(*nv)++] = (struct bind){B_TEXT, 0, fl->v.s};
+	}
+
+	if (q->q && q->q[0]) {
+		size_t nsearch = mm_sq_count_search(s);
+
+		if (nsearch == 0) {
+			mm_buf_adds(w, " AND 0");
+		} else if (mm_utf8_count(q->q, strlen(q->q)) >= 3) {
+			char *phrase = fts_phrase(a, q->q);
+			if (!phrase)
+				return MM_ENOMEM;
+			mm_buf_adds(w, " AND id IN (SELECT rowid FROM ");
+			mm_sq_add_ident(w, s->name, "_fts");
+			mm_buf_adds(w, " WHERE ");
+			mm_sq_add_ident(w, s->name, "_fts");
+			mm_buf_adds(w, " MATCH ?)");
+			v[(*nv)++] = (struct bind){B_TEXT, 0, phrase};
+		} else {
+			char *pat = like_escape(a, q->q);
+			const char *sep = " AND (";
+			if (!pat)
+				return MM_ENOMEM;
+			for (size_t i = 0; i < s->nfields; i++) {
+				if (!(s->fields[i].flags & MM_F_SEARCH))
+					continue;
+				mm_buf_adds(w, sep);
+				mm_sq_add_ident(w, s->fields[i].name, NULL);
+				mm_buf_adds(w, " LIKE '%' || ? || '%' ESCAPE '\\'");
+				v[(*nv)++] = (struct bind){B_TEXT, 0, pat};
+				sep = " OR ";
+			}
+			mm_buf_addc(w, ')');
+		}
+	}
+	return MM_OK;
+}
+
+static int add_order(const struct mm_schema *s, const struct mm_query *q, struct mm_buf *b)
+{
+	const char *dir = q->desc ? " DESC" : " ASC";
+
+	mm_buf_adds(b, " ORDER BY ");
+	if (q->sort >= 0) {
+		if ((size_t)q->sort >= s->nfields)
+			return MM_EINVAL;
+		mm_sq_add_ident(b, s->fields[q->sort].name, NULL);
+		mm_buf_adds(b, dir);
+		mm_buf_adds(b, ", ");
+	} else if (q->sort == MM_SORT_UPDATED) {
+		mm_buf_adds(b, "updated_at");
+		mm_buf_adds(b, dir);
+		mm_buf_adds(b, ", ");
+	} else if (q->sort != MM_SORT_ID) {
+		return MM_EINVAL;
+	}
+	mm_buf_adds(b, "id");
+	mm_buf_adds(b, dir);
+	return MM_OK;
+}
+
+/* Runs SELECT count(*) with the WHERE clause in w. */
+static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *w,
+                      const struct bind *v, size_t nv, int64_t *total)
+{
+	sqlite3_stmt *st = NULL;
+	struct mm_buf b;
+	int rc, src;
+
+	mm_buf_init(&b, MM_SQ_SQL_CAP);
+	mm_buf_adds(&b, "SELECT count(*) FROM ");
+	mm_sq_add_ident(&b, s->name, NULL);
+	mm_buf_add(&b, w->data, w->len);
+	rc = mm_sq_prepare_buf(sc, &b, false, &st);
+	if (rc)
+		goto out;
+	if (bind_all(st, v, nv) != SQLITE_OK) {
+		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
+		goto out;
+	}
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		*total = sqlite3_column_int64(st, 0);
+	else
+		rc = mm_sq_fail(sc, src);
+out:
+	sqlite3_finalize(st);
+	mm_buf_free(&b);
+	return rc;
+}
+
+static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
+                     struct mm_buf *w, struct bind *v, size_t nv, size_t want, struct mm_arena *a,
+                     struct mm_page *out)
+{
+	sqlite3_stmt *st = NULL;
+	struct mm_buf b;
+	int rc, src = SQLITE_DONE;
+
+	mm_buf_init(&b, MM_SQ_SQL_CAP);
+	mm_buf_adds(&b, "SELECT ");
+	mm_sq_add_columns(&b, s);
+	mm_buf_adds(&b, " FROM ");
+	mm_sq_add_ident(&b, s->name, NULL);
+	mm_buf_add(&b, w->data, w->len);
+	rc = add_order(s, q, &b);
+	if (rc)
+		goto out;
+	mm_buf_adds(&b, " LIMIT ? OFFSET ?");
+	v[nv++] = (struct bind){B_INT, (int64_t)want, NULL};
+	v[nv++] = (struct bind){B_INT, (int64_t)q->offset, NULL};
+	rc = MM_ENOMEM;
+	out->recs = mm_arena_zalloc(a, want * sizeof(*out->recs));
+	if (!out->recs)
+		goto out;
+	rc = mm_sq_prepare_buf(sc, &b, false, &st);
+	if (rc)
+		goto out;
+	if (bind_all(st, v, nv) != SQLITE_OK) {
+		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
+		goto out;
+	}
+	while (out->n < want && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = mm_sq_read_record(st, s, a, &out->recs[out->n]);
+		if (rc)
+			goto out;
+		out->n++;
+	}
+	if (out->n < want && src != SQLITE_DONE)
+		rc = mm_sq_fail(sc, src);
+out:
+	sqlite3_finalize(st);
+	mm_buf_free(&b);
+	return rc;
+}
+
+int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
+                   struct mm_arena *a, struct mm_page *out)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	struct mm_sq_cached *e;
+	struct bind *v;
+	size_t nv = 0, want = 0;
+	struct mm_buf w;
+	int rc;
+
+	out->recs = NULL;
+	out->n = 0;
+	out->total = 0;
+	if (q->offset > INT64_MAX)
+		return MM_EINVAL;
+	rc = mm_sq_cached_for(sc, s, &e); /* checks the schema's names */
+	if (rc)
+		return rc;
+	mm_buf_init(&w, MM_SQ_SQL_CAP);
+	rc = MM_ENOMEM;
+	v = mm_arena_alloc(a, (q->nfilters + s->nfields + 4) * sizeof(*v));
+	if (!v)
+		goto out;
+	rc = build_where(s, q, a, &w, v, &nv);
+	if (rc)
+		goto out;
+	if (w.err) {
+		rc = MM_ENOMEM;
+		goto out;
+	}
+	/* Count and rows come from one snapshot. */
+	rc = mm_sq_op_begin(sc);
+	if (rc)
+		goto out;
+	rc = list_count(sc, s, &w, v, nv, &out->total);
+	if (!rc && (uint64_t)out->total > q->offset) {
+		want = (size_t)((uint64_t)out->total - q->offset);
+		if (want > q->limit)
+			want = q->limit;
+	}
+	if (!rc && want)
+		rc = list_rows(sc, s, q, &w, v, nv, want, a, out);
+	rc = mm_sq_op_end(sc, rc);
+out:
+	mm_buf_free(&w);
+	return rc;
+}

@@ -1,0 +1,578 @@
+/* The SQLite backend's single-record operations: the per-register
+ * statements built once per connection, reading and writing records, unique
+ * lookups, history, counters and settings. */
+#include "store/sqlite_int.h"
+
+#include "core/err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int bind_value(sqlite3_stmt *st, int idx, const struct mm_field *f, const struct mm_value *v)
+{
+	if (!v->set)
+		return sqlite3_bind_null(st, idx);
+	if (mm_sq_int_field(f))
+		return sqlite3_bind_int64(st, idx, v->i);
+	if (!v->s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, v->s, -1, SQLITE_STATIC);
+}
+
+static int bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+/* Copies a text column into the arena; NULL stays NULL. */
+int mm_sq_dup_text(sqlite3_stmt *st, int col, struct mm_arena *a, const char **out)
+{
+	const unsigned char *p;
+
+	*out = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return MM_OK;
+	p = sqlite3_column_text(st, col);
+	if (!p)
+		return MM_ENOMEM;
+	*out = mm_arena_strndup(a, (const char *)p, (size_t)sqlite3_column_bytes(st, col));
+	return *out ? MM_OK : MM_ENOMEM;
+}
+
+static int read_value(sqlite3_stmt *st, int col, const struct mm_field *f, struct mm_arena *a,
+                      struct mm_value *v)
+{
+	v->set = false;
+	v->i = 0;
+	v->s = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return MM_OK;
+	v->set = true;
+	if (mm_sq_int_field(f)) {
+		v->i = sqlite3_column_int64(st, col);
+		return MM_OK;
+	}
+	return mm_sq_dup_text(st, col, a, &v->s);
+}
+
+/* Reads a row selected as system_cols followed by the schema's fields. */
+int mm_sq_read_record(sqlite3_stmt *st, const struct mm_schema *s, struct mm_arena *a,
+                      struct mm_record *r)
+{
+	int rc;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->version = sqlite3_column_int64(st, 1);
+	r->retired = sqlite3_column_int64(st, 2) != 0;
+	rc = mm_sq_dup_text(st, 3, a, &r->created_at);
+	if (!rc)
+		rc = mm_sq_dup_text(st, 4, a, &r->updated_at);
+	if (!rc)
+		rc = mm_sq_dup_text(st, 5, a, &r->updated_by);
+	if (rc)
+		return rc;
+	r->v = mm_arena_zalloc(a, (s->nfields ? s->nfields : 1) * sizeof(*r->v));
+	if (!r->v)
+		return MM_ENOMEM;
+	for (size_t i = 0; i < s->nfields && !rc; i++)
+		rc = read_value(st, MM_SQ_NSYSCOLS + (int)i, &s->fields[i], a, &r->v[i]);
+	return rc;
+}
+
+static void add_search_columns(struct mm_buf *b, const struct mm_schema *s, const char *prefix)
+{
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (!(s->fields[i].flags & MM_F_SEARCH))
+			continue;
+		mm_buf_adds(b, prefix);
+		mm_sq_add_ident(b, s->fields[i].name, NULL);
+	}
+}
+
+/* The statement cache. */
+
+static void free_cached(struct mm_sq_cached *e)
+{
+	if (!e)
+		return;
+	sqlite3_finalize(e->get);
+	sqlite3_finalize(e->insert);
+	sqlite3_finalize(e->update);
+	sqlite3_finalize(e->exists);
+	sqlite3_finalize(e->fts_del);
+	sqlite3_finalize(e->fts_add);
+	if (e->find)
+		for (size_t i = 0; i < e->nfields; i++)
+			sqlite3_finalize(e->find[i]);
+	free(e->find);
+	free(e);
+}
+
+void mm_sq_drop_cache(struct mm_sq_conn *sc)
+{
+	while (sc->cache) {
+		struct mm_sq_cached *e = sc->cache;
+		sc->cache = e->next;
+		free_cached(e);
+	}
+}
+
+/* The statements that keep the search index in step: remove a row's
+ * entry before it changes, add it again afterwards. */
+static int build_fts(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_sq_cached *e,
+                     struct mm_buf *b)
+{
+	const char *t = s->name;
+	int rc;
+
+	mm_buf_reset(b);
+	mm_buf_adds(b, "INSERT INTO ");
+	mm_sq_add_ident(b, t, "_fts");
+	mm_buf_addc(b, '(');
+	mm_sq_add_ident(b, t, "_fts");
+	mm_buf_adds(b, ", rowid");
+	add_search_columns(b, s, ", ");
+	mm_buf_adds(b, ") SELECT 'delete', id");
+	add_search_columns(b, s, ", ");
+	mm_buf_adds(b, " FROM ");
+	mm_sq_add_ident(b, t, NULL);
+	mm_buf_adds(b, " WHERE id = ?");
+	rc = mm_sq_prepare_buf(sc, b, true, &e->fts_del);
+	if (rc)
+		return rc;
+
+	mm_buf_reset(b);
+	mm_buf_adds(b, "INSERT INTO ");
+	mm_sq_add_ident(b, t, "_fts");
+	mm_buf_adds(b, "(rowid");
+	add_search_columns(b, s, ", ");
+	mm_buf_adds(b, ") SELECT id");
+	add_search_columns(b, s, ", ");
+	mm_buf_adds(b, " FROM ");
+	mm_sq_add_ident(b, t, NULL);
+	mm_buf_adds(b, " WHERE id = ?");
+	return mm_sq_prepare_buf(sc, b, true, &e->fts_add);
+}
+
+static int build_cached(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_sq_cached *e)
+{
+	const char *t = s->name;
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, MM_SQ_SQL_CAP);
+
+	mm_buf_adds(&b, "SELECT ");
+	mm_sq_add_columns(&b, s);
+	mm_buf_adds(&b, " FROM ");
+	mm_sq_add_ident(&b, t, NULL);
+	mm_buf_adds(&b, " WHERE id = ?");
+	rc = mm_sq_prepare_buf(sc, &b, true, &e->get);
+	if (rc)
+		goto out;
+
+	mm_buf_reset(&b);
+	mm_buf_adds(&b, "INSERT INTO ");
+	mm_sq_add_ident(&b, t, NULL);
+	mm_buf_adds(&b, "(version, retired, created_at, updated_at, updated_by");
+	for (size_t i = 0; i < s->nfields; i++) {
+		mm_buf_adds(&b, ", ");
+		mm_sq_add_ident(&b, s->fields[i].name, NULL);
+	}
+	mm_buf_adds(&b, ") VALUES(1, 0, ?, ?, ?");
+	for (size_t i = 0; i < s->nfields; i++)
+		mm_buf_adds(&b, ", ?");
+	mm_buf_addc(&b, ')');
+	rc = mm_sq_prepare_buf(sc, &b, true, &e->insert);
+	if (rc)
+		goto out;
+
+	mm_buf_reset(&b);
+	mm_buf_adds(&b, "UPDATE ");
+	mm_sq_add_ident(&b, t, NULL);
+	mm_buf_adds(&b, " SET version = ?, retired = ?, updated_at = ?, updated_by = ?");
+	for (size_t i = 0; i < s->nfields; i++) {
+		mm_buf_adds(&b, ", ");
+		mm_sq_add_ident(&b, s->fields[i].name, NULL);
+		mm_buf_adds(&b, " = ?");
+	}
+	mm_buf_adds(&b, " WHERE id = ? AND version = ?");
+	rc = mm_sq_prepare_buf(sc, &b, true, &e->update);
+	if (rc)
+		goto out;
+
+	mm_buf_reset(&b);
+	mm_buf_adds(&b, "SELECT 1 FROM ");
+	mm_sq_add_ident(&b, t, NULL);
+	mm_buf_adds(&b, " WHERE id = ?");
+	rc = mm_sq_prepare_buf(sc, &b, true, &e->exists);
+	if (rc)
+		goto out;
+
+	if (mm_sq_count_search(s))
+		rc = build_fts(sc, s, e, &b);
+out:
+	mm_buf_free(&b);
+	return rc;
+}
+
+/* Finds or builds the statements of schema s on this connection. Schemas are
+ * static data keyed by address; they must outlive the store. */
+int mm_sq_cached_for(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_sq_cached **out)
+{
+	struct mm_sq_cached *e;
+	int rc;
+
+	for (e = sc->cache; e; e = e->next) {
+		if (e->s == s && e->nfields == s->nfields) {
+			*out = e;
+			return MM_OK;
+		}
+	}
+	rc = mm_store_schema_check(s);
+	if (rc) {
+		mm_sq_note(sc, "schema has a name that is not a safe SQL identifier");
+		return rc;
+	}
+	rc = MM_ENOMEM;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		goto out;
+	e->s = s;
+	e->nfields = s->nfields;
+	e->find = calloc(s->nfields ? s->nfields : 1, sizeof(*e->find));
+	if (!e->find)
+		goto out;
+	rc = build_cached(sc, s, e);
+	if (rc)
+		goto out;
+	e->next = sc->cache;
+	sc->cache = e;
+	*out = e;
+	e = NULL;
+out:
+	free_cached(e);
+	return rc;
+}
+
+static int fts_step(struct mm_sq_conn *sc, sqlite3_stmt *st, int64_t id)
+{
+	if (!st)
+		return MM_OK;
+	sqlite3_bind_int64(st, 1, id);
+	return mm_sq_step_done(sc, st);
+}
+
+/* Records. */
+
+int mm_sq_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+                  struct mm_record *out)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	struct mm_sq_cached *e;
+	int rc, src;
+
+	rc = mm_sq_cached_for(sc, s, &e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(e->get, 1, id);
+	src = sqlite3_step(e->get);
+	if (src == SQLITE_ROW)
+		rc = mm_sq_read_record(e->get, s, a, out);
+	else if (src == SQLITE_DONE)
+		rc = MM_ENOTFOUND;
+	else
+		rc = mm_sq_fail(sc, src);
+	mm_sq_done(e->get);
+	return rc;
+}
+
+static int bind_fields(sqlite3_stmt *st, int first, const struct mm_schema *s,
+                       const struct mm_value *v)
+{
+	int src = SQLITE_OK;
+
+	for (size_t i = 0; i < s->nfields && src == SQLITE_OK; i++)
+		src = bind_value(st, first + (int)i, &s->fields[i], &v[i]);
+	return src;
+}
+
+int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	struct mm_sq_cached *e;
+	int64_t id = 0;
+	int rc;
+
+	if (!rec->created_at || !rec->updated_at || !rec->updated_by || (s->nfields && !rec->v))
+		return MM_EINVAL;
+	rc = mm_sq_cached_for(sc, s, &e);
+	if (rc)
+		return rc;
+	rc = mm_sq_op_begin(sc);
+	if (rc)
+		return rc;
+	bind_text(e->insert, 1, rec->created_at);
+	bind_text(e->insert, 2, rec->updated_at);
+	bind_text(e->insert, 3, rec->updated_by);
+	if (bind_fields(e->insert, 4, s, rec->v) != SQLITE_OK) {
+		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
+		mm_sq_done(e->insert);
+		goto out;
+	}
+	rc = mm_sq_step_done(sc, e->insert);
+	if (rc)
+		goto out;
+	id = sqlite3_last_insert_rowid(sc->db);
+	rc = fts_step(sc, e->fts_add, id);
+out:
+	rc = mm_sq_op_end(sc, rc);
+	if (!rc) {
+		rec->id = id;
+		rec->version = 1;
+		rec->retired = false;
+	}
+	return rc;
+}
+
+/* Tells a stale version from a missing record after an update changed
+ * nothing. */
+static int why_unchanged(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t id)
+{
+	int src, rc;
+
+	sqlite3_bind_int64(e->exists, 1, id);
+	src = sqlite3_step(e->exists);
+	if (src == SQLITE_ROW)
+		rc = MM_ECONFLICT;
+	else if (src == SQLITE_DONE)
+		rc = MM_ENOTFOUND;
+	else
+		rc = mm_sq_fail(sc, src);
+	mm_sq_done(e->exists);
+	return rc;
+}
+
+int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
+                     int64_t expected_version)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	struct mm_sq_cached *e;
+	int rc, k;
+
+	if (!rec->updated_at || !rec->updated_by || (s->nfields && !rec->v))
+		return MM_EINVAL;
+	rc = mm_sq_cached_for(sc, s, &e);
+	if (rc)
+		return rc;
+	rc = mm_sq_op_begin(sc);
+	if (rc)
+		return rc;
+	rc = fts_step(sc, e->fts_del, rec->id);
+	if (rc)
+		goto out;
+	sqlite3_bind_int64(e->update, 1, rec->version);
+	sqlite3_bind_int(e->update, 2, rec->retired ? 1 : 0);
+	bind_text(e->update, 3, rec->updated_at);
+	bind_text(e->update, 4, rec->updated_by);
+	k = 5 + (int)s->nfields;
+	if (bind_fields(e->update, 5, s, rec->v) != SQLITE_OK ||
+	    sqlite3_bind_int64(e->update, k, rec->id) != SQLITE_OK ||
+	    sqlite3_bind_int64(e->update, k + 1, expected_version) != SQLITE_OK) {
+		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
+		mm_sq_done(e->update);
+		goto out;
+	}
+	rc = mm_sq_step_done(sc, e->update);
+	if (rc)
+		goto out;
+	if (sqlite3_changes(sc->db) == 0) {
+		rc = why_unchanged(sc, e, rec->id);
+		goto out;
+	}
+	rc = fts_step(sc, e->fts_add, rec->id);
+out:
+	return mm_sq_op_end(sc, rc);
+}
+
+int mm_sq_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
+                   const struct mm_value *value, int64_t exclude_id, int64_t *id)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	const struct mm_field *f;
+	struct mm_sq_cached *e;
+	sqlite3_stmt *st;
+	struct mm_buf b;
+	int rc, src;
+
+	rc = mm_sq_cached_for(sc, s, &e);
+	if (rc)
+		return rc;
+	if (field < 0 || (size_t)field >= s->nfields)
+		return MM_EINVAL;
+	f = &s->fields[field];
+	if (!value->set || (!mm_sq_int_field(f) && !value->s))
+		return MM_ENOTFOUND;
+	if (!e->find[field]) {
+		mm_buf_init(&b, MM_SQ_SQL_CAP);
+		mm_buf_adds(&b, "SELECT id FROM ");
+		mm_sq_add_ident(&b, s->name, NULL);
+		mm_buf_adds(&b, " WHERE ");
+		mm_sq_add_ident(&b, f->name, NULL);
+		mm_buf_adds(&b, " = ? AND id <> ? ORDER BY id LIMIT 1");
+		rc = mm_sq_prepare_buf(sc, &b, true, &e->find[field]);
+		mm_buf_free(&b);
+		if (rc)
+			return rc;
+	}
+	st = e->find[field];
+	bind_value(st, 1, f, value);
+	sqlite3_bind_int64(st, 2, exclude_id);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	rc = src == SQLITE_ROW ? MM_OK : src == SQLITE_DONE ? MM_ENOTFOUND : mm_sq_fail(sc, src);
+	mm_sq_done(st);
+	return rc;
+}
+
+/* History, counters and settings. */
+
+int mm_sq_hist_add(struct mm_conn *c, const struct mm_schema *s, const struct mm_hist *h)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!h->at || !h->actor || !h->action || !h->changes)
+		return MM_EINVAL;
+	rc = mm_sq_stmt_fixed(sc, FX_HIST_ADD, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, s->name);
+	sqlite3_bind_int64(st, 2, h->record_id);
+	sqlite3_bind_int64(st, 3, h->version);
+	bind_text(st, 4, h->at);
+	bind_text(st, 5, h->actor);
+	bind_text(st, 6, h->action);
+	bind_text(st, 7, h->changes);
+	return mm_sq_step_done(sc, st);
+}
+
+int mm_sq_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
+                    struct mm_hist **out, size_t *n)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	struct mm_hist *v = NULL;
+	size_t cap = 0;
+	sqlite3_stmt *st;
+	int rc, src;
+
+	*out = NULL;
+	*n = 0;
+	rc = mm_sq_stmt_fixed(sc, FX_HIST_LIST, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, s->name);
+	sqlite3_bind_int64(st, 2, id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mm_hist *h;
+		if (*n == cap) {
+			struct mm_hist *nv;
+			cap = cap ? cap * 2 : 8;
+			nv = mm_arena_alloc(a, cap * sizeof(*nv));
+			if (!nv) {
+				rc = MM_ENOMEM;
+				goto out;
+			}
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		h = &v[*n];
+		h->record_id = sqlite3_column_int64(st, 0);
+		h->version = sqlite3_column_int64(st, 1);
+		rc = mm_sq_dup_text(st, 2, a, &h->at);
+		if (!rc)
+			rc = mm_sq_dup_text(st, 3, a, &h->actor);
+		if (!rc)
+			rc = mm_sq_dup_text(st, 4, a, &h->action);
+		if (!rc)
+			rc = mm_sq_dup_text(st, 5, a, &h->changes);
+		if (rc)
+			goto out;
+		(*n)++;
+	}
+	if (src != SQLITE_DONE)
+		rc = mm_sq_fail(sc, src);
+out:
+	mm_sq_done(st);
+	*out = v;
+	if (rc)
+		*n = 0;
+	return rc;
+}
+
+int mm_sq_seq_next(struct mm_conn *c, const char *name, int64_t *out)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	sqlite3_stmt *st;
+	int rc, src;
+
+	if (!name)
+		return MM_EINVAL;
+	rc = mm_sq_stmt_fixed(sc, FX_SEQ_NEXT, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, name);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		src = sqlite3_step(st);
+		if (src == SQLITE_DONE)
+			src = SQLITE_ROW;
+	}
+	rc = src == SQLITE_ROW ? MM_OK : mm_sq_fail(sc, src);
+	mm_sq_done(st);
+	return rc;
+}
+
+int mm_sq_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	sqlite3_stmt *st;
+	int rc, src;
+
+	*value = NULL;
+	if (!key)
+		return MM_EINVAL;
+	rc = mm_sq_stmt_fixed(sc, FX_META_GET, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		rc = mm_sq_dup_text(st, 0, a, value);
+	else
+		rc = src == SQLITE_DONE ? MM_ENOTFOUND : mm_sq_fail(sc, src);
+	mm_sq_done(st);
+	return rc;
+}
+
+int mm_sq_meta_set(struct mm_conn *c, const char *key, const char *value)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!key || !value)
+		return MM_EINVAL;
+	rc = mm_sq_stmt_fixed(sc, FX_META_SET, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, key);
+	bind_text(st, 2, value);
+	return mm_sq_step_done(sc, st);
+}

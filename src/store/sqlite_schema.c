@@ -1,0 +1,353 @@
+/* The SQLite backend's migrations: the versioned system tables, then for
+ * each register its table, indexes and full-text index, created or extended
+ * from the register's schema. */
+#include "store/sqlite_int.h"
+
+#include "core/err.h"
+
+#include <string.h>
+
+/* The versioned migrations of the system tables, in order. Append only:
+ * never edit or renumber an entry that has been released. */
+struct migration {
+	int version;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+    {1, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"},
+    {2, "CREATE TABLE sequences(name TEXT PRIMARY KEY, value INTEGER NOT NULL)"},
+    {3, "CREATE TABLE history(id INTEGER PRIMARY KEY, register TEXT NOT NULL, "
+        "record_id INTEGER NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, "
+        "actor TEXT NOT NULL, action TEXT NOT NULL, changes TEXT NOT NULL, "
+        "UNIQUE(register, record_id, version))"},
+};
+
+enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
+
+static const char create_migrations_sql[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+    "applied_at TEXT)";
+
+static void add_index_name(struct mm_buf *b, const char *table, const char *field,
+                           const char *suffix)
+{
+	mm_buf_addc(b, '"');
+	mm_buf_adds(b, table);
+	mm_buf_addc(b, '_');
+	mm_buf_adds(b, field);
+	mm_buf_adds(b, suffix);
+	mm_buf_addc(b, '"');
+}
+
+/* Reads the column names of table into a NULL-terminated array from a. */
+static int table_columns(struct mm_sq_conn *sc, const char *table, struct mm_arena *a,
+                         const char ***out, size_t *n)
+{
+	sqlite3_stmt *st;
+	const char **v = NULL;
+	size_t cap = 0;
+	int rc, src;
+
+	*n = 0;
+	rc = mm_sq_stmt_fixed(sc, FX_COLUMNS, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n + 1 >= cap) {
+			const char **nv;
+			cap = cap ? cap * 2 : 16;
+			nv = mm_arena_alloc(a, cap * sizeof(*nv));
+			if (!nv) {
+				rc = MM_ENOMEM;
+				goto out;
+			}
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		rc = mm_sq_dup_text(st, 0, a, &v[*n]);
+		if (rc)
+			goto out;
+		(*n)++;
+	}
+	if (src != SQLITE_DONE)
+		rc = mm_sq_fail(sc, src);
+out:
+	mm_sq_done(st);
+	*out = v;
+	return rc;
+}
+
+static bool has_column(const char **cols, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Makes the FTS table match the schema's search fields. */
+static int migrate_fts(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_arena *a)
+{
+	const char *t = s->name;
+	const char **cols;
+	size_t ncols, k = 0;
+	struct mm_buf b;
+	bool same = true;
+	char *fts;
+	int rc;
+
+	mm_buf_init(&b, MM_SQ_SQL_CAP);
+	rc = MM_ENOMEM;
+	fts = mm_arena_alloc(a, strlen(t) + sizeof("_fts"));
+	if (!fts)
+		goto out;
+	memcpy(fts, t, strlen(t));
+	memcpy(fts + strlen(t), "_fts", sizeof("_fts"));
+	rc = table_columns(sc, fts, a, &cols, &ncols);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (!(s->fields[i].flags & MM_F_SEARCH))
+			continue;
+		if (k >= ncols || strcmp(cols[k], s->fields[i].name) != 0)
+			same = false;
+		k++;
+	}
+	if (k != ncols)
+		same = false;
+	if (same)
+		goto out;
+
+	if (ncols) {
+		mm_buf_adds(&b, "DROP TABLE ");
+		mm_sq_add_ident(&b, t, "_fts");
+		rc = mm_sq_exec_buf(sc, &b);
+		if (rc)
+			goto out;
+	}
+	if (k == 0)
+		goto out;
+	mm_buf_reset(&b);
+	mm_buf_adds(&b, "CREATE VIRTUAL TABLE ");
+	mm_sq_add_ident(&b, t, "_fts");
+	mm_buf_adds(&b, " USING fts5(");
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (s->fields[i].flags & MM_F_SEARCH) {
+			mm_sq_add_ident(&b, s->fields[i].name, NULL);
+			mm_buf_adds(&b, ", ");
+		}
+	}
+	mm_buf_adds(&b, "content='");
+	mm_buf_adds(&b, t);
+	mm_buf_adds(&b, "', content_rowid='id', tokenize='trigram')");
+	rc = mm_sq_exec_buf(sc, &b);
+	if (rc)
+		goto out;
+	mm_buf_reset(&b);
+	mm_buf_adds(&b, "INSERT INTO ");
+	mm_sq_add_ident(&b, t, "_fts");
+	mm_buf_addc(&b, '(');
+	mm_sq_add_ident(&b, t, "_fts");
+	mm_buf_adds(&b, ") VALUES('rebuild')");
+	rc = mm_sq_exec_buf(sc, &b);
+out:
+	mm_buf_free(&b);
+	return rc;
+}
+
+/* Creates the indexes of one register: one per sortable or filterable field
+ * and one for the order by update time, each led by retired so that lists
+ * of active records walk them in order; a partial unique index per unique
+ * field. */
+static int create_indexes(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
+{
+	const char *t = s->name;
+	int rc;
+
+	mm_buf_reset(b);
+	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+	add_index_name(b, t, "updated_at", "_idx");
+	mm_buf_adds(b, " ON ");
+	mm_sq_add_ident(b, t, NULL);
+	mm_buf_adds(b, "(retired, updated_at, id)");
+	rc = mm_sq_exec_buf(sc, b);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct mm_field *f = &s->fields[i];
+		if (f->flags & (MM_F_SORT | MM_F_FILTER)) {
+			mm_buf_reset(b);
+			mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+			add_index_name(b, t, f->name, "_idx");
+			mm_buf_adds(b, " ON ");
+			mm_sq_add_ident(b, t, NULL);
+			mm_buf_adds(b, "(retired, ");
+			mm_sq_add_ident(b, f->name, NULL);
+			mm_buf_adds(b, ", id)");
+			rc = mm_sq_exec_buf(sc, b);
+			if (rc)
+				return rc;
+		}
+		if (f->flags & MM_F_UNIQUE) {
+			mm_buf_reset(b);
+			mm_buf_adds(b, "CREATE UNIQUE INDEX IF NOT EXISTS ");
+			add_index_name(b, t, f->name, "_key");
+			mm_buf_adds(b, " ON ");
+			mm_sq_add_ident(b, t, NULL);
+			mm_buf_addc(b, '(');
+			mm_sq_add_ident(b, f->name, NULL);
+			mm_buf_adds(b, ") WHERE ");
+			mm_sq_add_ident(b, f->name, NULL);
+			mm_buf_adds(b, " IS NOT NULL");
+			rc = mm_sq_exec_buf(sc, b);
+			if (rc)
+				return rc;
+		}
+	}
+	return MM_OK;
+}
+
+/* Creates or extends one register's table, indexes and search index. */
+static int migrate_register(struct mm_sq_conn *sc, const struct mm_schema *s)
+{
+	const char *t = s->name;
+	struct mm_arena a;
+	struct mm_buf b;
+	const char **cols;
+	size_t ncols;
+	int rc;
+
+	mm_arena_init(&a, 0);
+	mm_buf_init(&b, MM_SQ_SQL_CAP);
+
+	mm_buf_adds(&b, "CREATE TABLE IF NOT EXISTS ");
+	mm_sq_add_ident(&b, t, NULL);
+	mm_buf_adds(&b, "(id INTEGER PRIMARY KEY, version INTEGER NOT NULL, "
+	                "retired INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, "
+	                "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL");
+	for (size_t i = 0; i < s->nfields; i++) {
+		mm_buf_adds(&b, ", ");
+		mm_sq_add_ident(&b, s->fields[i].name, NULL);
+		mm_buf_adds(&b, mm_sq_int_field(&s->fields[i]) ? " INTEGER" : " TEXT");
+	}
+	mm_buf_addc(&b, ')');
+	rc = mm_sq_exec_buf(sc, &b);
+	if (rc)
+		goto out;
+
+	rc = table_columns(sc, t, &a, &cols, &ncols);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct mm_field *f = &s->fields[i];
+		if (has_column(cols, ncols, f->name))
+			continue;
+		mm_buf_reset(&b);
+		mm_buf_adds(&b, "ALTER TABLE ");
+		mm_sq_add_ident(&b, t, NULL);
+		mm_buf_adds(&b, " ADD COLUMN ");
+		mm_sq_add_ident(&b, f->name, NULL);
+		mm_buf_adds(&b, mm_sq_int_field(f) ? " INTEGER" : " TEXT");
+		rc = mm_sq_exec_buf(sc, &b);
+		if (rc)
+			goto out;
+	}
+
+	rc = create_indexes(sc, s, &b);
+	if (rc)
+		goto out;
+	rc = migrate_fts(sc, s, &a);
+out:
+	mm_buf_free(&b);
+	mm_arena_free(&a);
+	return rc;
+}
+
+/* Applies system migration m unless the database has it already; one
+ * transaction each. */
+static int apply_migration(struct mm_sq_conn *sc, const struct migration *m)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+
+	rc = mm_sq_run_fixed(sc, FX_BEGIN_WRITE);
+	if (rc)
+		return rc;
+	rc = mm_sq_stmt_fixed(sc, FX_MIG_HAS, &st);
+	if (rc)
+		goto out;
+	sqlite3_bind_int(st, 1, m->version);
+	src = sqlite3_step(st);
+	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
+	mm_sq_done(st);
+	if (rc || src == SQLITE_ROW)
+		goto out;
+	rc = mm_sq_exec(sc, m->sql);
+	if (rc)
+		goto out;
+	rc = mm_sq_stmt_fixed(sc, FX_MIG_ADD, &st);
+	if (rc)
+		goto out;
+	sqlite3_bind_int(st, 1, m->version);
+	rc = mm_sq_step_done(sc, st);
+out:
+	if (rc)
+		mm_sq_tx_rollback(&sc->base);
+	else
+		rc = mm_sq_tx_commit(&sc->base);
+	return rc;
+}
+
+int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	sqlite3_stmt *st;
+	int64_t have = 0;
+	int rc, src;
+
+	/* Tables may change shape: statements cached here are rebuilt later. */
+	mm_sq_drop_cache(sc);
+	for (size_t i = 0; i < n; i++) {
+		if (mm_store_schema_check(schemas[i])) {
+			mm_sq_note(sc, "schema has a name that is not a safe SQL identifier");
+			return MM_EINVAL;
+		}
+	}
+	rc = mm_sq_exec(sc, create_migrations_sql);
+	if (rc)
+		return rc;
+	rc = mm_sq_stmt_fixed(sc, FX_MIG_MAX, &st);
+	if (rc)
+		return rc;
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		have = sqlite3_column_int64(st, 0);
+	else
+		rc = mm_sq_fail(sc, src);
+	mm_sq_done(st);
+	if (rc)
+		return rc;
+	if (have > migrations[NMIGRATIONS - 1].version) {
+		mm_sq_note(sc, "the database was made by a newer version of mamori");
+		return MM_EDB;
+	}
+	for (size_t i = 0; i < NMIGRATIONS; i++) {
+		rc = apply_migration(sc, &migrations[i]);
+		if (rc)
+			return rc;
+	}
+
+	rc = mm_sq_run_fixed(sc, FX_BEGIN_WRITE);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = migrate_register(sc, schemas[i]);
+	if (rc)
+		mm_sq_tx_rollback(c);
+	else
+		rc = mm_sq_tx_commit(c);
+	return rc;
+}
