@@ -33,8 +33,8 @@ static const char body[] = "ok";
  * only marks it as seen and any upload is skipped; the answer comes on the
  * call after the headers (and body) are in. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_size, void **state)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **state)
 {
 	static int seen;
 	struct MHD_Response *r;
@@ -98,19 +98,19 @@ int main(int argc, char **argv)
 	sin.sin_port = htons(port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY, port, NULL, NULL,
-	    on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_LIMIT,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)CONN_MEMORY, MHD_OPTION_END);
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY, port, NULL, NULL,
+		on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "ping: cannot listen on 127.0.0.1 port %u\n", (unsigned)port);
 		return 1;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	fprintf(stderr, "ping: serving http://127.0.0.1:%u/\n",
-	        di ? (unsigned)di->port : (unsigned)port);
+		di ? (unsigned)di->port : (unsigned)port);
 	sigwait(&set, &sig);
 	fprintf(stderr, "ping: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	MHD_stop_daemon(d);

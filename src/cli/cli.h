@@ -24,9 +24,13 @@ struct mm_cli {
 /* Long options shared by every command; their ids start at this value. */
 enum { OPT_DB = 1000, OPT_CONFIG, OPT_LANG, OPT_HELP, OPT_COMMON_END };
 
-#define MM_CLI_COMMON_OPTS                                                               \
-	{"db", required_argument, NULL, OPT_DB}, {"config", required_argument, NULL, OPT_CONFIG}, \
-		{"lang", required_argument, NULL, OPT_LANG}, {"help", no_argument, NULL, OPT_HELP}
+#define MM_CLI_COMMON_OPTS                                                                         \
+	{ "db", required_argument, NULL, OPT_DB },                                                 \
+		{ "config", required_argument, NULL, OPT_CONFIG },                                 \
+		{ "lang", required_argument, NULL, OPT_LANG },                                     \
+	{                                                                                          \
+		"help", no_argument, NULL, OPT_HELP                                                \
+	}
 
 /* Loads the configuration file (explicit path, $MAMORI_CONFIG, or
  * /etc/mamori/mamori.conf when present) into cli. Returns 0 or prints why

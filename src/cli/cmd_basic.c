@@ -24,7 +24,7 @@ static int common_only(struct mm_cli *cli, const char *name, int argc, char **ar
 		       const struct option *extra, size_t nextra,
 		       int (*on_extra)(struct mm_cli *, int, const char *, void *), void *arg)
 {
-	struct option opts[16] = {MM_CLI_COMMON_OPTS};
+	struct option opts[16] = { MM_CLI_COMMON_OPTS };
 	int c;
 
 	for (size_t i = 0; i < nextra && 4 + i < 15; i++)
@@ -86,15 +86,15 @@ static int init_opt(struct mm_cli *cli, int c, const char *arg, void *p)
 int mm_cmd_init(struct mm_cli *cli, int argc, char **argv)
 {
 	static const struct option extra[] = {
-		{"demo", no_argument, NULL, OPT_DEMO},
-		{"demo-assets", required_argument, NULL, OPT_DEMO_ASSETS},
+		{ "demo", no_argument, NULL, OPT_DEMO },
+		{ "demo-assets", required_argument, NULL, OPT_DEMO_ASSETS },
 	};
 	struct mm_store *st;
 	struct mm_conn *conn;
 	struct mm_arena a;
 	struct mm_ctx ctx;
-	struct mm_demo_counts n = {0};
-	struct init_args ia = {false, 200};
+	struct mm_demo_counts n = { 0 };
+	struct init_args ia = { false, 200 };
 	int rc = common_only(cli, "init", argc, argv, extra, 2, init_opt, &ia);
 
 	if (rc)
@@ -147,9 +147,9 @@ static int serve_opt(struct mm_cli *cli, int c, const char *arg, void *p)
 int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv)
 {
 	static const struct option extra[] = {
-		{"listen", required_argument, NULL, OPT_LISTEN},
-		{"port", required_argument, NULL, OPT_PORT},
-		{"threads", required_argument, NULL, OPT_THREADS},
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 	};
 	struct mm_serve_opts o;
 	int rc = common_only(cli, "serve", argc, argv, extra, 3, serve_opt, NULL);

@@ -276,8 +276,8 @@ static int do_show(const struct mm_register *r, struct mm_ctx *ctx, struct args 
 
 static int do_add(const struct mm_register *r, struct mm_ctx *ctx, struct args *ar)
 {
-	struct mm_input in = {ar->sets, ar->nsets, MM_IN_CSV};
-	struct mm_ferrs errs = {.n = 0};
+	struct mm_input in = { ar->sets, ar->nsets, MM_IN_CSV };
+	struct mm_ferrs errs = { .n = 0 };
 	struct mm_record rec;
 	int rc = mm_reg_create(r, ctx, &in, &errs, &rec);
 
@@ -288,8 +288,7 @@ static int do_add(const struct mm_register *r, struct mm_ctx *ctx, struct args *
 	}
 	if (rc)
 		return rc;
-	printf("%lld\t%s\n", (long long)rec.id,
-	       r->key_field >= 0 ? rec.v[r->key_field].s : "");
+	printf("%lld\t%s\n", (long long)rec.id, r->key_field >= 0 ? rec.v[r->key_field].s : "");
 	return MM_OK;
 }
 
@@ -338,8 +337,8 @@ static int do_import(const struct mm_register *r, struct mm_ctx *ctx, struct arg
 	if (rc)
 		return rc;
 	printf("%s%zu rows: %zu created, %zu updated, %zu unchanged\n",
-	       ar->dry_run ? "dry run (nothing written): " : "", rep.rows, rep.created,
-	       rep.updated, rep.unchanged);
+	       ar->dry_run ? "dry run (nothing written): " : "", rep.rows, rep.created, rep.updated,
+	       rep.unchanged);
 	return MM_OK;
 }
 
@@ -379,17 +378,17 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 {
 	static const struct option opts[] = {
 		MM_CLI_COMMON_OPTS,
-		{"q", required_argument, NULL, OPT_Q},
-		{"where", required_argument, NULL, OPT_WHERE},
-		{"sort", required_argument, NULL, OPT_SORT},
-		{"status", required_argument, NULL, OPT_STATUS},
-		{"limit", required_argument, NULL, OPT_LIMIT},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"set", required_argument, NULL, OPT_SET},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"output", required_argument, NULL, OPT_OUTPUT},
-		{NULL, 0, NULL, 0},
+		{ "q", required_argument, NULL, OPT_Q },
+		{ "where", required_argument, NULL, OPT_WHERE },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct args *ar = calloc(1, sizeof(*ar));
 	struct mm_store *st = NULL;
@@ -402,7 +401,7 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 	if (!ar)
 		return 1;
 	mm_arena_init(&a, 0);
-	ar->q = (struct mm_query){ar->filters, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 100, 0};
+	ar->q = (struct mm_query){ ar->filters, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 100, 0 };
 	if (!verb || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
 		mm_cli_help(argv[0], verb ? stdout : stderr);
 		rc = verb ? 0 : 2;

@@ -11,7 +11,8 @@ struct help {
 static const char common[] =
 	"\nCommon options:\n"
 	"  --db URL         database (sqlite:PATH or a file path; default mamori.db)\n"
-	"  --config FILE    configuration file (default $MAMORI_CONFIG or /etc/mamori/mamori.conf)\n"
+	"  --config FILE    configuration file (default $MAMORI_CONFIG or "
+	"/etc/mamori/mamori.conf)\n"
 	"  --lang ja|en     language of messages (default ja)\n"
 	"  --help           this text\n";
 
@@ -35,20 +36,20 @@ static const char register_text[] =
 	"                    export (CSV in UTF-8 with BOM by default)\n";
 
 static const struct help helps[] = {
-	{"init", "Usage: mamori init [--demo] [options]\n"
-		 "\nCreates the database or brings it to the current schema.\n"
-		 "  --demo           also load a sample city organisation and 200 assets\n"
-		 "  --demo-assets N  like --demo, with N assets (for benchmarks)\n"},
-	{"serve", "Usage: mamori serve [--listen ADDR] [--port N] [--threads N] [options]\n"
-		  "\nServes the web UI and the JSON API until SIGINT or SIGTERM.\n"
-		  "  --listen ADDR    address to listen on (default 127.0.0.1)\n"
-		  "  --port N         port (default 8080; 0 picks a free one)\n"
-		  "  --threads N      worker threads, 2..64 (default 4)\n"},
-	{"version", "Usage: mamori version\n\nPrints the version.\n"},
-	{"asset", NULL},
-	{"system", NULL},
-	{"section", NULL},
-	{"person", NULL},
+	{ "init", "Usage: mamori init [--demo] [options]\n"
+		  "\nCreates the database or brings it to the current schema.\n"
+		  "  --demo           also load a sample city organisation and 200 assets\n"
+		  "  --demo-assets N  like --demo, with N assets (for benchmarks)\n" },
+	{ "serve", "Usage: mamori serve [--listen ADDR] [--port N] [--threads N] [options]\n"
+		   "\nServes the web UI and the JSON API until SIGINT or SIGTERM.\n"
+		   "  --listen ADDR    address to listen on (default 127.0.0.1)\n"
+		   "  --port N         port (default 8080; 0 picks a free one)\n"
+		   "  --threads N      worker threads, 2..64 (default 4)\n" },
+	{ "version", "Usage: mamori version\n\nPrints the version.\n" },
+	{ "asset", NULL },
+	{ "system", NULL },
+	{ "section", NULL },
+	{ "person", NULL },
 };
 
 static const char overview[] =

@@ -13,10 +13,10 @@ struct register_verb {
 };
 
 static const struct register_verb register_verbs[] = {
-	{"asset", &mm_reg_assets},
-	{"system", &mm_reg_systems},
-	{"section", &mm_reg_sections},
-	{"person", &mm_reg_people},
+	{ "asset", &mm_reg_assets },
+	{ "system", &mm_reg_systems },
+	{ "section", &mm_reg_sections },
+	{ "person", &mm_reg_people },
 };
 
 /* Finds --config PATH or --config=PATH before any command parses flags, so
@@ -36,7 +36,7 @@ static const char *prescan_config(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct mm_cli cli = {.prog = "mamori"};
+	struct mm_cli cli = { .prog = "mamori" };
 	const char *cmd;
 
 	if (argc < 2) {

@@ -36,8 +36,7 @@ void mm_buf_add(struct mm_buf *b, const void *p, size_t n);
 void mm_buf_adds(struct mm_buf *b, const char *s);
 void mm_buf_addc(struct mm_buf *b, char c);
 void mm_buf_addi(struct mm_buf *b, int64_t v);
-void mm_buf_printf(struct mm_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void mm_buf_printf(struct mm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mm_buf_vprintf(struct mm_buf *b, const char *fmt, va_list ap);
 
 /* Shortens the buffer to len bytes when it is longer. */

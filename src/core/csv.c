@@ -103,7 +103,7 @@ static int quoted(struct mm_csv_reader *r, struct mm_arena *a, struct fields *f)
 				break;
 			}
 		} else if (d[i] == '\n' ||
-		           (d[i] == '\r' && (i + 1 == r->len || d[i + 1] != '\n'))) {
+			   (d[i] == '\r' && (i + 1 == r->len || d[i + 1] != '\n'))) {
 			lines++;
 		}
 		n++;
@@ -157,7 +157,7 @@ static bool only_newlines(const struct mm_csv_reader *r)
 
 int mm_csv_next(struct mm_csv_reader *r, struct mm_arena *a, struct mm_slice **fields, size_t *n)
 {
-	struct fields f = {NULL, 0, 0};
+	struct fields f = { NULL, 0, 0 };
 	int rc;
 
 	if (r->err)

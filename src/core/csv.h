@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 enum {
-	MM_CSV_MAX_FIELDS = 1000,       /* fields in one record */
+	MM_CSV_MAX_FIELDS = 1000,	/* fields in one record */
 	MM_CSV_MAX_FIELD = 1024 * 1024, /* bytes in one field, after unquoting */
 };
 
@@ -35,10 +35,10 @@ void mm_csv_row_end(struct mm_buf *b);
 struct mm_csv_reader {
 	const char *data;
 	size_t len;
-	size_t off;       /* where the next record starts */
-	size_t line;      /* 1-based line on which the last record read started */
+	size_t off;	  /* where the next record starts */
+	size_t line;	  /* 1-based line on which the last record read started */
 	size_t next_line; /* line on which the next record starts */
-	int err;          /* sticky: once a record fails, every later call fails */
+	int err;	  /* sticky: once a record fails, every later call fails */
 };
 
 void mm_csv_reader_init(struct mm_csv_reader *r, const char *data, size_t len);

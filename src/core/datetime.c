@@ -25,8 +25,9 @@ struct era {
  * from 1868-01-01 are accepted as 明治元年 so that every accepted year has an
  * era. */
 static const struct era eras[] = {
-    {"明治", 'M', {1868, 1, 1}}, {"大正", 'T', {1912, 7, 30}}, {"昭和", 'S', {1926, 12, 25}},
-    {"平成", 'H', {1989, 1, 8}}, {"令和", 'R', {2019, 5, 1}},
+	{ "明治", 'M', { 1868, 1, 1 } },   { "大正", 'T', { 1912, 7, 30 } },
+	{ "昭和", 'S', { 1926, 12, 25 } }, { "平成", 'H', { 1989, 1, 8 } },
+	{ "令和", 'R', { 2019, 5, 1 } },
 };
 enum { NERAS = sizeof(eras) / sizeof(eras[0]) };
 
@@ -46,7 +47,7 @@ static bool is_leap(int y)
 
 static int days_in_month(int y, int m)
 {
-	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
@@ -267,7 +268,7 @@ struct mm_date mm_date_today(void)
 void mm_date_iso(struct mm_date d, char out[11])
 {
 	if (d.y < 0 || d.y > 9999 || d.m < 0 || d.m > 99 || d.d < 0 || d.d > 99)
-		d = (struct mm_date){0, 0, 0};
+		d = (struct mm_date){ 0, 0, 0 };
 	*put_date(out, d) = '\0';
 }
 
@@ -470,7 +471,7 @@ static int parse_era(struct cursor *c, int era, struct mm_date *r)
 int mm_date_parse(struct mm_slice s, struct mm_date *out)
 {
 	char buf[NORM_MAX];
-	struct mm_date r = {0, 0, 0};
+	struct mm_date r = { 0, 0, 0 };
 	struct cursor c;
 	int len, era, rc;
 
@@ -479,7 +480,7 @@ int mm_date_parse(struct mm_slice s, struct mm_date *out)
 	len = normalise(s, buf);
 	if (len < 0)
 		return MM_EINVAL;
-	s = mm_slice_trim((struct mm_slice){buf, (size_t)len});
+	s = mm_slice_trim((struct mm_slice){ buf, (size_t)len });
 	c.p = s.ptr;
 	c.end = s.ptr + s.len;
 	era = era_prefix(&c);

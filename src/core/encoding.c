@@ -76,7 +76,7 @@ size_t mm_enc_line_at(const char *p, size_t n, size_t off)
 /* Converts with iconv from one encoding to another, appending to dst, or
  * only checking that the input converts when dst is NULL. */
 static int convert(const char *to, const char *from, const char *in, size_t n, struct mm_buf *dst,
-                   size_t *bad_offset)
+		   size_t *bad_offset)
 {
 	iconv_t cd = iconv_open(to, from);
 	char *ip = (char *)in;
@@ -132,7 +132,7 @@ int mm_utf8_to_cp932(const char *in, size_t n, struct mm_buf *out, size_t *bad_o
 }
 
 int mm_enc_to_utf8(const char *in, size_t n, enum mm_enc enc, struct mm_buf *out,
-                   size_t *bad_offset)
+		   size_t *bad_offset)
 {
 	size_t skip = 0, bad;
 

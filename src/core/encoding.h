@@ -47,7 +47,7 @@ int mm_utf8_to_cp932(const char *in, size_t n, struct mm_buf *out, size_t *bad_o
  * Errors as for mm_cp932_to_utf8, with *bad_offset counted from the start of
  * in (byte order mark included). */
 int mm_enc_to_utf8(const char *in, size_t n, enum mm_enc enc, struct mm_buf *out,
-                   size_t *bad_offset);
+		   size_t *bad_offset);
 
 /* True when the n bytes at p are valid UTF-8 (as mm_utf8_valid). Otherwise
  * sets *bad_offset (when not NULL) to the offset of the first byte of the

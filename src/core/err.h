@@ -11,8 +11,8 @@ enum mm_err {
 	MM_ECONFLICT, /* the record changed since the caller read it */
 	MM_ETOOBIG,   /* input larger than the configured cap */
 	MM_EENCODING, /* bytes that are not valid in the expected encoding */
-	MM_EIO,       /* storage or file system failure */
-	MM_EDB,       /* the database refused a statement */
+	MM_EIO,	      /* storage or file system failure */
+	MM_EDB,	      /* the database refused a statement */
 	MM_EBUSY,     /* the database stayed locked past the timeout */
 	MM_EPERM,     /* the actor may not do this */
 	MM_EVALIDATE, /* field-level validation failed; details in the field list */

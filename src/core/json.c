@@ -41,10 +41,22 @@ static void close_(struct mm_json *j, char c)
 		j->depth--;
 }
 
-void mm_json_obj_open(struct mm_json *j) { open(j, '{'); }
-void mm_json_obj_close(struct mm_json *j) { close_(j, '}'); }
-void mm_json_arr_open(struct mm_json *j) { open(j, '['); }
-void mm_json_arr_close(struct mm_json *j) { close_(j, ']'); }
+void mm_json_obj_open(struct mm_json *j)
+{
+	open(j, '{');
+}
+void mm_json_obj_close(struct mm_json *j)
+{
+	close_(j, '}');
+}
+void mm_json_arr_open(struct mm_json *j)
+{
+	open(j, '[');
+}
+void mm_json_arr_close(struct mm_json *j)
+{
+	close_(j, ']');
+}
 
 void mm_json_key(struct mm_json *j, const char *key)
 {
@@ -70,11 +82,21 @@ void mm_json_escape(struct mm_buf *b, const char *s, size_t n)
 		mm_buf_add(b, s + run, i - run);
 		run = i + 1;
 		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
 		default:
 			memcpy(u, "\\u00", 4);
 			u[4] = hex[c >> 4];

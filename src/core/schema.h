@@ -18,14 +18,14 @@ enum mm_ftype {
 
 enum mm_fflag {
 	MM_F_REQUIRED = 1u << 0,  /* must be present and non-empty */
-	MM_F_SEARCH = 1u << 1,    /* included in the free-text search q */
-	MM_F_LIST = 1u << 2,      /* shown as a column of list pages */
-	MM_F_FILTER = 1u << 3,    /* may be filtered on (equality, or range for INT) */
-	MM_F_SORT = 1u << 4,      /* list pages may sort on it (and it is indexed) */
-	MM_F_DERIVED = 1u << 5,   /* computed by the register; clients may not set it */
-	MM_F_UNIQUE = 1u << 6,    /* no two records share a value */
+	MM_F_SEARCH = 1u << 1,	  /* included in the free-text search q */
+	MM_F_LIST = 1u << 2,	  /* shown as a column of list pages */
+	MM_F_FILTER = 1u << 3,	  /* may be filtered on (equality, or range for INT) */
+	MM_F_SORT = 1u << 4,	  /* list pages may sort on it (and it is indexed) */
+	MM_F_DERIVED = 1u << 5,	  /* computed by the register; clients may not set it */
+	MM_F_UNIQUE = 1u << 6,	  /* no two records share a value */
 	MM_F_MULTILINE = 1u << 7, /* long text: a textarea in forms */
-	MM_F_AUTO = 1u << 8,      /* assigned by the register when left empty */
+	MM_F_AUTO = 1u << 8,	  /* assigned by the register when left empty */
 };
 
 struct mm_option {

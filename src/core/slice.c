@@ -4,7 +4,7 @@
 
 struct mm_slice mm_slice_cstr(const char *s)
 {
-	struct mm_slice r = {s ? s : "", s ? strlen(s) : 0};
+	struct mm_slice r = { s ? s : "", s ? strlen(s) : 0 };
 	return r;
 }
 
@@ -37,7 +37,7 @@ struct mm_slice mm_slice_trim(struct mm_slice s)
 struct mm_slice mm_slice_cut(struct mm_slice s, char sep, struct mm_slice *head)
 {
 	const char *p = s.len ? memchr(s.ptr, sep, s.len) : NULL;
-	struct mm_slice tail = {NULL, 0};
+	struct mm_slice tail = { NULL, 0 };
 
 	if (!p) {
 		*head = s;

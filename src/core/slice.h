@@ -12,7 +12,7 @@ struct mm_slice {
 	size_t len;
 };
 
-#define MM_SLICE_LIT(s) ((struct mm_slice){(s), sizeof(s) - 1})
+#define MM_SLICE_LIT(s) ((struct mm_slice){ (s), sizeof(s) - 1 })
 
 /* Slice over a NUL-terminated string (empty when s is NULL). */
 struct mm_slice mm_slice_cstr(const char *s);

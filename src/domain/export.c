@@ -132,8 +132,7 @@ static int csv_row(void *arg, const struct mm_record *rec, size_t row)
 			 job->rep);
 		mm_buf_addc(job->out, ',');
 	}
-	csv_cell(job->ctx, job->out,
-		 rec->retired ? job->r->retired_ja : active_label(MM_JA), true,
+	csv_cell(job->ctx, job->out, rec->retired ? job->r->retired_ja : active_label(MM_JA), true,
 		 job->cp932, row, state_label(MM_JA), job->rep);
 	mm_buf_adds(job->out, "\r\n");
 	job->rep->rows++;
@@ -143,7 +142,7 @@ static int csv_row(void *arg, const struct mm_record *rec, size_t row)
 static int export_csv(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
 		      bool cp932, struct mm_buf *out, struct mm_file_report *rep)
 {
-	struct csv_job job = {r, ctx, out, cp932, rep};
+	struct csv_job job = { r, ctx, out, cp932, rep };
 	int rc;
 
 	if (!cp932)
@@ -185,9 +184,9 @@ static int xlsx_row(void *arg, const struct mm_record *rec, size_t row)
 		if (f->type == MM_FT_INT)
 			worksheet_write_number(job->ws, xr, col, (double)rec->v[i].i, NULL);
 		else /* strings are stored as text, never as formulas */
-			worksheet_write_string(job->ws, xr, col,
-					       cell_text(job->r, job->ctx, (int)i, rec, num, sizeof(num)),
-					       NULL);
+			worksheet_write_string(
+				job->ws, xr, col,
+				cell_text(job->r, job->ctx, (int)i, rec, num, sizeof(num)), NULL);
 	}
 	worksheet_write_string(job->ws, xr, (lxw_col_t)s->nfields,
 			       rec->retired ? job->r->retired_ja : active_label(MM_JA), NULL);
@@ -217,7 +216,7 @@ static int export_xlsx(const struct mm_register *r, struct mm_ctx *ctx, const st
 {
 	const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char path[512];
-	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
+	lxw_workbook_options opt = { .constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir };
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	lxw_format *head;
@@ -244,7 +243,7 @@ static int export_xlsx(const struct mm_register *r, struct mm_ctx *ctx, const st
 	}
 	worksheet_write_string(ws, 0, (lxw_col_t)r->schema.nfields, state_label(MM_JA), head);
 	worksheet_freeze_panes(ws, 1, 0);
-	job = (struct xlsx_job){r, ctx, ws, rep};
+	job = (struct xlsx_job){ r, ctx, ws, rep };
 	rc = each_record(r, ctx, q, xlsx_row, &job);
 	if (workbook_close(wb) != LXW_NO_ERROR && !rc)
 		rc = MM_EIO;

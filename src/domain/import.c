@@ -15,9 +15,8 @@ enum { MAX_ERRS = 200, MAX_COLS = 128 };
 /* What a CSV column feeds: a field, the state, or nothing (informational). */
 enum { COL_IGNORE = -1, COL_STATE = -2 };
 
-static void row_error(struct mm_ctx *ctx, struct mm_file_report *rep, size_t row,
-		      const char *col, const char *msg_id, const char *label, int64_t min,
-		      int64_t max)
+static void row_error(struct mm_ctx *ctx, struct mm_file_report *rep, size_t row, const char *col,
+		      const char *msg_id, const char *label, int64_t min, int64_t max)
 {
 	struct mm_buf m;
 
@@ -46,11 +45,11 @@ static int to_utf8(struct mm_ctx *ctx, const char *data, size_t len, struct mm_s
 	if (rc)
 		return rc;
 	if (enc == MM_ENC_UTF8) {
-		*out = (struct mm_slice){data, len};
+		*out = (struct mm_slice){ data, len };
 		return MM_OK;
 	}
 	if (enc == MM_ENC_UTF8_BOM) {
-		*out = (struct mm_slice){data + 3, len - 3};
+		*out = (struct mm_slice){ data + 3, len - 3 };
 		return MM_OK;
 	}
 	mm_buf_init(&b, len * 3 + 16);
@@ -59,7 +58,7 @@ static int to_utf8(struct mm_ctx *ctx, const char *data, size_t len, struct mm_s
 		char *p = mm_arena_strndup(ctx->a, b.data, b.len);
 		if (!p)
 			rc = MM_ENOMEM;
-		*out = (struct mm_slice){p, b.len};
+		*out = (struct mm_slice){ p, b.len };
 	}
 	mm_buf_free(&b);
 	return rc;
@@ -129,8 +128,8 @@ static void report_ferrs(struct import_state *st, size_t row, const struct mm_fe
 static int import_row(struct import_state *st, size_t row, struct mm_slice *cells, size_t n)
 {
 	const struct mm_register *r = st->r;
-	struct mm_ferrs errs = {.n = 0};
-	struct mm_input in = {NULL, 0, MM_IN_CSV};
+	struct mm_ferrs errs = { .n = 0 };
+	struct mm_input in = { NULL, 0, MM_IN_CSV };
 	struct mm_record rec;
 	const char *key = NULL;
 	bool retire = false;
@@ -156,7 +155,7 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 		in.n++;
 	}
 	if (key) {
-		struct mm_value kv = {true, 0, key};
+		struct mm_value kv = { true, 0, key };
 
 		for (size_t i = 0; i < st->nseen; i++)
 			if (strcmp(st->seen_keys[i], key) == 0) {
@@ -226,7 +225,7 @@ static int import_rows(struct import_state *st, struct mm_csv_reader *rd)
 int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *data, size_t len,
 		  bool dry_run, struct mm_file_report *rep)
 {
-	struct import_state st = {r, ctx, rep, NULL, NULL, 0, NULL, 0};
+	struct import_state st = { r, ctx, rep, NULL, NULL, 0, NULL, 0 };
 	struct mm_csv_reader rd;
 	struct mm_slice text;
 	bool own_tx = !ctx->in_tx;

@@ -7,20 +7,21 @@
 #include <string.h>
 
 static const struct mm_option section_kinds[] = {
-	{"department", "部", "Department"},
-	{"division", "課", "Division"},
-	{"unit", "係", "Unit"},
+	{ "department", "部", "Department" },
+	{ "division", "課", "Division" },
+	{ "unit", "係", "Unit" },
 };
 
 static const struct mm_field section_fields[] = {
-	[SEC_CODE] = {"code", "課コード", "Code", MM_FT_TEXT,
-		      MM_F_UNIQUE | MM_F_AUTO | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 20},
-	[SEC_NAME] = {"name", "名称", "Name", MM_FT_TEXT,
-		      MM_F_REQUIRED | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 100},
-	[SEC_KIND] = {"kind", "区分", "Kind", MM_FT_ENUM,
-		      MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, section_kinds, 3},
-	[SEC_PARENT] = {"parent_id", "上位組織", "Parent", MM_FT_REF, MM_F_LIST | MM_F_FILTER, 0, 0,
-			NULL, 0, "sections"},
+	[SEC_CODE] = { "code", "課コード", "Code", MM_FT_TEXT,
+		       MM_F_UNIQUE | MM_F_AUTO | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 20 },
+	[SEC_NAME] = { "name", "名称", "Name", MM_FT_TEXT,
+		       MM_F_REQUIRED | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 100 },
+	[SEC_KIND] = { "kind", "区分", "Kind", MM_FT_ENUM,
+		       MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, section_kinds,
+		       3 },
+	[SEC_PARENT] = { "parent_id", "上位組織", "Parent", MM_FT_REF, MM_F_LIST | MM_F_FILTER, 0,
+			 0, NULL, 0, "sections" },
 };
 
 /* A section may not be its own ancestor. */
@@ -52,7 +53,7 @@ static int section_check(const struct mm_register *r, struct mm_ctx *ctx,
 }
 
 const struct mm_register mm_reg_sections = {
-	.schema = {"sections", section_fields, SEC_NFIELDS},
+	.schema = { "sections", section_fields, SEC_NFIELDS },
 	.label_ja = "組織",
 	.label_en = "Sections",
 	.noun_ja = "組織",
@@ -67,37 +68,38 @@ const struct mm_register mm_reg_sections = {
 };
 
 static const struct mm_option employment_types[] = {
-	{"regular", "常勤", "Full-time"},
-	{"part_time", "非常勤", "Part-time"},
-	{"temporary", "臨時", "Temporary"},
-	{"contractor", "委託先", "Contractor"},
+	{ "regular", "常勤", "Full-time" },
+	{ "part_time", "非常勤", "Part-time" },
+	{ "temporary", "臨時", "Temporary" },
+	{ "contractor", "委託先", "Contractor" },
 };
 
 static const struct mm_option person_statuses[] = {
-	{"employed", "在職", "Employed"},
-	{"left", "離職", "Left"},
+	{ "employed", "在職", "Employed" },
+	{ "left", "離職", "Left" },
 };
 
 static const struct mm_field person_fields[] = {
-	[PER_NO] = {"employee_no", "職員番号", "Employee no.", MM_FT_TEXT,
-		    MM_F_UNIQUE | MM_F_AUTO | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 20},
-	[PER_NAME] = {"name", "氏名", "Name", MM_FT_TEXT,
-		      MM_F_REQUIRED | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 100},
-	[PER_KANA] = {"name_kana", "氏名（かな）", "Name (kana)", MM_FT_TEXT,
-		      MM_F_SEARCH | MM_F_SORT, 0, 100},
-	[PER_SECTION] = {"section_id", "所属", "Section", MM_FT_REF,
-			 MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0,
-			 "sections"},
-	[PER_TITLE] = {"job_title", "職名", "Job title", MM_FT_TEXT, MM_F_LIST | MM_F_SEARCH, 0, 100},
-	[PER_EMPLOYMENT] = {"employment", "雇用区分", "Employment type", MM_FT_ENUM,
-			    MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER, 0, 0, employment_types, 4},
-	[PER_STATUS] = {"employment_status", "在職状況", "Status", MM_FT_ENUM,
-			MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER, 0, 0, person_statuses, 2},
-	[PER_EMAIL] = {"email", "メールアドレス", "E-mail", MM_FT_TEXT, MM_F_SEARCH, 0, 254},
+	[PER_NO] = { "employee_no", "職員番号", "Employee no.", MM_FT_TEXT,
+		     MM_F_UNIQUE | MM_F_AUTO | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 20 },
+	[PER_NAME] = { "name", "氏名", "Name", MM_FT_TEXT,
+		       MM_F_REQUIRED | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 100 },
+	[PER_KANA] = { "name_kana", "氏名（かな）", "Name (kana)", MM_FT_TEXT,
+		       MM_F_SEARCH | MM_F_SORT, 0, 100 },
+	[PER_SECTION] = { "section_id", "所属", "Section", MM_FT_REF,
+			  MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0,
+			  "sections" },
+	[PER_TITLE] = { "job_title", "職名", "Job title", MM_FT_TEXT, MM_F_LIST | MM_F_SEARCH, 0,
+			100 },
+	[PER_EMPLOYMENT] = { "employment", "雇用区分", "Employment type", MM_FT_ENUM,
+			     MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER, 0, 0, employment_types, 4 },
+	[PER_STATUS] = { "employment_status", "在職状況", "Status", MM_FT_ENUM,
+			 MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER, 0, 0, person_statuses, 2 },
+	[PER_EMAIL] = { "email", "メールアドレス", "E-mail", MM_FT_TEXT, MM_F_SEARCH, 0, 254 },
 };
 
 const struct mm_register mm_reg_people = {
-	.schema = {"people", person_fields, PER_NFIELDS},
+	.schema = { "people", person_fields, PER_NFIELDS },
 	.label_ja = "職員",
 	.label_en = "People",
 	.noun_ja = "職員",
@@ -111,21 +113,21 @@ const struct mm_register mm_reg_people = {
 };
 
 static const struct mm_field system_fields[] = {
-	[SYS_CODE] = {"code", "システム番号", "System no.", MM_FT_TEXT,
-		      MM_F_UNIQUE | MM_F_AUTO | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 20},
-	[SYS_NAME] = {"name", "システム名", "Name", MM_FT_TEXT,
-		      MM_F_REQUIRED | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 200},
-	[SYS_SECTION] = {"section_id", "所管課", "Owning section", MM_FT_REF,
-			 MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0,
-			 "sections"},
-	[SYS_ADMIN] = {"infra_admin_id", "基盤管理者", "Infrastructure administrator", MM_FT_REF,
-		       MM_F_LIST | MM_F_FILTER, 0, 0, NULL, 0, "people"},
-	[SYS_DESC] = {"description", "概要", "Description", MM_FT_TEXT,
-		      MM_F_SEARCH | MM_F_MULTILINE, 0, 2000},
+	[SYS_CODE] = { "code", "システム番号", "System no.", MM_FT_TEXT,
+		       MM_F_UNIQUE | MM_F_AUTO | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 20 },
+	[SYS_NAME] = { "name", "システム名", "Name", MM_FT_TEXT,
+		       MM_F_REQUIRED | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 200 },
+	[SYS_SECTION] = { "section_id", "所管課", "Owning section", MM_FT_REF,
+			  MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0,
+			  "sections" },
+	[SYS_ADMIN] = { "infra_admin_id", "基盤管理者", "Infrastructure administrator", MM_FT_REF,
+			MM_F_LIST | MM_F_FILTER, 0, 0, NULL, 0, "people" },
+	[SYS_DESC] = { "description", "概要", "Description", MM_FT_TEXT,
+		       MM_F_SEARCH | MM_F_MULTILINE, 0, 2000 },
 };
 
 const struct mm_register mm_reg_systems = {
-	.schema = {"systems", system_fields, SYS_NFIELDS},
+	.schema = { "systems", system_fields, SYS_NFIELDS },
 	.label_ja = "情報システム",
 	.label_en = "Systems",
 	.noun_ja = "情報システム",

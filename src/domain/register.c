@@ -61,8 +61,9 @@ static const char *diff_json(const struct mm_register *r, struct mm_ctx *ctx,
 		if (!o && !now[i].set)
 			continue;
 		same = o && o->set == now[i].set &&
-		       ((f->type == MM_FT_INT || f->type == MM_FT_REF) ? o->i == now[i].i
-									: strcmp(o->s, now[i].s) == 0);
+		       ((f->type == MM_FT_INT || f->type == MM_FT_REF)
+				? o->i == now[i].i
+				: strcmp(o->s, now[i].s) == 0);
 		if (same)
 			continue;
 		mm_json_key(&j, f->name);
@@ -77,8 +78,8 @@ static const char *diff_json(const struct mm_register *r, struct mm_ctx *ctx,
 	return out;
 }
 
-static int add_history(const struct mm_register *r, struct mm_ctx *ctx,
-		       const struct mm_record *rec, const char *action, const char *changes)
+static int add_history(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+		       const char *action, const char *changes)
 {
 	struct mm_hist h = {
 		.record_id = rec->id,
@@ -132,8 +133,7 @@ static int assign_key(const struct mm_register *r, struct mm_ctx *ctx, struct mm
 	return MM_OK;
 }
 
-int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
-	       struct mm_record *out)
+int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, struct mm_record *out)
 {
 	return mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
 }
@@ -213,8 +213,8 @@ out:
 	return tx_end(ctx, rc);
 }
 
-int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
-		       int64_t version, bool retire, struct mm_record *out)
+int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
+		       bool retire, struct mm_record *out)
 {
 	int rc = tx_begin(ctx);
 
@@ -280,8 +280,8 @@ const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int6
 static int find_by(const struct mm_register *r, struct mm_ctx *ctx, int fi, const char *text,
 		   int64_t *id)
 {
-	struct mm_filter f = {fi, MM_OP_EQ, {true, 0, text}};
-	struct mm_query q = {&f, 1, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 2, 0};
+	struct mm_filter f = { fi, MM_OP_EQ, { true, 0, text } };
+	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 2, 0 };
 	struct mm_page page;
 	int rc = mm_rec_list(ctx->conn, &r->schema, &q, ctx->a, &page);
 
@@ -295,8 +295,8 @@ static int find_by(const struct mm_register *r, struct mm_ctx *ctx, int fi, cons
 	return MM_OK;
 }
 
-int mm_reg_resolve(const struct mm_register *r, struct mm_ctx *ctx, const char *text,
-		   size_t len, int64_t *id)
+int mm_reg_resolve(const struct mm_register *r, struct mm_ctx *ctx, const char *text, size_t len,
+		   int64_t *id)
 {
 	const char *whole = mm_arena_strndup(ctx->a, text, len);
 	const char *sp = memchr(text, ' ', len);

@@ -74,12 +74,12 @@ struct mm_ferrs {
 struct mm_register {
 	struct mm_schema schema;
 	const char *label_ja, *label_en;     /* 情報資産台帳 */
-	const char *noun_ja, *noun_en;       /* 情報資産 (one record) */
+	const char *noun_ja, *noun_en;	     /* 情報資産 (one record) */
 	const char *retired_ja, *retired_en; /* what retiring means: 廃棄, 無効 */
-	int key_field;                       /* unique human key (管理番号 …), or -1 */
-	const char *key_prefix;              /* auto key: prefix + zero-padded counter */
-	int title_field;                     /* the field that names a record */
-	int owner_field;                     /* REF to sections owning the record, or -1 */
+	int key_field;			     /* unique human key (管理番号 …), or -1 */
+	const char *key_prefix;		     /* auto key: prefix + zero-padded counter */
+	int title_field;		     /* the field that names a record */
+	int owner_field;		     /* REF to sections owning the record, or -1 */
 	/* Computes derived fields after validation (may be NULL). */
 	void (*derive)(const struct mm_register *r, struct mm_record *rec);
 	/* Checks rules across fields or records; adds to errs (may be NULL). */
@@ -113,8 +113,7 @@ void mm_ferr_add(struct mm_ferrs *errs, const struct mm_field *f, const char *fi
 int mm_reg_validate(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_input *in,
 		    struct mm_record *rec, struct mm_ferrs *errs);
 
-int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
-	       struct mm_record *out);
+int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, struct mm_record *out);
 
 /* Creates a record from in. out receives the stored record; errs is
  * emptied first and lists every field problem on MM_EVALIDATE. */
@@ -128,8 +127,8 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 		  const struct mm_input *in, struct mm_ferrs *errs, struct mm_record *out);
 
 /* Retires (retire=true) or restores a record at the given version. */
-int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
-		       int64_t version, bool retire, struct mm_record *out);
+int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
+		       bool retire, struct mm_record *out);
 
 int mm_reg_list(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
 		struct mm_page *out);
@@ -143,8 +142,8 @@ const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int6
 
 /* Resolves the display text of a reference (key, "key title" or a unique
  * title) to an id. MM_ENOTFOUND, or MM_ECONFLICT when ambiguous. */
-int mm_reg_resolve(const struct mm_register *r, struct mm_ctx *ctx, const char *text,
-		   size_t len, int64_t *id);
+int mm_reg_resolve(const struct mm_register *r, struct mm_ctx *ctx, const char *text, size_t len,
+		   int64_t *id);
 
 /* Parses the text of a list filter for field f (an enum code, an integer or
  * id, a date in any accepted form, or text); false when it does not fit. */

@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-static const char *const system_fields[] = {"id",         "version",    "retired",
-					    "created_at", "updated_at", "updated_by"};
+static const char *const system_fields[] = { "id",	   "version",	 "retired",
+					     "created_at", "updated_at", "updated_by" };
 
 static bool is_system_field(const char *name)
 {
@@ -28,7 +28,7 @@ static struct mm_slice fold_ascii(struct mm_arena *a, const char *s, size_t n)
 	size_t o = 0;
 
 	if (!out)
-		return (struct mm_slice){s, n};
+		return (struct mm_slice){ s, n };
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *u = (const unsigned char *)s + i;
 		if (i + 2 < n && u[0] == 0xef && u[1] == 0xbc && u[2] >= 0x90 && u[2] <= 0x99) {
@@ -45,14 +45,15 @@ static struct mm_slice fold_ascii(struct mm_arena *a, const char *s, size_t n)
 		}
 	}
 	out[o] = '\0';
-	return mm_slice_trim((struct mm_slice){out, o});
+	return mm_slice_trim((struct mm_slice){ out, o });
 }
 
 static bool text_ok(const char *s, size_t n, bool multiline)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == 0x7f || (c < 0x20 && c != '\t' && !(multiline && (c == '\n' || c == '\r'))))
+		if (c == 0x7f ||
+		    (c < 0x20 && c != '\t' && !(multiline && (c == '\n' || c == '\r'))))
 			return false;
 	}
 	return true;
@@ -61,7 +62,7 @@ static bool text_ok(const char *s, size_t n, bool multiline)
 static int parse_text(const struct mm_field *f, struct mm_ctx *ctx, const struct mm_in *in,
 		      struct mm_value *v, const char **err)
 {
-	struct mm_slice s = mm_slice_trim((struct mm_slice){in->s, in->len});
+	struct mm_slice s = mm_slice_trim((struct mm_slice){ in->s, in->len });
 
 	if (!mm_utf8_valid(in->s, in->len)) {
 		*err = "bad_utf8";
@@ -100,7 +101,8 @@ static void parse_int(const struct mm_field *f, struct mm_ctx *ctx, const struct
 		mm_slice_cut(s, ' ', &head);
 		if (!mm_slice_to_i64(head, &x)) {
 			for (size_t i = 0; i < f->nopts; i++)
-				if (mm_slice_eqs(s, f->opts[i].ja) || mm_slice_eqs(s, f->opts[i].en)) {
+				if (mm_slice_eqs(s, f->opts[i].ja) ||
+				    mm_slice_eqs(s, f->opts[i].en)) {
 					v->set = true;
 					v->i = f->min + (int64_t)i;
 					return;
@@ -129,7 +131,7 @@ static void parse_enum(const struct mm_field *f, const struct mm_in *in, enum mm
 		*err = "bad_choice";
 		return;
 	}
-	s = mm_slice_trim((struct mm_slice){in->s, in->len});
+	s = mm_slice_trim((struct mm_slice){ in->s, in->len });
 	if (s.len == 0)
 		return;
 	for (size_t i = 0; i < f->nopts; i++) {
@@ -154,7 +156,7 @@ static int parse_ref(const struct mm_field *f, struct mm_ctx *ctx, const struct 
 	if (in->kind == MM_IN_INT) {
 		id = in->i;
 	} else if (in->kind == MM_IN_STR && mode == MM_IN_FORM) {
-		struct mm_slice s = mm_slice_trim((struct mm_slice){in->s, in->len});
+		struct mm_slice s = mm_slice_trim((struct mm_slice){ in->s, in->len });
 		if (s.len == 0)
 			return MM_OK;
 		if (!mm_slice_to_i64(s, &id)) {
@@ -162,7 +164,7 @@ static int parse_ref(const struct mm_field *f, struct mm_ctx *ctx, const struct 
 			return MM_OK;
 		}
 	} else if (in->kind == MM_IN_STR && mode == MM_IN_CSV) {
-		struct mm_slice s = mm_slice_trim((struct mm_slice){in->s, in->len});
+		struct mm_slice s = mm_slice_trim((struct mm_slice){ in->s, in->len });
 		if (s.len == 0)
 			return MM_OK;
 		rc = mm_reg_resolve(target, ctx, s.ptr, s.len, &id);
@@ -192,7 +194,7 @@ static void parse_date(struct mm_ctx *ctx, const struct mm_in *in, struct mm_val
 		*err = "bad_date";
 		return;
 	}
-	s = mm_slice_trim((struct mm_slice){in->s, in->len});
+	s = mm_slice_trim((struct mm_slice){ in->s, in->len });
 	if (s.len == 0)
 		return;
 	if (!mm_utf8_valid(s.ptr, s.len) || mm_date_parse(s, &d) != MM_OK) {

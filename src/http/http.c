@@ -116,7 +116,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
  * valid multipart. */
 static bool parse_parts(struct MHD_Connection *conn, struct mm_req *rq, size_t cap)
 {
-	struct parts p = {.a = rq->a, .cap = cap};
+	struct parts p = { .a = rq->a, .cap = cap };
 	struct MHD_PostProcessor *pp = MHD_create_post_processor(conn, 65536, on_part, &p);
 	bool ok = pp != NULL;
 
@@ -212,8 +212,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct mm_req *rq, s
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **state)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **state)
 {
 	struct mm_http *h = cls;
 	struct exchange *ex = *state;
@@ -260,11 +260,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	rq.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	rq.if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
 	rq.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
-	rq.accept_language =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+	rq.accept_language = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
 	rq.remote = client_ip(conn, &a);
 	rq.query = mm_arena_alloc(&a, sizeof(*rq.query) * MAX_QUERY);
-	qw = (struct query_walk){&rq, rq.query ? MAX_QUERY : 0, false};
+	qw = (struct query_walk){ &rq, rq.query ? MAX_QUERY : 0, false };
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &qw);
 	if (!qw.bad && !ex->too_big && is_multipart(rq.content_type) &&
 	    !parse_parts(conn, &rq, h->c.body_cap))
@@ -296,8 +295,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 	}
 }
 
-int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_http **out,
-		  char *why, size_t whylen)
+int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_http **out, char *why,
+		  size_t whylen)
 {
 	struct sockaddr_storage ss;
 	struct mm_http *h;
@@ -327,8 +326,7 @@ int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_ht
 		(unsigned)(c->threads < 2 ? 2 : c->threads), MHD_OPTION_CONNECTION_LIMIT,
 		c->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		MHD_OPTION_END);
+		(size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(why, whylen, "cannot listen on %s port %u", c->bind, (unsigned)c->port);
 		free(h);

@@ -9,14 +9,14 @@
 #include <stdint.h>
 
 struct mm_http_config {
-	const char *bind;          /* IPv4 or IPv6 address to listen on */
-	uint16_t port;             /* 0: pick a free port (see mm_http_port) */
-	unsigned threads;          /* worker threads (≥ 2) */
-	unsigned conn_limit;       /* connections in all */
-	unsigned per_ip_limit;     /* connections from one address */
-	unsigned timeout;          /* idle connection timeout, seconds */
-	size_t body_cap;           /* largest request body, bytes */
-	size_t resp_cap;           /* largest response body, bytes */
+	const char *bind;      /* IPv4 or IPv6 address to listen on */
+	uint16_t port;	       /* 0: pick a free port (see mm_http_port) */
+	unsigned threads;      /* worker threads (≥ 2) */
+	unsigned conn_limit;   /* connections in all */
+	unsigned per_ip_limit; /* connections from one address */
+	unsigned timeout;      /* idle connection timeout, seconds */
+	size_t body_cap;       /* largest request body, bytes */
+	size_t resp_cap;       /* largest response body, bytes */
 };
 
 struct mm_http;
@@ -26,8 +26,8 @@ void mm_http_defaults(struct mm_http_config *c);
 
 /* Starts serving w in background threads. On failure returns an error and a
  * reason in why. */
-int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_http **out,
-		  char *why, size_t whylen);
+int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_http **out, char *why,
+		  size_t whylen);
 
 /* The port actually bound. */
 uint16_t mm_http_port(const struct mm_http *h);

@@ -12,7 +12,7 @@ int mm_serve(const struct mm_serve_opts *o)
 {
 	struct mm_store *st = NULL;
 	struct mm_http *h = NULL;
-	struct mm_web w = {0};
+	struct mm_web w = { 0 };
 	char why[256] = "";
 	sigset_t set;
 	int rc, sig;
@@ -46,9 +46,8 @@ int mm_serve(const struct mm_serve_opts *o)
 		mm_store_close(st);
 		return 1;
 	}
-	fprintf(stderr, "mamori: serving http://%s%s%s:%u/\n",
-		strchr(o->http.bind, ':') ? "[" : "", o->http.bind,
-		strchr(o->http.bind, ':') ? "]" : "", (unsigned)mm_http_port(h));
+	fprintf(stderr, "mamori: serving http://%s%s%s:%u/\n", strchr(o->http.bind, ':') ? "[" : "",
+		o->http.bind, strchr(o->http.bind, ':') ? "]" : "", (unsigned)mm_http_port(h));
 	sigwait(&set, &sig);
 	fprintf(stderr, "mamori: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mm_http_stop(h);

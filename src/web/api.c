@@ -34,7 +34,8 @@ static const char *json_input(struct mm_req *rq, struct mm_input *in, int64_t *v
 		return "too_big";
 	if (!is_json(rq))
 		return "bad_media_type";
-	root = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	root = json_loadb(rq->body ? rq->body : "", rq->body_len,
+			  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root)
 		return "bad_json";
 	if (!json_is_object(root)) {
@@ -46,7 +47,8 @@ static const char *json_input(struct mm_req *rq, struct mm_input *in, int64_t *v
 		err = "internal";
 		goto out;
 	}
-	json_object_foreach(root, key, val) {
+	json_object_foreach(root, key, val)
+	{
 		struct mm_in *it = &in->items[n];
 
 		if (strcmp(key, "version") == 0) {
@@ -110,8 +112,7 @@ static void send_record(struct mm_req *rq, struct mm_resp *rs, int status,
 }
 
 /* Reports an engine result: field errors as 422, the rest by mm_resp_status_for. */
-static void send_failure(struct mm_req *rq, struct mm_resp *rs, int rc,
-			 const struct mm_ferrs *errs)
+static void send_failure(struct mm_req *rq, struct mm_resp *rs, int rc, const struct mm_ferrs *errs)
 {
 	if (rc == MM_EVALIDATE)
 		mm_resp_json_error(rs, rq->lang, 422, "validation", errs);
@@ -134,12 +135,13 @@ void mm_api_health(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	rc = mm_meta_get(c, "schema_version", rq->a, &v);
 	mm_store_release(w->store, c);
 	rs->status = rc == MM_OK || rc == MM_ENOTFOUND ? 200 : 503;
-	mm_buf_adds(&rs->body, rs->status == 200 ? "{\"status\":\"ok\"}" : "{\"status\":\"db_error\"}");
+	mm_buf_adds(&rs->body,
+		    rs->status == 200 ? "{\"status\":\"ok\"}" : "{\"status\":\"db_error\"}");
 }
 
 void mm_api_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct mm_ferrs errs = {.n = 0};
+	struct mm_ferrs errs = { .n = 0 };
 	struct mm_query q;
 	struct mm_page page;
 	struct mm_ctx ctx;
@@ -194,7 +196,7 @@ void mm_api_get(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 
 void mm_api_create(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct mm_ferrs errs = {.n = 0};
+	struct mm_ferrs errs = { .n = 0 };
 	struct mm_input in;
 	struct mm_record rec;
 	struct mm_ctx ctx;
@@ -240,7 +242,7 @@ static bool edit_version(const struct mm_req *rq, int64_t body_version, int64_t 
 
 void mm_api_update(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct mm_ferrs errs = {.n = 0};
+	struct mm_ferrs errs = { .n = 0 };
 	struct mm_input in;
 	struct mm_record rec;
 	struct mm_ctx ctx;

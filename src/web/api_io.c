@@ -31,7 +31,7 @@ static void json_report(struct mm_json *j, const struct mm_file_report *rep)
 static void export(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 		   enum mm_export_format fmt)
 {
-	struct mm_ferrs errs = {.n = 0};
+	struct mm_ferrs errs = { .n = 0 };
 	struct mm_file_report rep;
 	struct mm_query q;
 	struct mm_ctx ctx;
@@ -60,9 +60,12 @@ static void export(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 		mm_json_key(&j, "code");
 		mm_json_str(&j, "unencodable");
 		mm_json_key(&j, "message");
-		mm_json_str(&j, MM_L(rq->lang,
-				     "Shift_JIS（CP932）で表せない文字があります。UTF-8 で出力してください。",
-				     "Some characters cannot be represented in CP932; export as UTF-8."));
+		mm_json_str(
+			&j,
+			MM_L(rq->lang,
+			     "Shift_JIS（CP932）で表せない文字があります。UTF-8 "
+			     "で出力してください。",
+			     "Some characters cannot be represented in CP932; export as UTF-8."));
 		json_report(&j, &rep);
 		mm_json_obj_close(&j);
 		mm_json_obj_close(&j);
@@ -117,7 +120,7 @@ void mm_api_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		bool no = strcmp(v, "0") == 0 || strcmp(v, "false") == 0;
 
 		if (strcmp(rq->query[i].name, "dry_run") != 0 || (!yes && !no)) {
-			struct mm_ferrs errs = {.n = 0};
+			struct mm_ferrs errs = { .n = 0 };
 			mm_ferr_add(&errs, NULL, rq->query[i].name, "bad_query", rq->lang);
 			mm_resp_json_error(rs, rq->lang, 400, "bad_query", &errs);
 			return;

@@ -198,26 +198,26 @@ static void site_header(struct mm_html *h)
 	enum mm_lang other = h->lang == MM_EN ? MM_JA : MM_EN;
 
 	mm_html_f(h,
-	          "<a class=\"skip\" href=\"#main\">%s</a>\n"
-	          "<header class=\"site\"><div class=\"bar\">\n"
-	          "<a class=\"brand\" href=\"/\">mamori <span lang=\"ja\">守り</span></a>\n"
-	          "<nav class=\"regs\" aria-label=\"%s\"><ul>\n",
-	          MM_L(h->lang, "本文へ移動", "Skip to content"),
-	          MM_L(h->lang, "台帳", "Registers"));
+		  "<a class=\"skip\" href=\"#main\">%s</a>\n"
+		  "<header class=\"site\"><div class=\"bar\">\n"
+		  "<a class=\"brand\" href=\"/\">mamori <span lang=\"ja\">守り</span></a>\n"
+		  "<nav class=\"regs\" aria-label=\"%s\"><ul>\n",
+		  MM_L(h->lang, "本文へ移動", "Skip to content"),
+		  MM_L(h->lang, "台帳", "Registers"));
 	for (size_t i = 0; i < mm_nregisters; i++) {
 		const struct mm_register *r = mm_registers[i];
 
 		mm_html_f(h, "<li><a href=\"/%U\"%r>%s</a></li>\n", r->schema.name,
-		          r == h->rq->reg ? " aria-current=\"page\"" : "",
-		          mm_html_reg_label(r, h->lang));
+			  r == h->rq->reg ? " aria-current=\"page\"" : "",
+			  mm_html_reg_label(r, h->lang));
 	}
 	mm_html_f(h,
-	          "</ul></nav>\n"
-	          "<a class=\"lang\" href=\"/lang?to=%r&amp;next=%U\" hreflang=\"%r\" "
-	          "lang=\"%r\">%s</a>\n"
-	          "</div></header>\n",
-	          other == MM_EN ? "en" : "ja", self_url(h), other == MM_EN ? "en" : "ja",
-	          other == MM_EN ? "en" : "ja", other == MM_EN ? "English" : "日本語");
+		  "</ul></nav>\n"
+		  "<a class=\"lang\" href=\"/lang?to=%r&amp;next=%U\" hreflang=\"%r\" "
+		  "lang=\"%r\">%s</a>\n"
+		  "</div></header>\n",
+		  other == MM_EN ? "en" : "ja", self_url(h), other == MM_EN ? "en" : "ja",
+		  other == MM_EN ? "en" : "ja", other == MM_EN ? "English" : "日本語");
 }
 
 void mm_html_begin(struct mm_html *h, const char *title)
@@ -225,29 +225,29 @@ void mm_html_begin(struct mm_html *h, const char *title)
 	char now[17];
 
 	mm_html_f(h,
-	          "<!DOCTYPE html>\n<html lang=\"%r\">\n<head>\n<meta charset=\"utf-8\">\n"
-	          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	          "<title>%s - mamori</title>\n"
-	          "<link rel=\"stylesheet\" href=\"/static/mamori.css\">\n"
-	          "</head>\n<body>\n",
-	          h->lang == MM_EN ? "en" : "ja", title);
+		  "<!DOCTYPE html>\n<html lang=\"%r\">\n<head>\n<meta charset=\"utf-8\">\n"
+		  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		  "<title>%s - mamori</title>\n"
+		  "<link rel=\"stylesheet\" href=\"/static/mamori.css\">\n"
+		  "</head>\n<body>\n",
+		  h->lang == MM_EN ? "en" : "ja", title);
 	site_header(h);
 	mm_html_f(h, "<main id=\"main\" tabindex=\"-1\">\n");
 	mm_time_jst(mm_now(), now);
 	mm_html_f(h,
-	          "<div class=\"print-head print-only\"><span class=\"print-title\">%s</span>"
-	          "<span class=\"print-date\">%s %s</span></div>\n",
-	          h->rq->reg ? mm_html_reg_label(h->rq->reg, h->lang) : "mamori",
-	          MM_L(h->lang, "出力日時", "Printed"), now);
+		  "<div class=\"print-head print-only\"><span class=\"print-title\">%s</span>"
+		  "<span class=\"print-date\">%s %s</span></div>\n",
+		  h->rq->reg ? mm_html_reg_label(h->rq->reg, h->lang) : "mamori",
+		  MM_L(h->lang, "出力日時", "Printed"), now);
 }
 
 void mm_html_end(struct mm_html *h)
 {
 	mm_html_f(h,
-	          "</main>\n<footer class=\"site\"><p>mamori %s</p></footer>\n"
-	          "</body>\n</html>\n",
-	          MM_L(h->lang, "情報セキュリティ管理システム",
-	               "information security management system"));
+		  "</main>\n<footer class=\"site\"><p>mamori %s</p></footer>\n"
+		  "</body>\n</html>\n",
+		  MM_L(h->lang, "情報セキュリティ管理システム",
+		       "information security management system"));
 }
 
 static const char *error_title(int status, enum mm_lang lang)
@@ -282,10 +282,10 @@ void mm_html_error_text(struct mm_req *rq, struct mm_resp *rs, int status, const
 	mm_html_f(&h, "<h1>%s</h1>\n<p class=\"msg error\" role=\"alert\">%s</p>\n", title, text);
 	if (rq->reg)
 		mm_html_f(&h, "<p><a class=\"btn\" href=\"/%U\">%s</a></p>\n", rq->reg->schema.name,
-		          MM_L(h.lang, "一覧に戻る", "Back to the list"));
+			  MM_L(h.lang, "一覧に戻る", "Back to the list"));
 	else
 		mm_html_f(&h, "<p><a class=\"btn\" href=\"/\">%s</a></p>\n",
-		          MM_L(h.lang, "トップへ戻る", "Back to the start"));
+			  MM_L(h.lang, "トップへ戻る", "Back to the start"));
 	mm_html_end(&h);
 }
 
@@ -324,7 +324,7 @@ static bool dropped(const char *name, const char *const *drop)
 }
 
 const char *mm_html_url(struct mm_req *rq, const char *path, const char *const *drop,
-                        const char *name, const char *value)
+			const char *name, const char *value)
 {
 	struct mm_buf b;
 	char sep = '?';
@@ -379,7 +379,7 @@ static void cache_ref(struct mm_html *h, const struct mm_register *r, int64_t id
 		h->refs = n;
 		h->caprefs = cap;
 	}
-	h->refs[h->nrefs++] = (struct mm_html_ref){r, id, text};
+	h->refs[h->nrefs++] = (struct mm_html_ref){ r, id, text };
 }
 
 const char *mm_html_ref_text(struct mm_html *h, const struct mm_register *r, int64_t id)
@@ -397,7 +397,7 @@ const char *mm_html_ref_text(struct mm_html *h, const struct mm_register *r, int
 }
 
 const char *mm_html_rec_title(struct mm_html *h, const struct mm_register *r,
-                              const struct mm_record *rec)
+			      const struct mm_record *rec)
 {
 	const struct mm_value *k = r->key_field >= 0 ? &rec->v[r->key_field] : NULL;
 	const struct mm_value *t = &rec->v[r->title_field];
@@ -424,7 +424,7 @@ const char *mm_html_display(struct mm_html *h, const struct mm_field *f, const s
 		if (f->opts && v->i >= f->min && v->i - f->min < (int64_t)f->nopts) {
 			const struct mm_option *o = &f->opts[v->i - f->min];
 			return mm_html_str(h->rq, "%lld %s", (long long)v->i,
-			                   MM_L(h->lang, o->ja, o->en));
+					   MM_L(h->lang, o->ja, o->en));
 		}
 		return mm_html_str(h->rq, "%lld", (long long)v->i);
 	case MM_FT_REF:
@@ -437,8 +437,8 @@ const char *mm_html_display(struct mm_html *h, const struct mm_field *f, const s
 void mm_html_ref_options(struct mm_html *h, const struct mm_field *f, int64_t selected)
 {
 	const struct mm_register *t = mm_register_find(f->ref);
-	struct mm_query q = {.sort = MM_SORT_ID, .status = MM_ACTIVE, .limit = REF_OPTIONS_MAX};
-	struct mm_page page = {.n = 0};
+	struct mm_query q = { .sort = MM_SORT_ID, .status = MM_ACTIVE, .limit = REF_OPTIONS_MAX };
+	struct mm_page page = { .n = 0 };
 	bool found = false;
 
 	if (t && h->ctx) {
@@ -453,12 +453,12 @@ void mm_html_ref_options(struct mm_html *h, const struct mm_field *f, int64_t se
 		cache_ref(h, t, rec->id, text);
 		found = found || rec->id == selected;
 		mm_html_f(h, "<option value=\"%D\"%r>%s</option>\n", rec->id,
-		          rec->id == selected ? " selected" : "", text);
+			  rec->id == selected ? " selected" : "", text);
 	}
 	if (selected && !found) {
 		const char *text = mm_html_ref_text(h, t, selected);
 		mm_html_f(h, "<option value=\"%D\" selected>%s</option>\n", selected,
-		          *text ? text : mm_html_str(h->rq, "#%lld", (long long)selected));
+			  *text ? text : mm_html_str(h->rq, "#%lld", (long long)selected));
 	}
 }
 
@@ -503,10 +503,10 @@ bool mm_html_read_form(struct mm_req *rq, struct mm_resp *rs)
 	}
 	if (rc) {
 		mm_html_error_text(
-		    rq, rs, 400,
-		    MM_L(rq->lang,
-		         "送信内容を読み取れませんでした（文字コードが正しくありません）。",
-		         "The form could not be read (invalid encoding)."));
+			rq, rs, 400,
+			MM_L(rq->lang,
+			     "送信内容を読み取れませんでした（文字コードが正しくありません）。",
+			     "The form could not be read (invalid encoding)."));
 		return false;
 	}
 	return true;
@@ -544,6 +544,6 @@ void mm_html_lang(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 
 	mm_resp_redirect(rs, safe_next(next) ? next : "/");
 	mm_resp_header(rs, "Set-Cookie",
-	               en ? "mm_lang=en; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly"
-	                  : "mm_lang=ja; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly");
+		       en ? "mm_lang=en; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly"
+			  : "mm_lang=ja; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly");
 }

@@ -70,12 +70,12 @@ void mm_html_fail(struct mm_req *rq, struct mm_resp *rs, int err);
  * those named in drop (NULL-terminated, may be NULL), then name=value when
  * name is given; allocated in the request arena, URL-encoded, not escaped. */
 const char *mm_html_url(struct mm_req *rq, const char *path, const char *const *drop,
-                        const char *name, const char *value);
+			const char *name, const char *value);
 
 /* Formats into the request arena (printf rules; the result is not
  * escaped). Returns "" when out of memory. */
 const char *mm_html_str(struct mm_req *rq, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /* Returns "/reg" or "/reg/id/suffix" (suffix may be NULL), in the arena. */
 const char *mm_html_path(struct mm_req *rq, int64_t id, const char *suffix);
@@ -108,6 +108,6 @@ const char *mm_html_noun(const struct mm_register *r, enum mm_lang lang);
 
 /* Title of a record for headings: "key name", or the name alone. */
 const char *mm_html_rec_title(struct mm_html *h, const struct mm_register *r,
-                              const struct mm_record *rec);
+			      const struct mm_record *rec);
 
 #endif

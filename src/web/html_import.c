@@ -17,8 +17,10 @@ static void upload_form(struct mm_html *h)
 		  "<input type=\"file\" id=\"file\" name=\"file\" accept=\".csv,text/csv\" "
 		  "required></p>\n"
 		  "<p class=\"hint\">%s</p>\n"
-		  "<p><button type=\"submit\" class=\"btn\" name=\"mode\" value=\"check\">%s</button>\n"
-		  "<button type=\"submit\" name=\"mode\" value=\"import\" class=\"btn btn-primary\">%s"
+		  "<p><button type=\"submit\" class=\"btn\" name=\"mode\" "
+		  "value=\"check\">%s</button>\n"
+		  "<button type=\"submit\" name=\"mode\" value=\"import\" class=\"btn "
+		  "btn-primary\">%s"
 		  "</button></p>\n</form>\n",
 		  mm_html_path(h->rq, 0, "import"), MM_L(h->lang, "CSV ファイル", "CSV file"),
 		  MM_L(h->lang,
@@ -39,8 +41,8 @@ static void begin(struct mm_html *h)
 					MM_L(h->lang, "CSV取込", "CSV import"));
 
 	mm_html_begin(h, title);
-	mm_html_f(h, "<h1>%s</h1>\n<p><a href=\"%s\">%s</a></p>\n", title, mm_html_path(h->rq, 0, NULL),
-		  MM_L(h->lang, "一覧に戻る", "Back to the list"));
+	mm_html_f(h, "<h1>%s</h1>\n<p><a href=\"%s\">%s</a></p>\n", title,
+		  mm_html_path(h->rq, 0, NULL), MM_L(h->lang, "一覧に戻る", "Back to the list"));
 }
 
 void mm_html_import_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
@@ -57,8 +59,9 @@ void mm_html_import_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs
 static void report(struct mm_html *h, const struct mm_file_report *rep, int rc, bool dry)
 {
 	if (rc == MM_OK) {
-		mm_html_f(h, "<div class=\"msg info\" role=\"status\"><p>%s</p><p>%s %N / %s %N / "
-			     "%s %N / %s %N</p></div>\n",
+		mm_html_f(h,
+			  "<div class=\"msg info\" role=\"status\"><p>%s</p><p>%s %N / %s %N / "
+			  "%s %N / %s %N</p></div>\n",
 			  dry ? MM_L(h->lang, "誤りはありません。まだ取り込んでいません。",
 				     "No problems found. Nothing has been imported yet.")
 			      : MM_L(h->lang, "取り込みました。", "Imported."),
@@ -107,9 +110,9 @@ void mm_html_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mode = mm_param_get(rq->form, rq->nform, "mode");
 	dry = !mode || strcmp(mode, "import") != 0;
 	if (!file || file->len == 0) {
-		mm_html_error_text(rq, rs, 400,
-				   MM_L(rq->lang, "CSV ファイルを選んでください。",
-					"Choose a CSV file."));
+		mm_html_error_text(
+			rq, rs, 400,
+			MM_L(rq->lang, "CSV ファイルを選んでください。", "Choose a CSV file."));
 		return;
 	}
 	rc = mm_ctx_open(w, rq, &ctx);

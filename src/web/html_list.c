@@ -12,7 +12,7 @@
 enum { PAGE_SIZE = 50 };
 
 /* Parameters that select a page rather than records; exports drop them. */
-static const char *const paging_params[] = {"page", "limit", "offset", "encoding", "lang", NULL};
+static const char *const paging_params[] = { "page", "limit", "offset", "encoding", "lang", NULL };
 
 static const char *qparam(struct mm_req *rq, const char *name)
 {
@@ -35,21 +35,21 @@ static const char *param_name(struct mm_req *rq, const char *field, const char *
 
 /* One <select> of a level field's values (min or max end of a range). */
 static void level_select(struct mm_html *h, const struct mm_field *f, const char *name,
-                         const char *aria)
+			 const char *aria)
 {
 	const char *cur = qparam(h->rq, name);
 	int64_t sel = 0;
 
 	if (!mm_slice_to_i64(mm_slice_cstr(cur), &sel))
 		sel = f->min - 1;
-	mm_html_f(
-	    h,
-	    "<select id=\"f-%s\" name=\"%s\" aria-label=\"%s\">\n<option value=\"\">—</option>\n",
-	    name, name, aria);
+	mm_html_f(h,
+		  "<select id=\"f-%s\" name=\"%s\" aria-label=\"%s\">\n<option "
+		  "value=\"\">—</option>\n",
+		  name, name, aria);
 	for (int64_t v = f->min; v <= f->max; v++) {
-		struct mm_value val = {.set = true, .i = v};
+		struct mm_value val = { .set = true, .i = v };
 		mm_html_f(h, "<option value=\"%D\"%r>%s</option>\n", v, v == sel ? " selected" : "",
-		          mm_html_display(h, f, &val));
+			  mm_html_display(h, f, &val));
 	}
 	mm_html_f(h, "</select>\n");
 }
@@ -60,24 +60,25 @@ static void range_filter(struct mm_html *h, const struct mm_field *f, const char
 	const char *lo = param_name(h->rq, f->name, "_min");
 	const char *hi = param_name(h->rq, f->name, "_max");
 	const char *lo_aria =
-	    mm_html_str(h->rq, "%s%s", label, MM_L(h->lang, "（以上）", " (from)"));
+		mm_html_str(h->rq, "%s%s", label, MM_L(h->lang, "（以上）", " (from)"));
 	const char *hi_aria = mm_html_str(h->rq, "%s%s", label, MM_L(h->lang, "（以下）", " (to)"));
 	const char *type = f->type == MM_FT_DATE ? "date" : "number";
 
 	mm_html_f(h, "<fieldset class=\"ff range\"><legend>%s</legend>\n<div class=\"pair\">\n",
-	          label);
+		  label);
 	if (f->type == MM_FT_INT && f->opts) {
 		level_select(h, f, lo, lo_aria);
 		mm_html_f(h, "<span aria-hidden=\"true\">〜</span>\n");
 		level_select(h, f, hi, hi_aria);
 	} else {
-		mm_html_f(
-		    h,
-		    "<input type=\"%r\" id=\"f-%s\" name=\"%s\" value=\"%s\" aria-label=\"%s\">\n"
-		    "<span aria-hidden=\"true\">〜</span>\n"
-		    "<input type=\"%r\" id=\"f-%s\" name=\"%s\" value=\"%s\" aria-label=\"%s\">\n",
-		    type, lo, lo, qparam(h->rq, lo), lo_aria, type, hi, hi, qparam(h->rq, hi),
-		    hi_aria);
+		mm_html_f(h,
+			  "<input type=\"%r\" id=\"f-%s\" name=\"%s\" value=\"%s\" "
+			  "aria-label=\"%s\">\n"
+			  "<span aria-hidden=\"true\">〜</span>\n"
+			  "<input type=\"%r\" id=\"f-%s\" name=\"%s\" value=\"%s\" "
+			  "aria-label=\"%s\">\n",
+			  type, lo, lo, qparam(h->rq, lo), lo_aria, type, hi, hi, qparam(h->rq, hi),
+			  hi_aria);
 	}
 	mm_html_f(h, "</div></fieldset>\n");
 }
@@ -92,22 +93,22 @@ static void field_filter(struct mm_html *h, const struct mm_field *f)
 	switch (f->type) {
 	case MM_FT_ENUM:
 		mm_html_f(h,
-		          "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
-		          "<select id=\"f-%s\" name=\"%s\">\n<option value=\"\">%s</option>\n",
-		          f->name, label, f->name, f->name, all);
+			  "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
+			  "<select id=\"f-%s\" name=\"%s\">\n<option value=\"\">%s</option>\n",
+			  f->name, label, f->name, f->name, all);
 		for (size_t i = 0; i < f->nopts; i++)
 			mm_html_f(h, "<option value=\"%s\"%r>%s</option>\n", f->opts[i].code,
-			          strcmp(cur, f->opts[i].code) == 0 ? " selected" : "",
-			          MM_L(h->lang, f->opts[i].ja, f->opts[i].en));
+				  strcmp(cur, f->opts[i].code) == 0 ? " selected" : "",
+				  MM_L(h->lang, f->opts[i].ja, f->opts[i].en));
 		mm_html_f(h, "</select></div>\n");
 		break;
 	case MM_FT_REF:
 		if (!mm_slice_to_i64(mm_slice_cstr(cur), &id))
 			id = 0;
 		mm_html_f(h,
-		          "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
-		          "<select id=\"f-%s\" name=\"%s\">\n<option value=\"\">%s</option>\n",
-		          f->name, label, f->name, f->name, all);
+			  "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
+			  "<select id=\"f-%s\" name=\"%s\">\n<option value=\"\">%s</option>\n",
+			  f->name, label, f->name, f->name, all);
 		mm_html_ref_options(h, f, id);
 		mm_html_f(h, "</select></div>\n");
 		break;
@@ -117,9 +118,9 @@ static void field_filter(struct mm_html *h, const struct mm_field *f)
 		break;
 	case MM_FT_TEXT:
 		mm_html_f(h,
-		          "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
-		          "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"%s\"></div>\n",
-		          f->name, label, f->name, f->name, cur);
+			  "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
+			  "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"%s\"></div>\n",
+			  f->name, label, f->name, f->name, cur);
 		break;
 	}
 }
@@ -128,8 +129,8 @@ static void field_filter(struct mm_html *h, const struct mm_field *f)
  * cannot be filtered on through the query string. */
 static bool is_list_param(const char *name)
 {
-	static const char *const list_params[] = {"q",      "sort", "status", "limit",
-	                                          "offset", "page", "lang",   "encoding"};
+	static const char *const list_params[] = { "q",	     "sort", "status", "limit",
+						   "offset", "page", "lang",   "encoding" };
 
 	for (size_t k = 0; k < sizeof(list_params) / sizeof(list_params[0]); k++)
 		if (strcmp(name, list_params[k]) == 0)
@@ -149,45 +150,47 @@ static void filter_form(struct mm_html *h, const struct mm_query *q)
 {
 	const struct mm_register *r = h->rq->reg;
 	const char *st = q->status == MM_RETIRED      ? "retired"
-	                 : q->status == MM_ANY_STATUS ? "all"
-	                                              : "active";
+			 : q->status == MM_ANY_STATUS ? "all"
+						      : "active";
 	const char *sort = qparam(h->rq, "sort");
 
 	mm_html_f(
-	    h,
-	    "<form class=\"filters no-print\" method=\"get\" action=\"/%U\" role=\"search\">\n"
-	    "<div class=\"search-row\">\n<div class=\"ff grow\"><label for=\"flt-q\">%s</label>\n"
-	    "<input type=\"search\" id=\"flt-q\" name=\"q\" value=\"%s\" maxlength=\"200\"></div>\n"
-	    "<div class=\"ff\"><label for=\"flt-status\">%s</label>\n"
-	    "<select id=\"flt-status\" name=\"status\">\n",
-	    r->schema.name, MM_L(h->lang, "キーワード", "Keywords"), qparam(h->rq, "q"),
-	    MM_L(h->lang, "状態", "Status"));
+		h,
+		"<form class=\"filters no-print\" method=\"get\" action=\"/%U\" role=\"search\">\n"
+		"<div class=\"search-row\">\n<div class=\"ff grow\"><label "
+		"for=\"flt-q\">%s</label>\n"
+		"<input type=\"search\" id=\"flt-q\" name=\"q\" value=\"%s\" "
+		"maxlength=\"200\"></div>\n"
+		"<div class=\"ff\"><label for=\"flt-status\">%s</label>\n"
+		"<select id=\"flt-status\" name=\"status\">\n",
+		r->schema.name, MM_L(h->lang, "キーワード", "Keywords"), qparam(h->rq, "q"),
+		MM_L(h->lang, "状態", "Status"));
 	mm_html_f(
-	    h,
-	    "<option value=\"active\"%r>%s</option>\n<option value=\"retired\"%r>%s</option>\n"
-	    "<option value=\"all\"%r>%s</option>\n</select></div>\n",
-	    strcmp(st, "active") == 0 ? " selected" : "", MM_L(h->lang, "使用中", "In use"),
-	    strcmp(st, "retired") == 0 ? " selected" : "",
-	    MM_L(h->lang, r->retired_ja, r->retired_en), strcmp(st, "all") == 0 ? " selected" : "",
-	    MM_L(h->lang, "すべて", "All"));
+		h,
+		"<option value=\"active\"%r>%s</option>\n<option value=\"retired\"%r>%s</option>\n"
+		"<option value=\"all\"%r>%s</option>\n</select></div>\n",
+		strcmp(st, "active") == 0 ? " selected" : "", MM_L(h->lang, "使用中", "In use"),
+		strcmp(st, "retired") == 0 ? " selected" : "",
+		MM_L(h->lang, r->retired_ja, r->retired_en),
+		strcmp(st, "all") == 0 ? " selected" : "", MM_L(h->lang, "すべて", "All"));
 	if (*sort)
 		mm_html_f(h, "<input type=\"hidden\" name=\"sort\" value=\"%s\">\n", sort);
 	mm_html_f(h,
-	          "<div class=\"ff actions\"><button type=\"submit\" class=\"btn "
-	          "btn-primary\">%s</button>\n"
-	          "<a class=\"btn btn-plain\" href=\"/%U\">%s</a></div>\n</div>\n"
-	          "<details class=\"more\"%r><summary>%s</summary>\n<div class=\"filter-grid\">\n",
-	          MM_L(h->lang, "検索", "Search"), r->schema.name,
-	          MM_L(h->lang, "条件をクリア", "Clear"), has_field_filter(h->rq) ? " open" : "",
-	          MM_L(h->lang, "絞り込み", "Filters"));
+		  "<div class=\"ff actions\"><button type=\"submit\" class=\"btn "
+		  "btn-primary\">%s</button>\n"
+		  "<a class=\"btn btn-plain\" href=\"/%U\">%s</a></div>\n</div>\n"
+		  "<details class=\"more\"%r><summary>%s</summary>\n<div class=\"filter-grid\">\n",
+		  MM_L(h->lang, "検索", "Search"), r->schema.name,
+		  MM_L(h->lang, "条件をクリア", "Clear"), has_field_filter(h->rq) ? " open" : "",
+		  MM_L(h->lang, "絞り込み", "Filters"));
 	for (size_t i = 0; i < r->schema.nfields; i++)
 		if ((r->schema.fields[i].flags & MM_F_FILTER) &&
 		    !is_list_param(r->schema.fields[i].name))
 			field_filter(h, &r->schema.fields[i]);
 	mm_html_f(h,
-	          "</div>\n<p><button type=\"submit\" class=\"btn btn-primary\">%s</button></p>\n"
-	          "</details>\n</form>\n",
-	          MM_L(h->lang, "この条件で絞り込む", "Apply filters"));
+		  "</div>\n<p><button type=\"submit\" class=\"btn btn-primary\">%s</button></p>\n"
+		  "</details>\n</form>\n",
+		  MM_L(h->lang, "この条件で絞り込む", "Apply filters"));
 }
 
 /* The conditions in words, printed above the table for the approver. */
@@ -197,7 +200,7 @@ static void print_conditions(struct mm_html *h, const struct mm_query *q, int64_
 	const char *sep = "";
 
 	mm_html_f(h,
-	          "<p class=\"print-only print-cond\">%s: ", MM_L(h->lang, "条件", "Conditions"));
+		  "<p class=\"print-only print-cond\">%s: ", MM_L(h->lang, "条件", "Conditions"));
 	if (q->q) {
 		mm_html_f(h, "%s「%s」", MM_L(h->lang, "キーワード", "Keywords"), q->q);
 		sep = MM_L(h->lang, "、", ", ");
@@ -206,23 +209,23 @@ static void print_conditions(struct mm_html *h, const struct mm_query *q, int64_
 		const struct mm_filter *fl = &q->filters[i];
 		const struct mm_field *f = &r->schema.fields[fl->field];
 		const char *op = fl->op == MM_OP_GE   ? MM_L(h->lang, "以上", " or more")
-		                 : fl->op == MM_OP_LE ? MM_L(h->lang, "以下", " or less")
-		                                      : "";
+				 : fl->op == MM_OP_LE ? MM_L(h->lang, "以下", " or less")
+						      : "";
 
 		mm_html_f(h, "%r%s: %s%s", sep, mm_field_label(f, h->lang),
-		          mm_html_display(h, f, &fl->v), op);
+			  mm_html_display(h, f, &fl->v), op);
 		sep = MM_L(h->lang, "、", ", ");
 	}
 	mm_html_f(h, "%r%s: %s　%s %N %s</p>\n", sep, MM_L(h->lang, "状態", "Status"),
-	          q->status == MM_ACTIVE    ? MM_L(h->lang, "使用中", "In use")
-	          : q->status == MM_RETIRED ? MM_L(h->lang, r->retired_ja, r->retired_en)
-	                                    : MM_L(h->lang, "すべて", "All"),
-	          MM_L(h->lang, "件数", "Count"), total, MM_L(h->lang, "件", ""));
+		  q->status == MM_ACTIVE    ? MM_L(h->lang, "使用中", "In use")
+		  : q->status == MM_RETIRED ? MM_L(h->lang, r->retired_ja, r->retired_en)
+					    : MM_L(h->lang, "すべて", "All"),
+		  MM_L(h->lang, "件数", "Count"), total, MM_L(h->lang, "件", ""));
 }
 
 static void heading(struct mm_html *h, const struct mm_query *q, int fi)
 {
-	static const char *const drop[] = {"page", "offset", NULL};
+	static const char *const drop[] = { "page", "offset", NULL };
 	const struct mm_field *f = &h->rq->reg->schema.fields[fi];
 	bool sorted = q->sort == fi, asc = sorted && !q->desc;
 	const char *label = mm_field_label(f, h->lang);
@@ -234,15 +237,15 @@ static void heading(struct mm_html *h, const struct mm_query *q, int fi)
 	}
 	/* A click sorts ascending; a second click on the same column descending. */
 	url = mm_html_url(h->rq, mm_html_path(h->rq, 0, NULL), drop, "sort",
-	                  asc ? mm_html_str(h->rq, "-%s", f->name) : f->name);
+			  asc ? mm_html_str(h->rq, "-%s", f->name) : f->name);
 	mm_html_f(h, "<th scope=\"col\"%r><a class=\"sort\" href=\"%s\">%s",
-	          !sorted ? ""
-	          : asc   ? " aria-sort=\"ascending\""
-	                  : " aria-sort=\"descending\"",
-	          url, label);
+		  !sorted ? ""
+		  : asc	  ? " aria-sort=\"ascending\""
+			  : " aria-sort=\"descending\"",
+		  url, label);
 	if (sorted)
 		mm_html_f(h, "<span class=\"arrow\" aria-hidden=\"true\">%r</span>",
-		          asc ? "▲" : "▼");
+			  asc ? "▲" : "▼");
 	mm_html_f(h, "</a></th>\n");
 }
 
@@ -271,16 +274,16 @@ static void row(struct mm_html *h, const struct mm_record *rec, const int *cols,
 		bool link = cols[c] == r->key_field || cols[c] == r->title_field;
 
 		mm_html_f(h, "<td%r>",
-		          cols[c] == r->key_field ? " class=\"key\""
-		          : f->type == MM_FT_INT  ? " class=\"num\""
-		                                  : "");
+			  cols[c] == r->key_field ? " class=\"key\""
+			  : f->type == MM_FT_INT  ? " class=\"num\""
+						  : "");
 		if (link)
 			mm_html_f(h, "<a href=\"%s\">%s</a>", href, *text ? text : "—");
 		else
 			mm_html_f(h, "%s", text);
 		if (c == 0 && rec->retired)
 			mm_html_f(h, " <span class=\"badge retired\">%s</span>",
-			          MM_L(h->lang, r->retired_ja, r->retired_en));
+				  MM_L(h->lang, r->retired_ja, r->retired_en));
 		mm_html_f(h, "</td>\n");
 	}
 	mm_html_f(h, "</tr>\n");
@@ -293,9 +296,9 @@ static void table(struct mm_html *h, const struct mm_query *q, const struct mm_p
 	size_t ncols = columns(r, cols, sizeof(cols) / sizeof(cols[0]));
 
 	mm_html_f(h,
-	          "<div class=\"table-wrap\">\n<table class=\"grid\">\n<caption "
-	          "class=\"sr-only\">%s</caption>\n<thead><tr>\n",
-	          mm_html_reg_label(r, h->lang));
+		  "<div class=\"table-wrap\">\n<table class=\"grid\">\n<caption "
+		  "class=\"sr-only\">%s</caption>\n<thead><tr>\n",
+		  mm_html_reg_label(r, h->lang));
 	for (size_t c = 0; c < ncols; c++)
 		heading(h, q, cols[c]);
 	mm_html_f(h, "</tr></thead>\n<tbody>\n");
@@ -303,38 +306,38 @@ static void table(struct mm_html *h, const struct mm_query *q, const struct mm_p
 		row(h, &page->recs[i], cols, ncols);
 	if (page->n == 0)
 		mm_html_f(h, "<tr><td class=\"empty\" colspan=\"%d\">%s</td></tr>\n", (int)ncols,
-		          MM_L(h->lang, "該当する記録はありません。", "No records match."));
+			  MM_L(h->lang, "該当する記録はありません。", "No records match."));
 	mm_html_f(h, "</tbody>\n</table>\n</div>\n");
 }
 
 /* "全 N 件中 X–Y 件" with 前へ and 次へ around it. */
 static void pager(struct mm_html *h, const struct mm_query *q, const struct mm_page *page)
 {
-	static const char *const drop[] = {"offset", NULL};
+	static const char *const drop[] = { "offset", NULL };
 	const char *path = mm_html_path(h->rq, 0, NULL);
 	int64_t from = (int64_t)q->offset + 1, to = (int64_t)q->offset + (int64_t)page->n;
 	size_t cur = q->offset / q->limit + 1;
 
 	mm_html_f(h, "<nav class=\"pager\" aria-label=\"%s\">\n",
-	          MM_L(h->lang, "ページ送り", "Pages"));
+		  MM_L(h->lang, "ページ送り", "Pages"));
 	if (cur > 1)
 		mm_html_f(
-		    h, "<a class=\"btn\" rel=\"prev\" href=\"%s\">%s</a>\n",
-		    mm_html_url(h->rq, path, drop, "page", mm_html_str(h->rq, "%zu", cur - 1)),
-		    MM_L(h->lang, "← 前へ", "← Previous"));
+			h, "<a class=\"btn\" rel=\"prev\" href=\"%s\">%s</a>\n",
+			mm_html_url(h->rq, path, drop, "page", mm_html_str(h->rq, "%zu", cur - 1)),
+			MM_L(h->lang, "← 前へ", "← Previous"));
 	if (page->n && h->lang == MM_EN)
 		mm_html_f(h, "<span class=\"count\">%N–%N of %N</span>\n", from, to, page->total);
 	else if (page->n)
 		mm_html_f(h, "<span class=\"count\">全 %N 件中 %N–%N 件</span>\n", page->total,
-		          from, to);
+			  from, to);
 	else
 		mm_html_f(h, "<span class=\"count\">%s</span>\n",
-		          MM_L(h->lang, "全 0 件", "0 records"));
+			  MM_L(h->lang, "全 0 件", "0 records"));
 	if (to < page->total)
 		mm_html_f(
-		    h, "<a class=\"btn\" rel=\"next\" href=\"%s\">%s</a>\n",
-		    mm_html_url(h->rq, path, drop, "page", mm_html_str(h->rq, "%zu", cur + 1)),
-		    MM_L(h->lang, "次へ →", "Next →"));
+			h, "<a class=\"btn\" rel=\"next\" href=\"%s\">%s</a>\n",
+			mm_html_url(h->rq, path, drop, "page", mm_html_str(h->rq, "%zu", cur + 1)),
+			MM_L(h->lang, "次へ →", "Next →"));
 	mm_html_f(h, "</nav>\n");
 }
 
@@ -346,21 +349,21 @@ static void toolbar(struct mm_html *h)
 	const char *xlsx = mm_html_str(rq, "/%s/export.xlsx", name);
 
 	mm_html_f(h,
-	          "<div class=\"toolbar no-print\">\n"
-	          "<a class=\"btn btn-primary\" href=\"/%U/new\">%s</a>\n"
-	          "<a class=\"btn\" href=\"/%U/import\">%s</a>\n"
-	          "<span class=\"spacer\"></span>\n"
-	          "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
-	          "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
-	          "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
-	          "</div>\n",
-	          name, MM_L(h->lang, "新規登録", "New"), name,
-	          MM_L(h->lang, "CSV取込", "Import CSV"),
-	          mm_html_url(rq, csv, paging_params, NULL, NULL), MM_L(h->lang, "CSV出力", "CSV"),
-	          mm_html_url(rq, csv, paging_params, "encoding", "cp932"),
-	          MM_L(h->lang, "CSV出力（Shift_JIS）", "CSV (Shift_JIS)"),
-	          mm_html_url(rq, xlsx, paging_params, NULL, NULL),
-	          MM_L(h->lang, "Excel出力", "Excel"));
+		  "<div class=\"toolbar no-print\">\n"
+		  "<a class=\"btn btn-primary\" href=\"/%U/new\">%s</a>\n"
+		  "<a class=\"btn\" href=\"/%U/import\">%s</a>\n"
+		  "<span class=\"spacer\"></span>\n"
+		  "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
+		  "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
+		  "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
+		  "</div>\n",
+		  name, MM_L(h->lang, "新規登録", "New"), name,
+		  MM_L(h->lang, "CSV取込", "Import CSV"),
+		  mm_html_url(rq, csv, paging_params, NULL, NULL), MM_L(h->lang, "CSV出力", "CSV"),
+		  mm_html_url(rq, csv, paging_params, "encoding", "cp932"),
+		  MM_L(h->lang, "CSV出力（Shift_JIS）", "CSV (Shift_JIS)"),
+		  mm_html_url(rq, xlsx, paging_params, NULL, NULL),
+		  MM_L(h->lang, "Excel出力", "Excel"));
 }
 
 /* What a refused parameter is called on the page. */
@@ -369,9 +372,9 @@ static const char *param_label(struct mm_html *h, const struct mm_ferr *e)
 	static const struct {
 		const char *name, *ja, *en;
 	} names[] = {
-	    {"sort", "並び順", "Sort order"}, {"status", "状態", "Status"},
-	    {"page", "ページ", "Page"},       {"limit", "表示件数", "Page size"},
-	    {"offset", "開始位置", "Offset"},
+		{ "sort", "並び順", "Sort order" }, { "status", "状態", "Status" },
+		{ "page", "ページ", "Page" },	    { "limit", "表示件数", "Page size" },
+		{ "offset", "開始位置", "Offset" },
 	};
 	size_t n = strlen(e->field);
 
@@ -392,8 +395,8 @@ static void query_errors(struct mm_html *h, const struct mm_ferrs *errs)
 	if (!errs->n)
 		return;
 	mm_html_f(h, "<div class=\"msg error\" role=\"alert\"><p>%s</p>\n<ul>\n",
-	          MM_L(h->lang, "次の検索条件は正しくないため、使わずに表示しています。",
-	               "These conditions are invalid and were left out:"));
+		  MM_L(h->lang, "次の検索条件は正しくないため、使わずに表示しています。",
+		       "These conditions are invalid and were left out:"));
 	for (size_t i = 0; i < errs->n; i++)
 		mm_html_f(h, "<li>%s</li>\n", param_label(h, &errs->e[i]));
 	mm_html_f(h, "</ul></div>\n");
@@ -401,8 +404,8 @@ static void query_errors(struct mm_html *h, const struct mm_ferrs *errs)
 
 void mm_html_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct mm_ferrs errs = {.n = 0};
-	struct mm_page page = {.n = 0};
+	struct mm_ferrs errs = { .n = 0 };
+	struct mm_page page = { .n = 0 };
 	struct mm_query q;
 	struct mm_ctx ctx;
 	struct mm_html h;

@@ -44,10 +44,10 @@ static const char *action_label(const struct mm_register *r, const char *action,
 	static const struct {
 		const char *code, *ja, *en;
 	} actions[] = {
-	    {"create", "登録", "Created"},
-	    {"update", "更新", "Updated"},
-	    {"restore", "復元", "Restored"},
-	    {"import", "取込", "Imported"},
+		{ "create", "登録", "Created" },
+		{ "update", "更新", "Updated" },
+		{ "restore", "復元", "Restored" },
+		{ "import", "取込", "Imported" },
 	};
 
 	if (strcmp(action, "retire") == 0)
@@ -82,7 +82,7 @@ static const struct mm_ferr *ferr_for(const struct mm_ferrs *errs, const char *f
 /* ---- Detail page ---- */
 
 static void level_help(struct mm_html *h, const struct mm_register *r, int fi, const char *kind,
-                       const struct mm_value *v)
+		       const struct mm_value *v)
 {
 	const char *text;
 
@@ -106,7 +106,7 @@ static void field_rows(struct mm_html *h, const struct mm_record *rec)
 		const char *text = mm_html_display(h, f, v);
 
 		mm_html_f(h, "<div class=\"row\"><dt>%s</dt><dd%r>", mm_field_label(f, h->lang),
-		          f->flags & MM_F_MULTILINE ? " class=\"multiline\"" : "");
+			  f->flags & MM_F_MULTILINE ? " class=\"multiline\"" : "");
 		if (!v->set)
 			mm_html_f(h, "<span class=\"muted\">—</span>");
 		else if (f->type == MM_FT_REF)
@@ -125,26 +125,26 @@ static void system_rows(struct mm_html *h, const struct mm_record *rec)
 	const struct mm_register *r = h->rq->reg;
 
 	mm_html_f(h,
-	          "<dl class=\"fields sys\">\n"
-	          "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n"
-	          "<div class=\"row\"><dt>ID</dt><dd>%D</dd></div>\n"
-	          "<div class=\"row\"><dt>%s</dt><dd>%D</dd></div>\n"
-	          "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n"
-	          "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n"
-	          "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n</dl>\n",
-	          MM_L(h->lang, "状態", "Status"),
-	          rec->retired ? MM_L(h->lang, r->retired_ja, r->retired_en)
-	                       : MM_L(h->lang, "使用中", "In use"),
-	          rec->id, MM_L(h->lang, "版", "Version"), rec->version,
-	          MM_L(h->lang, "登録日時", "Created"), mm_html_jst(h, rec->created_at),
-	          MM_L(h->lang, "更新日時", "Updated"), mm_html_jst(h, rec->updated_at),
-	          MM_L(h->lang, "更新者", "Updated by"), rec->updated_by);
+		  "<dl class=\"fields sys\">\n"
+		  "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n"
+		  "<div class=\"row\"><dt>ID</dt><dd>%D</dd></div>\n"
+		  "<div class=\"row\"><dt>%s</dt><dd>%D</dd></div>\n"
+		  "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n"
+		  "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n"
+		  "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n</dl>\n",
+		  MM_L(h->lang, "状態", "Status"),
+		  rec->retired ? MM_L(h->lang, r->retired_ja, r->retired_en)
+			       : MM_L(h->lang, "使用中", "In use"),
+		  rec->id, MM_L(h->lang, "版", "Version"), rec->version,
+		  MM_L(h->lang, "登録日時", "Created"), mm_html_jst(h, rec->created_at),
+		  MM_L(h->lang, "更新日時", "Updated"), mm_html_jst(h, rec->updated_at),
+		  MM_L(h->lang, "更新者", "Updated by"), rec->updated_by);
 }
 
 /* A value stored in a history entry, read back into a record value. */
 static struct mm_value json_to_value(struct mm_html *h, json_t *j)
 {
-	struct mm_value v = {.set = false};
+	struct mm_value v = { .set = false };
 
 	if (json_is_integer(j)) {
 		v.set = true;
@@ -179,15 +179,15 @@ static void changes(struct mm_html *h, const struct mm_hist *e)
 		ot = mm_html_display(h, &s->fields[fi], &o);
 		nt = mm_html_display(h, &s->fields[fi], &n);
 		mm_html_f(h, "%r<li><span class=\"k\">%s</span>: ",
-		          open ? "" : "<ul class=\"changes\">\n",
-		          mm_field_label(&s->fields[fi], h->lang));
+			  open ? "" : "<ul class=\"changes\">\n",
+			  mm_field_label(&s->fields[fi], h->lang));
 		open = true;
 		/* A new record has no old values worth a column of （なし）. */
 		if (o.set || (strcmp(e->action, "create") != 0 && strcmp(e->action, "import") != 0))
 			mm_html_f(h,
-			          "%s <span aria-hidden=\"true\">→</span><span "
-			          "class=\"sr-only\">%s</span> ",
-			          *ot ? ot : none, MM_L(h->lang, "から", "to"));
+				  "%s <span aria-hidden=\"true\">→</span><span "
+				  "class=\"sr-only\">%s</span> ",
+				  *ot ? ot : none, MM_L(h->lang, "から", "to"));
 		mm_html_f(h, "%s</li>\n", *nt ? nt : none);
 	}
 	if (open)
@@ -198,27 +198,27 @@ static void changes(struct mm_html *h, const struct mm_hist *e)
 static void history(struct mm_html *h, const struct mm_hist *hist, size_t n)
 {
 	mm_html_f(h,
-	          "<section class=\"history\"><h2>%s</h2>\n<div class=\"table-wrap\">\n"
-	          "<table class=\"grid\">\n<thead><tr><th scope=\"col\">%s</th>"
-	          "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	          "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-	          MM_L(h->lang, "変更履歴", "History"), MM_L(h->lang, "版", "Version"),
-	          MM_L(h->lang, "日時", "Date"), MM_L(h->lang, "変更者", "By"),
-	          MM_L(h->lang, "操作", "Action"), MM_L(h->lang, "変更内容", "Changes"));
+		  "<section class=\"history\"><h2>%s</h2>\n<div class=\"table-wrap\">\n"
+		  "<table class=\"grid\">\n<thead><tr><th scope=\"col\">%s</th>"
+		  "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		  "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		  MM_L(h->lang, "変更履歴", "History"), MM_L(h->lang, "版", "Version"),
+		  MM_L(h->lang, "日時", "Date"), MM_L(h->lang, "変更者", "By"),
+		  MM_L(h->lang, "操作", "Action"), MM_L(h->lang, "変更内容", "Changes"));
 	for (size_t i = n; i-- > 0;) {
 		const struct mm_hist *e = &hist[i];
 
 		mm_html_f(h,
-		          "<tr><td class=\"num\">%D</td><td class=\"nowrap\">%s</td><td>%s</td>"
-		          "<td class=\"nowrap\">%s</td><td>",
-		          e->version, mm_html_jst(h, e->at), e->actor,
-		          action_label(h->rq->reg, e->action, h->lang));
+			  "<tr><td class=\"num\">%D</td><td class=\"nowrap\">%s</td><td>%s</td>"
+			  "<td class=\"nowrap\">%s</td><td>",
+			  e->version, mm_html_jst(h, e->at), e->actor,
+			  action_label(h->rq->reg, e->action, h->lang));
 		changes(h, e);
 		mm_html_f(h, "</td></tr>\n");
 	}
 	if (n == 0)
 		mm_html_f(h, "<tr><td class=\"empty\" colspan=\"5\">%s</td></tr>\n",
-		          MM_L(h->lang, "履歴はありません。", "No history."));
+			  MM_L(h->lang, "履歴はありません。", "No history."));
 	mm_html_f(h, "</tbody>\n</table>\n</div>\n</section>\n");
 }
 
@@ -227,18 +227,18 @@ static void detail_actions(struct mm_html *h, const struct mm_record *rec)
 	const struct mm_register *r = h->rq->reg;
 
 	mm_html_f(h,
-	          "<div class=\"toolbar no-print\">\n"
-	          "<a class=\"btn btn-primary\" href=\"%s\">%s</a>\n"
-	          "<form class=\"inline\" method=\"post\" action=\"%s\">\n"
-	          "<input type=\"hidden\" name=\"version\" value=\"%D\">\n"
-	          "<button type=\"submit\" class=\"btn %r\">%s</button>\n</form>\n"
-	          "<span class=\"spacer\"></span>\n<a class=\"btn btn-plain\" href=\"/%U\">%s</a>\n"
-	          "</div>\n",
-	          mm_html_path(h->rq, rec->id, "edit"), MM_L(h->lang, "編集", "Edit"),
-	          mm_html_path(h->rq, rec->id, rec->retired ? "restore" : "retire"), rec->version,
-	          rec->retired ? "" : "btn-danger",
-	          rec->retired ? MM_L(h->lang, "元に戻す", "Restore") : retire_label(r, h->lang),
-	          r->schema.name, MM_L(h->lang, "一覧に戻る", "Back to the list"));
+		  "<div class=\"toolbar no-print\">\n"
+		  "<a class=\"btn btn-primary\" href=\"%s\">%s</a>\n"
+		  "<form class=\"inline\" method=\"post\" action=\"%s\">\n"
+		  "<input type=\"hidden\" name=\"version\" value=\"%D\">\n"
+		  "<button type=\"submit\" class=\"btn %r\">%s</button>\n</form>\n"
+		  "<span class=\"spacer\"></span>\n<a class=\"btn btn-plain\" href=\"/%U\">%s</a>\n"
+		  "</div>\n",
+		  mm_html_path(h->rq, rec->id, "edit"), MM_L(h->lang, "編集", "Edit"),
+		  mm_html_path(h->rq, rec->id, rec->retired ? "restore" : "retire"), rec->version,
+		  rec->retired ? "" : "btn-danger",
+		  rec->retired ? MM_L(h->lang, "元に戻す", "Restore") : retire_label(r, h->lang),
+		  r->schema.name, MM_L(h->lang, "一覧に戻る", "Back to the list"));
 }
 
 void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
@@ -265,10 +265,10 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	title = mm_html_rec_title(&h, r, &rec);
 	mm_html_begin(&h, title);
 	mm_html_f(&h, "<h1><span class=\"noun\">%s</span> %s",
-	          MM_L(h.lang, r->noun_ja, r->label_en), title);
+		  MM_L(h.lang, r->noun_ja, r->label_en), title);
 	if (rec.retired)
 		mm_html_f(&h, " <span class=\"badge retired\">%s</span>",
-		          MM_L(h.lang, r->retired_ja, r->retired_en));
+			  MM_L(h.lang, r->retired_ja, r->retired_en));
 	mm_html_f(&h, "</h1>\n");
 	detail_actions(&h, &rec);
 	mm_html_f(&h, "<section><h2>%s</h2>\n", MM_L(h.lang, "登録内容", "Details"));
@@ -288,7 +288,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 /* Opens a field block: label (or legend), 必須 mark, hint and message.
  * Returns the attributes every control of the field carries. */
 static const char *field_open(struct mm_html *h, const struct form *fm, const struct mm_field *f,
-                              bool group)
+			      bool group)
 {
 	const struct mm_ferr *e = ferr_for(fm->errs, f->name);
 	bool auto_key = (f->flags & MM_F_AUTO) && !fm->id;
@@ -297,29 +297,29 @@ static const char *field_open(struct mm_html *h, const struct form *fm, const st
 
 	if (group)
 		mm_html_f(h, "<fieldset class=\"field%r\"><legend>%s", e ? " invalid" : "",
-		          mm_field_label(f, h->lang));
+			  mm_field_label(f, h->lang));
 	else
 		mm_html_f(h, "<div class=\"field%r\"><label for=\"f-%s\">%s", e ? " invalid" : "",
-		          f->name, mm_field_label(f, h->lang));
+			  f->name, mm_field_label(f, h->lang));
 	if (req)
 		mm_html_f(h, " <span class=\"req\">%s</span>", req);
 	mm_html_f(h, group ? "</legend>\n" : "</label>\n");
 	if (auto_key)
 		mm_html_f(h, "<p class=\"hint\" id=\"h-%s\">%s</p>\n", f->name,
-		          MM_L(h->lang, "空欄なら自動で採番します。",
-		               "Leave empty to number it automatically."));
+			  MM_L(h->lang, "空欄なら自動で採番します。",
+			       "Leave empty to number it automatically."));
 	if (e)
 		mm_html_f(h, "<p class=\"field-error\" id=\"e-%s\">%s</p>\n", f->name,
-		          ferr_text(h, e));
+			  ferr_text(h, e));
 	if (!e && !auto_key)
 		return "";
 	return mm_html_str(rq, "%s aria-describedby=\"%s%s%s%s%s\"",
-	                   e ? " aria-invalid=\"true\"" : "", e ? "e-" : "", e ? f->name : "",
-	                   e && auto_key ? " " : "", auto_key ? "h-" : "", auto_key ? f->name : "");
+			   e ? " aria-invalid=\"true\"" : "", e ? "e-" : "", e ? f->name : "",
+			   e && auto_key ? " " : "", auto_key ? "h-" : "", auto_key ? f->name : "");
 }
 
 static void text_input(struct mm_html *h, const struct mm_field *f, const char *val,
-                       const char *attrs)
+		       const char *attrs)
 {
 	if (f->flags & MM_F_MULTILINE) {
 		/* The newline after the tag keeps a value's own leading newline. */
@@ -330,35 +330,35 @@ static void text_input(struct mm_html *h, const struct mm_field *f, const char *
 		return;
 	}
 	mm_html_f(h, "<input type=\"%r\" id=\"f-%s\" name=\"%s\" value=\"%s\"",
-	          f->type == MM_FT_DATE ? "date" : "text", f->name, f->name, val);
+		  f->type == MM_FT_DATE ? "date" : "text", f->name, f->name, val);
 	if (f->type == MM_FT_TEXT && f->max)
 		mm_html_f(h, " maxlength=\"%D\"%r", f->max, f->max <= 40 ? " class=\"short\"" : "");
 	mm_html_f(h, "%r>\n", attrs);
 }
 
 static void enum_input(struct mm_html *h, const struct mm_field *f, const char *val,
-                       const char *attrs)
+		       const char *attrs)
 {
 	mm_html_f(h, "<select id=\"f-%s\" name=\"%s\"%r>\n", f->name, f->name, attrs);
 	if (!(f->flags & MM_F_REQUIRED) || !*val)
 		mm_html_f(h, "<option value=\"\">%s</option>\n",
-		          MM_L(h->lang, "（選択してください）", "(choose)"));
+			  MM_L(h->lang, "（選択してください）", "(choose)"));
 	for (size_t i = 0; i < f->nopts; i++)
 		mm_html_f(h, "<option value=\"%s\"%r>%s</option>\n", f->opts[i].code,
-		          strcmp(val, f->opts[i].code) == 0 ? " selected" : "",
-		          MM_L(h->lang, f->opts[i].ja, f->opts[i].en));
+			  strcmp(val, f->opts[i].code) == 0 ? " selected" : "",
+			  MM_L(h->lang, f->opts[i].ja, f->opts[i].en));
 	mm_html_f(h, "</select>\n");
 }
 
 static void ref_input(struct mm_html *h, const struct mm_field *f, const char *val,
-                      const char *attrs)
+		      const char *attrs)
 {
 	int64_t id = 0;
 
 	if (!mm_slice_to_i64(mm_slice_trim(mm_slice_cstr(val)), &id))
 		id = 0;
 	mm_html_f(h, "<select id=\"f-%s\" name=\"%s\"%r>\n<option value=\"\">%s</option>\n",
-	          f->name, f->name, attrs, MM_L(h->lang, "（選択してください）", "(choose)"));
+		  f->name, f->name, attrs, MM_L(h->lang, "（選択してください）", "(choose)"));
 	mm_html_ref_options(h, f, id);
 	mm_html_f(h, "</select>\n");
 }
@@ -376,28 +376,28 @@ static void criteria_table(struct mm_html *h, const struct mm_field *f, int fi, 
 	/* level_help falls back to the first kind when none is chosen yet. */
 	kl = mm_option_label(kf, kind && *kind ? kind : kf->opts[0].code, h->lang);
 	mm_html_f(h, "<p class=\"hint\">%s%s%s</p>\n",
-	          MM_L(h->lang, "基準は種別によって異なります。上は種別「",
-	               "Criteria depend on the kind; shown for \""),
-	          kl,
-	          MM_L(h->lang, "」の基準です。ほかの種別は下の表をご覧ください。",
-	               "\". See the table below for the other kinds."));
+		  MM_L(h->lang, "基準は種別によって異なります。上は種別「",
+		       "Criteria depend on the kind; shown for \""),
+		  kl,
+		  MM_L(h->lang, "」の基準です。ほかの種別は下の表をご覧ください。",
+		       "\". See the table below for the other kinds."));
 	mm_html_f(h,
-	          "<details class=\"criteria\"><summary>%s%s</summary>\n<div class=\"table-wrap\">"
-	          "<table class=\"grid small\">\n<thead><tr><th scope=\"col\">%s</th>",
-	          mm_field_label(f, h->lang),
-	          MM_L(h->lang, "の基準（付表2・種別ごと）", " criteria by kind (Appendix 2)"),
-	          MM_L(h->lang, "レベル", "Level"));
+		  "<details class=\"criteria\"><summary>%s%s</summary>\n<div class=\"table-wrap\">"
+		  "<table class=\"grid small\">\n<thead><tr><th scope=\"col\">%s</th>",
+		  mm_field_label(f, h->lang),
+		  MM_L(h->lang, "の基準（付表2・種別ごと）", " criteria by kind (Appendix 2)"),
+		  MM_L(h->lang, "レベル", "Level"));
 	for (size_t k = 0; k < kf->nopts; k++)
 		mm_html_f(h, "<th scope=\"col\">%s</th>",
-		          MM_L(h->lang, kf->opts[k].ja, kf->opts[k].en));
+			  MM_L(h->lang, kf->opts[k].ja, kf->opts[k].en));
 	mm_html_f(h, "</tr></thead>\n<tbody>\n");
 	for (int64_t v = f->min; v <= f->max; v++) {
-		struct mm_value val = {.set = true, .i = v};
+		struct mm_value val = { .set = true, .i = v };
 
 		mm_html_f(h, "<tr><th scope=\"row\">%s</th>", mm_html_display(h, f, &val));
 		for (size_t k = 0; k < kf->nopts; k++)
 			mm_html_f(h, "<td>%s</td>",
-			          r->level_help(fi, kf->opts[k].code, v, h->lang));
+				  r->level_help(fi, kf->opts[k].code, v, h->lang));
 		mm_html_f(h, "</tr>\n");
 	}
 	mm_html_f(h, "</tbody></table></div></details>\n");
@@ -406,7 +406,7 @@ static void criteria_table(struct mm_html *h, const struct mm_field *f, int fi, 
 /* Radio buttons for a level field, each with the criterion for the kind of
  * asset the form currently holds. */
 static void level_input(struct mm_html *h, const struct form *fm, const struct mm_field *f, int fi,
-                        const char *attrs)
+			const char *attrs)
 {
 	const struct mm_register *r = h->rq->reg;
 	const char *val = fm->vals[fi] ? fm->vals[fi] : "";
@@ -418,20 +418,20 @@ static void level_input(struct mm_html *h, const struct form *fm, const struct m
 	mm_html_f(h, "<div class=\"levels\">\n");
 	if (!(f->flags & MM_F_REQUIRED))
 		mm_html_f(h,
-		          "<div class=\"level\"><input type=\"radio\" id=\"f-%s-0\" name=\"%s\" "
-		          "value=\"\"%r%r><label for=\"f-%s-0\">%s</label></div>\n",
-		          f->name, f->name, cur < f->min ? " checked" : "", attrs, f->name,
-		          MM_L(h->lang, "未設定", "Not set"));
+			  "<div class=\"level\"><input type=\"radio\" id=\"f-%s-0\" name=\"%s\" "
+			  "value=\"\"%r%r><label for=\"f-%s-0\">%s</label></div>\n",
+			  f->name, f->name, cur < f->min ? " checked" : "", attrs, f->name,
+			  MM_L(h->lang, "未設定", "Not set"));
 	for (int64_t v = f->min; v <= f->max; v++) {
 		const struct mm_option *o = &f->opts[v - f->min];
 		const char *help = r->level_help ? r->level_help(fi, kind, v, h->lang) : NULL;
 
 		mm_html_f(h,
-		          "<div class=\"level\"><input type=\"radio\" id=\"f-%s-%D\" name=\"%s\" "
-		          "value=\"%D\"%r%r><label for=\"f-%s-%D\"><span class=\"lvl\">%D</span> "
-		          "<span class=\"lvl-name\">%s</span>",
-		          f->name, v, f->name, v, v == cur ? " checked" : "", attrs, f->name, v, v,
-		          MM_L(h->lang, o->ja, o->en));
+			  "<div class=\"level\"><input type=\"radio\" id=\"f-%s-%D\" name=\"%s\" "
+			  "value=\"%D\"%r%r><label for=\"f-%s-%D\"><span class=\"lvl\">%D</span> "
+			  "<span class=\"lvl-name\">%s</span>",
+			  f->name, v, f->name, v, v == cur ? " checked" : "", attrs, f->name, v, v,
+			  MM_L(h->lang, o->ja, o->en));
 		if (help)
 			mm_html_f(h, "<span class=\"crit\">%s</span>", help);
 		mm_html_f(h, "</label></div>\n");
@@ -464,9 +464,9 @@ static void field_input(struct mm_html *h, const struct form *fm, int fi)
 			level_input(h, fm, f, fi, attrs);
 		else
 			mm_html_f(h,
-			          "<input type=\"number\" id=\"f-%s\" name=\"%s\" value=\"%s\" "
-			          "min=\"%D\" max=\"%D\" class=\"short\"%r>\n",
-			          f->name, f->name, val, f->min, f->max, attrs);
+				  "<input type=\"number\" id=\"f-%s\" name=\"%s\" value=\"%s\" "
+				  "min=\"%D\" max=\"%D\" class=\"short\"%r>\n",
+				  f->name, f->name, val, f->min, f->max, attrs);
 		break;
 	}
 	mm_html_f(h, levels ? "</fieldset>\n" : "</div>\n");
@@ -476,7 +476,7 @@ static void summary_item(struct mm_html *h, const struct mm_ferr *e, const struc
 {
 	if (f && f->type == MM_FT_INT && f->opts)
 		mm_html_f(h, "<li><a href=\"#f-%s-%D\">%s</a></li>\n", e->field,
-		          (f->flags & MM_F_REQUIRED) ? f->min : 0, ferr_text(h, e));
+			  (f->flags & MM_F_REQUIRED) ? f->min : 0, ferr_text(h, e));
 	else if (f)
 		mm_html_f(h, "<li><a href=\"#f-%s\">%s</a></li>\n", e->field, ferr_text(h, e));
 	else
@@ -492,7 +492,7 @@ static void error_summary(struct mm_html *h, const struct mm_ferrs *errs)
 	if (!errs || !errs->n)
 		return;
 	mm_html_f(h, "<div class=\"msg error\" role=\"alert\"><p>%s</p>\n<ul>\n",
-	          mm_msg(h->lang, "validation"));
+		  mm_msg(h->lang, "validation"));
 	for (size_t i = 0; i < s->nfields; i++)
 		for (size_t k = 0; k < errs->n; k++)
 			if (strcmp(errs->e[k].field, s->fields[i].name) == 0)
@@ -507,33 +507,34 @@ static void form_page(struct mm_html *h, const struct form *fm)
 {
 	const struct mm_register *r = h->rq->reg;
 	const char *noun = mm_html_noun(r, h->lang);
-	const char *title = fm->id
-	                        ? mm_html_str(h->rq, MM_L(h->lang, "%sの編集", "Edit %s"), noun)
-	                        : mm_html_str(h->rq, MM_L(h->lang, "%sの新規登録", "New %s"), noun);
+	const char *title =
+		fm->id ? mm_html_str(h->rq, MM_L(h->lang, "%sの編集", "Edit %s"), noun)
+		       : mm_html_str(h->rq, MM_L(h->lang, "%sの新規登録", "New %s"), noun);
 
 	h->self = fm->id ? mm_html_path(h->rq, fm->id, "edit")
-	                 : mm_html_str(h->rq, "/%s/new", r->schema.name);
+			 : mm_html_str(h->rq, "/%s/new", r->schema.name);
 	mm_html_begin(h, title);
 	mm_html_f(h, "<h1>%s</h1>\n", title);
 	error_summary(h, fm->errs);
 	mm_html_f(
-	    h, "<p class=\"note\">%s</p>\n<form class=\"record\" method=\"post\" action=\"%s\">\n",
-	    MM_L(h->lang, "「必須」の項目は必ず入力してください。",
-	         "Fields marked \"Required\" must be filled in."),
-	    fm->id ? mm_html_path(h->rq, fm->id, NULL) : mm_html_path(h->rq, 0, NULL));
+		h,
+		"<p class=\"note\">%s</p>\n<form class=\"record\" method=\"post\" action=\"%s\">\n",
+		MM_L(h->lang, "「必須」の項目は必ず入力してください。",
+		     "Fields marked \"Required\" must be filled in."),
+		fm->id ? mm_html_path(h->rq, fm->id, NULL) : mm_html_path(h->rq, 0, NULL));
 	if (fm->id)
 		mm_html_f(h, "<input type=\"hidden\" name=\"version\" value=\"%D\">\n",
-		          fm->version);
+			  fm->version);
 	for (size_t i = 0; i < r->schema.nfields; i++)
 		if (!(r->schema.fields[i].flags & MM_F_DERIVED))
 			field_input(h, fm, (int)i);
 	mm_html_f(h,
-	          "<div class=\"form-actions\"><button type=\"submit\" class=\"btn "
-	          "btn-primary\">%s</button>\n"
-	          "<a class=\"btn btn-plain\" href=\"%s\">%s</a></div>\n</form>\n",
-	          MM_L(h->lang, "保存", "Save"),
-	          fm->id ? mm_html_path(h->rq, fm->id, NULL) : mm_html_path(h->rq, 0, NULL),
-	          MM_L(h->lang, "キャンセル", "Cancel"));
+		  "<div class=\"form-actions\"><button type=\"submit\" class=\"btn "
+		  "btn-primary\">%s</button>\n"
+		  "<a class=\"btn btn-plain\" href=\"%s\">%s</a></div>\n</form>\n",
+		  MM_L(h->lang, "保存", "Save"),
+		  fm->id ? mm_html_path(h->rq, fm->id, NULL) : mm_html_path(h->rq, 0, NULL),
+		  MM_L(h->lang, "キャンセル", "Cancel"));
 	mm_html_end(h);
 }
 
@@ -549,7 +550,8 @@ static const char *value_text(struct mm_req *rq, const struct mm_field *f, const
 
 void mm_html_new(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct form fm = {.vals = mm_arena_zalloc(rq->a, sizeof(char *) * rq->reg->schema.nfields)};
+	struct form fm = { .vals = mm_arena_zalloc(rq->a,
+						   sizeof(char *) * rq->reg->schema.nfields) };
 	struct mm_ctx ctx;
 	struct mm_html h;
 	int rc = fm.vals ? mm_ctx_open(w, rq, &ctx) : MM_ENOMEM;
@@ -568,7 +570,7 @@ void mm_html_new(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 void mm_html_edit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	const struct mm_schema *s = &rq->reg->schema;
-	struct form fm = {.vals = mm_arena_zalloc(rq->a, sizeof(char *) * s->nfields)};
+	struct form fm = { .vals = mm_arena_zalloc(rq->a, sizeof(char *) * s->nfields) };
 	struct mm_record rec;
 	struct mm_ctx ctx;
 	struct mm_html h;
@@ -628,8 +630,9 @@ static int form_input(struct mm_req *rq, bool update, struct mm_input *in, const
 		if (update && (int)i == r->key_field && (f->flags & MM_F_AUTO) &&
 		    mm_slice_trim(mm_slice_cstr(v)).len == 0)
 			continue;
-		in->items[in->n++] =
-		    (struct mm_in){.name = f->name, .kind = MM_IN_STR, .s = v, .len = strlen(v)};
+		in->items[in->n++] = (struct mm_in){
+			.name = f->name, .kind = MM_IN_STR, .s = v, .len = strlen(v)
+		};
 	}
 	return MM_OK;
 }
@@ -644,20 +647,20 @@ static void conflict_page(struct mm_html *h, int64_t id, const char *const *vals
 	h->self = mm_html_path(h->rq, id, NULL);
 	mm_html_begin(h, title);
 	mm_html_f(h,
-	          "<h1>%s</h1>\n<p class=\"msg error\" role=\"alert\">%s</p>\n"
-	          "<p><a class=\"btn btn-primary\" href=\"%s\">%s</a></p>\n",
-	          title, mm_msg(h->lang, "conflict"), mm_html_path(h->rq, id, NULL),
-	          MM_L(h->lang, "最新の内容を表示", "Show the latest version"));
+		  "<h1>%s</h1>\n<p class=\"msg error\" role=\"alert\">%s</p>\n"
+		  "<p><a class=\"btn btn-primary\" href=\"%s\">%s</a></p>\n",
+		  title, mm_msg(h->lang, "conflict"), mm_html_path(h->rq, id, NULL),
+		  MM_L(h->lang, "最新の内容を表示", "Show the latest version"));
 	if (vals) {
 		mm_html_f(h, "<details open><summary>%s</summary>\n<dl class=\"fields\">\n",
-		          MM_L(h->lang, "あなたが入力した内容（保存されていません）",
-		               "What you entered (not saved)"));
+			  MM_L(h->lang, "あなたが入力した内容（保存されていません）",
+			       "What you entered (not saved)"));
 		for (size_t i = 0; i < s->nfields; i++)
 			if (vals[i])
 				mm_html_f(h,
-				          "<div class=\"row\"><dt>%s</dt><dd "
-				          "class=\"multiline\">%s</dd></div>\n",
-				          mm_field_label(&s->fields[i], h->lang), vals[i]);
+					  "<div class=\"row\"><dt>%s</dt><dd "
+					  "class=\"multiline\">%s</dd></div>\n",
+					  mm_field_label(&s->fields[i], h->lang), vals[i]);
 		mm_html_f(h, "</dl></details>\n");
 	}
 	mm_html_end(h);
@@ -665,8 +668,8 @@ static void conflict_page(struct mm_html *h, int64_t id, const char *const *vals
 
 static void save(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, bool update)
 {
-	struct mm_ferrs errs = {.n = 0};
-	struct form fm = {.errs = &errs, .id = update ? rq->id : 0};
+	struct mm_ferrs errs = { .n = 0 };
+	struct form fm = { .errs = &errs, .id = update ? rq->id : 0 };
 	struct mm_input in;
 	struct mm_record rec;
 	struct mm_ctx ctx;

@@ -53,10 +53,9 @@ static int decode(struct mm_arena *a, struct mm_slice s, const char **out, size_
 	return MM_OK;
 }
 
-int mm_form_parse(struct mm_arena *a, const char *s, size_t len, struct mm_param **out,
-		  size_t *n)
+int mm_form_parse(struct mm_arena *a, const char *s, size_t len, struct mm_param **out, size_t *n)
 {
-	struct mm_slice rest = {s, len};
+	struct mm_slice rest = { s, len };
 	struct mm_param *p;
 	size_t count = 0;
 
@@ -102,7 +101,7 @@ static bool size_param(const char *s, size_t max, size_t *out)
 	return true;
 }
 
-static const char *const list_params[] = {"q", "sort", "status", "limit", "offset", "page"};
+static const char *const list_params[] = { "q", "sort", "status", "limit", "offset", "page" };
 
 /* Handles one per-field filter parameter: name, name_min, name_max. */
 static int field_filter(struct mm_req *rq, const struct mm_schema *s, const struct mm_param *p,

@@ -10,7 +10,7 @@
 void mm_resp_header(struct mm_resp *rs, const char *name, const char *value)
 {
 	if (rs->nheaders < MM_RESP_MAX_HEADERS)
-		rs->headers[rs->nheaders++] = (struct mm_header){name, value};
+		rs->headers[rs->nheaders++] = (struct mm_header){ name, value };
 }
 
 const char *mm_param_get(const struct mm_param *p, size_t n, const char *name)

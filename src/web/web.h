@@ -62,8 +62,8 @@ struct mm_resp {
 /* What every handler shares: the store and settings read at start-up. */
 struct mm_web {
 	struct mm_store *store;
-	size_t page_max;   /* largest page a list may ask for */
-	size_t import_cap; /* largest CSV accepted for import, bytes */
+	size_t page_max;	   /* largest page a list may ask for */
+	size_t import_cap;	   /* largest CSV accepted for import, bytes */
 	enum mm_lang default_lang; /* when neither cookie nor browser says */
 };
 
@@ -79,7 +79,6 @@ const char *mm_param_get(const struct mm_param *p, size_t n, const char *name);
 
 /* Parses application/x-www-form-urlencoded text into params in the arena.
  * Returns MM_EINVAL on bad percent-encoding or invalid UTF-8. */
-int mm_form_parse(struct mm_arena *a, const char *s, size_t len, struct mm_param **out,
-		  size_t *n);
+int mm_form_parse(struct mm_arena *a, const char *s, size_t len, struct mm_param **out, size_t *n);
 
 #endif

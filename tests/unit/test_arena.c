@@ -132,10 +132,10 @@ static void test_free_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_alignment),    cmocka_unit_test(test_distinct_and_writable),
-	    cmocka_unit_test(test_zalloc),       cmocka_unit_test(test_cap),
-	    cmocka_unit_test(test_huge_refused), cmocka_unit_test(test_strdup),
-	    cmocka_unit_test(test_free_empty),
+		cmocka_unit_test(test_alignment),    cmocka_unit_test(test_distinct_and_writable),
+		cmocka_unit_test(test_zalloc),	     cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_huge_refused), cmocka_unit_test(test_strdup),
+		cmocka_unit_test(test_free_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

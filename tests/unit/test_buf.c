@@ -220,12 +220,12 @@ static void test_unbounded_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty),        cmocka_unit_test(test_appends),
-	    cmocka_unit_test(test_growth),       cmocka_unit_test(test_cap_exact),
-	    cmocka_unit_test(test_sticky_error), cmocka_unit_test(test_printf_cap),
-	    cmocka_unit_test(test_zero_cap),     cmocka_unit_test(test_detach),
-	    cmocka_unit_test(test_detach_empty), cmocka_unit_test(test_detach_error),
-	    cmocka_unit_test(test_truncate),     cmocka_unit_test(test_unbounded_cap),
+		cmocka_unit_test(test_empty),	     cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_growth),	     cmocka_unit_test(test_cap_exact),
+		cmocka_unit_test(test_sticky_error), cmocka_unit_test(test_printf_cap),
+		cmocka_unit_test(test_zero_cap),     cmocka_unit_test(test_detach),
+		cmocka_unit_test(test_detach_empty), cmocka_unit_test(test_detach_error),
+		cmocka_unit_test(test_truncate),     cmocka_unit_test(test_unbounded_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,7 +59,7 @@ static void test_field_neutralise(void **state)
 	assert_field("\tcmd", true, "\"'\tcmd\"");
 	assert_field("\rcmd", true, "\"'\rcmd\"");
 	assert_field("=HYPERLINK(\"http://x\",\"y\")", true,
-	             "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+		     "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
 	assert_field("a=b", true, "a=b");
 	/* Numbers are written as they are. */
 	assert_field("-5", false, "-5");
@@ -140,7 +140,7 @@ static void assert_record(struct fixture *x, size_t line, size_t n, ...)
 		const char *want = va_arg(ap, const char *);
 		if (!mm_slice_eqs(x->f[i], want))
 			fail_msg("field %zu is [%.*s], not [%s]", i, (int)x->f[i].len, x->f[i].ptr,
-			         want);
+				 want);
 		/* Fields are NUL-terminated copies. */
 		assert_int_equal(x->f[i].ptr[x->f[i].len], '\0');
 	}
@@ -338,8 +338,8 @@ static void test_read_arena_exhausted(void **state)
 
 static void test_round_trip(void **state)
 {
-	static const char *const vals[] = {"plain", "a,b", "q\"q", "multi\r\nline",
-	                                   " sp ",  "",    "令和"};
+	static const char *const vals[] = { "plain", "a,b", "q\"q", "multi\r\nline",
+					    " sp ",  "",    "令和" };
 	struct fixture *x = *state;
 	struct mm_buf b;
 	size_t nv = sizeof(vals) / sizeof(vals[0]);
@@ -365,26 +365,26 @@ static void test_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_field_plain),
-	    cmocka_unit_test(test_field_quoted),
-	    cmocka_unit_test(test_field_neutralise),
-	    cmocka_unit_test(test_field_row),
-	    cmocka_unit_test(test_field_cap),
-	    T(test_read_simple),
-	    T(test_read_lf_and_no_final_newline),
-	    T(test_read_empty_fields),
-	    T(test_read_quoted),
-	    T(test_read_multiline),
-	    T(test_read_blank_lines),
-	    T(test_read_empty_input),
-	    T(test_read_bom),
-	    T(test_read_spaces_kept),
-	    T(test_read_unterminated_quote),
-	    T(test_read_text_after_quote),
-	    T(test_read_too_many_fields),
-	    T(test_read_field_too_big),
-	    cmocka_unit_test(test_read_arena_exhausted),
-	    T(test_round_trip),
+		cmocka_unit_test(test_field_plain),
+		cmocka_unit_test(test_field_quoted),
+		cmocka_unit_test(test_field_neutralise),
+		cmocka_unit_test(test_field_row),
+		cmocka_unit_test(test_field_cap),
+		T(test_read_simple),
+		T(test_read_lf_and_no_final_newline),
+		T(test_read_empty_fields),
+		T(test_read_quoted),
+		T(test_read_multiline),
+		T(test_read_blank_lines),
+		T(test_read_empty_input),
+		T(test_read_bom),
+		T(test_read_spaces_kept),
+		T(test_read_unterminated_quote),
+		T(test_read_text_after_quote),
+		T(test_read_too_many_fields),
+		T(test_read_field_too_big),
+		cmocka_unit_test(test_read_arena_exhausted),
+		T(test_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,7 +85,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct mm_query all = {NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 1000, 0};
+static const struct mm_query all = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 1000, 0 };
 
 static void export_csv(struct db *d, const struct mm_register *r, struct mm_buf *b)
 {
@@ -95,8 +95,8 @@ static void export_csv(struct db *d, const struct mm_register *r, struct mm_buf 
 	assert_int_equal(mm_export(r, &d->ctx, &all, MM_EXPORT_CSV, b, &rep), MM_OK);
 }
 
-static int import(struct db *d, const struct mm_register *r, const char *csv, size_t len,
-		  bool dry, struct mm_file_report *rep)
+static int import(struct db *d, const struct mm_register *r, const char *csv, size_t len, bool dry,
+		  struct mm_file_report *rep)
 {
 	return mm_import_csv(r, &d->ctx, csv, len, dry, rep);
 }
@@ -112,8 +112,8 @@ static int64_t count(struct db *d, const struct mm_register *r)
 static void test_round_trip(void **state)
 {
 	struct fx *f = *state;
-	const struct mm_register *order[] = {&mm_reg_sections, &mm_reg_people, &mm_reg_systems,
-					     &mm_reg_assets};
+	const struct mm_register *order[] = { &mm_reg_sections, &mm_reg_people, &mm_reg_systems,
+					      &mm_reg_assets };
 	struct mm_file_report rep;
 
 	for (size_t i = 0; i < 4; i++) {
@@ -188,7 +188,8 @@ static void test_bad_rows_refuse_whole_file(void **state)
 	expect_bad(f, csv, 2, NULL);
 	snprintf(csv, sizeof(csv), "%s,\"閉じない,データ,0410,なし,2,2,2\r\n", header);
 	expect_bad(f, csv, 2, NULL);
-	snprintf(csv, sizeof(csv), "%sX-1,資産,データ,0410,なし,2,2,2\r\nX-1,資産,データ,0410,なし,2,2,2\r\n",
+	snprintf(csv, sizeof(csv),
+		 "%sX-1,資産,データ,0410,なし,2,2,2\r\nX-1,資産,データ,0410,なし,2,2,2\r\n",
 		 header);
 	expect_bad(f, csv, 3, "管理番号");
 	expect_bad(f, "名称,色\r\n資産,赤\r\n", 1, "色");
@@ -227,9 +228,9 @@ static void test_cp932_export_reports_unencodable(void **state)
 	snprintf(csv, sizeof(csv), "%s,お寿司🍣の記録,データ,0410,なし,1,1,1\r\n", header);
 	assert_int_equal(import(&f->src, &mm_reg_assets, csv, strlen(csv), false, &rep), MM_OK);
 	mm_buf_init(&out, 1 << 26);
-	assert_int_equal(mm_export(&mm_reg_assets, &f->src.ctx, &all, MM_EXPORT_CSV_CP932, &out,
-				   &rep),
-			 MM_EENCODING);
+	assert_int_equal(
+		mm_export(&mm_reg_assets, &f->src.ctx, &all, MM_EXPORT_CSV_CP932, &out, &rep),
+		MM_EENCODING);
 	assert_int_equal(rep.nerrs, 1);
 	assert_string_equal(rep.errs[0].column, "名称");
 	assert_int_equal(rep.errs[0].row, (size_t)count(&f->src, &mm_reg_assets) + 1);

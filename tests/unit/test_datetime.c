@@ -19,7 +19,7 @@ static int parse(const char *s, struct mm_date *d)
 
 static void assert_parses(const char *s, int y, int m, int d)
 {
-	struct mm_date r = {0, 0, 0};
+	struct mm_date r = { 0, 0, 0 };
 
 	if (parse(s, &r) != MM_OK)
 		fail_msg("refused \"%s\"", s);
@@ -29,7 +29,7 @@ static void assert_parses(const char *s, int y, int m, int d)
 
 static void assert_refused(const char *s)
 {
-	struct mm_date r = {1, 2, 3};
+	struct mm_date r = { 1, 2, 3 };
 
 	if (parse(s, &r) != MM_EINVAL)
 		fail_msg("accepted \"%s\"", s);
@@ -58,8 +58,8 @@ static void test_time_iso(void **state)
 
 static void test_time_parse_round_trip(void **state)
 {
-	static const int64_t samples[] = {0,          1,          -86400,     951782400,
-	                                  1711929600, 1556668800, 4102444799, 253402300799};
+	static const int64_t samples[] = { 0,	       1,	   -86400,     951782400,
+					   1711929600, 1556668800, 4102444799, 253402300799 };
 	char out[21];
 	int64_t t;
 
@@ -87,24 +87,24 @@ static void test_time_parse_offsets(void **state)
 static void test_time_parse_refusals(void **state)
 {
 	static const char *const bad[] = {
-	    "",
-	    "2024-04-01",
-	    "2024-04-01T00:00:00",      /* no zone */
-	    "2024-04-01 00:00:00Z",     /* space for T */
-	    "2024-04-01T00:00:00Zjunk", /* trailing text */
-	    "2024-04-01T00:00:00z",
-	    "2024-4-01T00:00:00Z",
-	    "2023-02-29T00:00:00Z", /* not a leap year */
-	    "2024-13-01T00:00:00Z",
-	    "2024-04-31T00:00:00Z",
-	    "2024-04-01T24:00:00Z",
-	    "2024-04-01T23:60:00Z",
-	    "2024-04-01T23:59:60Z", /* leap seconds are not stored */
-	    "2024-04-01T00:00:00.Z",
-	    "2024-04-01T00:00:00+9:00",
-	    "2024-04-01T00:00:00+24:00",
-	    "0000-01-01T00:00:00Z",
-	    "２０２４-04-01T00:00:00Z",
+		"",
+		"2024-04-01",
+		"2024-04-01T00:00:00",	    /* no zone */
+		"2024-04-01 00:00:00Z",	    /* space for T */
+		"2024-04-01T00:00:00Zjunk", /* trailing text */
+		"2024-04-01T00:00:00z",
+		"2024-4-01T00:00:00Z",
+		"2023-02-29T00:00:00Z", /* not a leap year */
+		"2024-13-01T00:00:00Z",
+		"2024-04-31T00:00:00Z",
+		"2024-04-01T24:00:00Z",
+		"2024-04-01T23:60:00Z",
+		"2024-04-01T23:59:60Z", /* leap seconds are not stored */
+		"2024-04-01T00:00:00.Z",
+		"2024-04-01T00:00:00+9:00",
+		"2024-04-01T00:00:00+24:00",
+		"0000-01-01T00:00:00Z",
+		"２０２４-04-01T00:00:00Z",
 	};
 	int64_t t = 42;
 
@@ -156,18 +156,18 @@ static void test_date_from_time_jst(void **state)
 static void test_date_valid(void **state)
 {
 	(void)state;
-	assert_true(mm_date_valid((struct mm_date){2024, 2, 29}));
-	assert_true(mm_date_valid((struct mm_date){2000, 2, 29}));
-	assert_true(mm_date_valid((struct mm_date){1868, 1, 1}));
-	assert_true(mm_date_valid((struct mm_date){9999, 12, 31}));
-	assert_false(mm_date_valid((struct mm_date){2023, 2, 29}));
-	assert_false(mm_date_valid((struct mm_date){1900, 2, 29}));
-	assert_false(mm_date_valid((struct mm_date){2024, 4, 31}));
-	assert_false(mm_date_valid((struct mm_date){2024, 0, 1}));
-	assert_false(mm_date_valid((struct mm_date){2024, 13, 1}));
-	assert_false(mm_date_valid((struct mm_date){2024, 1, 0}));
-	assert_false(mm_date_valid((struct mm_date){1867, 12, 31}));
-	assert_false(mm_date_valid((struct mm_date){10000, 1, 1}));
+	assert_true(mm_date_valid((struct mm_date){ 2024, 2, 29 }));
+	assert_true(mm_date_valid((struct mm_date){ 2000, 2, 29 }));
+	assert_true(mm_date_valid((struct mm_date){ 1868, 1, 1 }));
+	assert_true(mm_date_valid((struct mm_date){ 9999, 12, 31 }));
+	assert_false(mm_date_valid((struct mm_date){ 2023, 2, 29 }));
+	assert_false(mm_date_valid((struct mm_date){ 1900, 2, 29 }));
+	assert_false(mm_date_valid((struct mm_date){ 2024, 4, 31 }));
+	assert_false(mm_date_valid((struct mm_date){ 2024, 0, 1 }));
+	assert_false(mm_date_valid((struct mm_date){ 2024, 13, 1 }));
+	assert_false(mm_date_valid((struct mm_date){ 2024, 1, 0 }));
+	assert_false(mm_date_valid((struct mm_date){ 1867, 12, 31 }));
+	assert_false(mm_date_valid((struct mm_date){ 10000, 1, 1 }));
 }
 
 static void test_date_parse_western(void **state)
@@ -197,9 +197,9 @@ static void test_date_parse_fullwidth(void **state)
 	assert_parses("Ｈ３１．４．３０", 2019, 4, 30);
 	assert_parses("\xe3\x80\x80令和元年５月１日\xe3\x80\x80", 2019, 5, 1); /* U+3000 */
 	assert_parses("2024\xe2\x88\x92"
-	              "4\xe2\x88\x92"
-	              "1",
-	              2024, 4, 1); /* U+2212 */
+		      "4\xe2\x88\x92"
+		      "1",
+		      2024, 4, 1); /* U+2212 */
 }
 
 static void test_date_parse_wareki(void **state)
@@ -283,9 +283,9 @@ static void test_date_parse_refusals(void **state)
 	assert_refused("2024-04-01                                                          ");
 	/* A slice stops where it says, even inside a longer string. */
 	struct mm_date d;
-	assert_int_equal(mm_date_parse((struct mm_slice){"2024-04-015", 10}, &d), MM_OK);
+	assert_int_equal(mm_date_parse((struct mm_slice){ "2024-04-015", 10 }, &d), MM_OK);
 	assert_int_equal(d.d, 1);
-	assert_int_equal(mm_date_parse((struct mm_slice){NULL, 0}, &d), MM_EINVAL);
+	assert_int_equal(mm_date_parse((struct mm_slice){ NULL, 0 }, &d), MM_EINVAL);
 }
 
 static void test_date_iso(void **state)
@@ -293,11 +293,11 @@ static void test_date_iso(void **state)
 	char out[11];
 
 	(void)state;
-	mm_date_iso((struct mm_date){2024, 4, 1}, out);
+	mm_date_iso((struct mm_date){ 2024, 4, 1 }, out);
 	assert_string_equal(out, "2024-04-01");
-	mm_date_iso((struct mm_date){1868, 12, 31}, out);
+	mm_date_iso((struct mm_date){ 1868, 12, 31 }, out);
 	assert_string_equal(out, "1868-12-31");
-	mm_date_iso((struct mm_date){-5, 100, 1}, out);
+	mm_date_iso((struct mm_date){ -5, 100, 1 }, out);
 	assert_string_equal(out, "0000-00-00");
 }
 
@@ -305,9 +305,11 @@ static void assert_wareki(int y, int m, int d, const char *lng, const char *abbr
 {
 	char out[MM_WAREKI_MAX];
 
-	assert_int_equal(mm_date_wareki((struct mm_date){y, m, d}, false, out, sizeof(out)), MM_OK);
+	assert_int_equal(mm_date_wareki((struct mm_date){ y, m, d }, false, out, sizeof(out)),
+			 MM_OK);
 	assert_string_equal(out, lng);
-	assert_int_equal(mm_date_wareki((struct mm_date){y, m, d}, true, out, sizeof(out)), MM_OK);
+	assert_int_equal(mm_date_wareki((struct mm_date){ y, m, d }, true, out, sizeof(out)),
+			 MM_OK);
 	assert_string_equal(out, abbr);
 }
 
@@ -329,7 +331,7 @@ static void test_date_wareki(void **state)
 
 static void test_date_wareki_round_trip(void **state)
 {
-	struct mm_date d = {1868, 1, 1}, back;
+	struct mm_date d = { 1868, 1, 1 }, back;
 	char out[MM_WAREKI_MAX];
 
 	(void)state;
@@ -349,26 +351,26 @@ static void test_date_wareki_refusals(void **state)
 	char out[MM_WAREKI_MAX];
 
 	(void)state;
-	assert_int_equal(mm_date_wareki((struct mm_date){2023, 2, 29}, false, out, sizeof(out)),
-	                 MM_EINVAL);
-	assert_int_equal(mm_date_wareki((struct mm_date){1867, 12, 31}, true, out, sizeof(out)),
-	                 MM_EINVAL);
+	assert_int_equal(mm_date_wareki((struct mm_date){ 2023, 2, 29 }, false, out, sizeof(out)),
+			 MM_EINVAL);
+	assert_int_equal(mm_date_wareki((struct mm_date){ 1867, 12, 31 }, true, out, sizeof(out)),
+			 MM_EINVAL);
 	/* "令和6年4月1日" needs 19 bytes with its NUL. */
-	assert_int_equal(mm_date_wareki((struct mm_date){2024, 4, 1}, false, out, 18), MM_ENOMEM);
+	assert_int_equal(mm_date_wareki((struct mm_date){ 2024, 4, 1 }, false, out, 18), MM_ENOMEM);
 	assert_string_equal(out, "");
-	assert_int_equal(mm_date_wareki((struct mm_date){2024, 4, 1}, false, out, 19), MM_OK);
-	assert_int_equal(mm_date_wareki((struct mm_date){2024, 4, 1}, true, out, 6), MM_ENOMEM);
-	assert_int_equal(mm_date_wareki((struct mm_date){2024, 4, 1}, true, out, 0), MM_ENOMEM);
+	assert_int_equal(mm_date_wareki((struct mm_date){ 2024, 4, 1 }, false, out, 19), MM_OK);
+	assert_int_equal(mm_date_wareki((struct mm_date){ 2024, 4, 1 }, true, out, 6), MM_ENOMEM);
+	assert_int_equal(mm_date_wareki((struct mm_date){ 2024, 4, 1 }, true, out, 0), MM_ENOMEM);
 }
 
 static void test_fiscal_year(void **state)
 {
 	(void)state;
-	assert_int_equal(mm_fiscal_year((struct mm_date){2024, 4, 1}), 2024);
-	assert_int_equal(mm_fiscal_year((struct mm_date){2024, 12, 31}), 2024);
-	assert_int_equal(mm_fiscal_year((struct mm_date){2025, 1, 1}), 2024);
-	assert_int_equal(mm_fiscal_year((struct mm_date){2025, 3, 31}), 2024);
-	assert_int_equal(mm_fiscal_year((struct mm_date){2025, 4, 1}), 2025);
+	assert_int_equal(mm_fiscal_year((struct mm_date){ 2024, 4, 1 }), 2024);
+	assert_int_equal(mm_fiscal_year((struct mm_date){ 2024, 12, 31 }), 2024);
+	assert_int_equal(mm_fiscal_year((struct mm_date){ 2025, 1, 1 }), 2024);
+	assert_int_equal(mm_fiscal_year((struct mm_date){ 2025, 3, 31 }), 2024);
+	assert_int_equal(mm_fiscal_year((struct mm_date){ 2025, 4, 1 }), 2025);
 }
 
 static void test_date_days(void **state)
@@ -376,19 +378,22 @@ static void test_date_days(void **state)
 	struct mm_date d;
 
 	(void)state;
-	assert_int_equal(mm_date_to_days((struct mm_date){1970, 1, 1}), 0);
-	assert_int_equal(mm_date_to_days((struct mm_date){2024, 4, 1}), 19814);
+	assert_int_equal(mm_date_to_days((struct mm_date){ 1970, 1, 1 }), 0);
+	assert_int_equal(mm_date_to_days((struct mm_date){ 2024, 4, 1 }), 19814);
 	d = mm_date_from_days(19814);
-	assert_int_equal(mm_date_cmp(d, (struct mm_date){2024, 4, 1}), 0);
-	d = mm_date_add_days((struct mm_date){2024, 2, 28}, 1);
-	assert_int_equal(mm_date_cmp(d, (struct mm_date){2024, 2, 29}), 0);
-	d = mm_date_add_days((struct mm_date){2024, 3, 1}, -1);
-	assert_int_equal(mm_date_cmp(d, (struct mm_date){2024, 2, 29}), 0);
-	d = mm_date_add_days((struct mm_date){2024, 12, 31}, 1);
-	assert_int_equal(mm_date_cmp(d, (struct mm_date){2025, 1, 1}), 0);
-	assert_true(mm_date_cmp((struct mm_date){2024, 1, 2}, (struct mm_date){2024, 1, 1}) > 0);
-	assert_true(mm_date_cmp((struct mm_date){2023, 12, 31}, (struct mm_date){2024, 1, 1}) < 0);
-	assert_true(mm_date_cmp((struct mm_date){2024, 2, 1}, (struct mm_date){2024, 1, 31}) > 0);
+	assert_int_equal(mm_date_cmp(d, (struct mm_date){ 2024, 4, 1 }), 0);
+	d = mm_date_add_days((struct mm_date){ 2024, 2, 28 }, 1);
+	assert_int_equal(mm_date_cmp(d, (struct mm_date){ 2024, 2, 29 }), 0);
+	d = mm_date_add_days((struct mm_date){ 2024, 3, 1 }, -1);
+	assert_int_equal(mm_date_cmp(d, (struct mm_date){ 2024, 2, 29 }), 0);
+	d = mm_date_add_days((struct mm_date){ 2024, 12, 31 }, 1);
+	assert_int_equal(mm_date_cmp(d, (struct mm_date){ 2025, 1, 1 }), 0);
+	assert_true(mm_date_cmp((struct mm_date){ 2024, 1, 2 }, (struct mm_date){ 2024, 1, 1 }) >
+		    0);
+	assert_true(mm_date_cmp((struct mm_date){ 2023, 12, 31 }, (struct mm_date){ 2024, 1, 1 }) <
+		    0);
+	assert_true(mm_date_cmp((struct mm_date){ 2024, 2, 1 }, (struct mm_date){ 2024, 1, 31 }) >
+		    0);
 }
 
 static void test_now(void **state)
@@ -402,25 +407,25 @@ static void test_now(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_time_iso),
-	    cmocka_unit_test(test_time_parse_round_trip),
-	    cmocka_unit_test(test_time_parse_offsets),
-	    cmocka_unit_test(test_time_parse_refusals),
-	    cmocka_unit_test(test_time_jst),
-	    cmocka_unit_test(test_date_from_time_jst),
-	    cmocka_unit_test(test_date_valid),
-	    cmocka_unit_test(test_date_parse_western),
-	    cmocka_unit_test(test_date_parse_fullwidth),
-	    cmocka_unit_test(test_date_parse_wareki),
-	    cmocka_unit_test(test_date_parse_outside_era),
-	    cmocka_unit_test(test_date_parse_refusals),
-	    cmocka_unit_test(test_date_iso),
-	    cmocka_unit_test(test_date_wareki),
-	    cmocka_unit_test(test_date_wareki_round_trip),
-	    cmocka_unit_test(test_date_wareki_refusals),
-	    cmocka_unit_test(test_fiscal_year),
-	    cmocka_unit_test(test_date_days),
-	    cmocka_unit_test(test_now),
+		cmocka_unit_test(test_time_iso),
+		cmocka_unit_test(test_time_parse_round_trip),
+		cmocka_unit_test(test_time_parse_offsets),
+		cmocka_unit_test(test_time_parse_refusals),
+		cmocka_unit_test(test_time_jst),
+		cmocka_unit_test(test_date_from_time_jst),
+		cmocka_unit_test(test_date_valid),
+		cmocka_unit_test(test_date_parse_western),
+		cmocka_unit_test(test_date_parse_fullwidth),
+		cmocka_unit_test(test_date_parse_wareki),
+		cmocka_unit_test(test_date_parse_outside_era),
+		cmocka_unit_test(test_date_parse_refusals),
+		cmocka_unit_test(test_date_iso),
+		cmocka_unit_test(test_date_wareki),
+		cmocka_unit_test(test_date_wareki_round_trip),
+		cmocka_unit_test(test_date_wareki_refusals),
+		cmocka_unit_test(test_fiscal_year),
+		cmocka_unit_test(test_date_days),
+		cmocka_unit_test(test_now),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

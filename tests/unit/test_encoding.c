@@ -111,14 +111,14 @@ static void test_wave_dash_and_friends(void **state)
 	assert_to_cp932("\xef\xbd\x9e", "\x81\x60", 2); /* U+FF5E FULLWIDTH TILDE */
 	assert_to_cp932("\xe2\x80\x96", "\x81\x61", 2); /* U+2016 DOUBLE VERTICAL LINE */
 	assert_to_cp932("\xe2\x88\x92", "\x81\x7c", 2); /* U+2212 MINUS SIGN */
-	assert_to_cp932("\xc2\xa2", "\x81\x91", 2);     /* U+00A2 CENT SIGN */
-	assert_to_cp932("\xc2\xa3", "\x81\x92", 2);     /* U+00A3 POUND SIGN */
-	assert_to_cp932("\xc2\xac", "\x81\xca", 2);     /* U+00AC NOT SIGN */
+	assert_to_cp932("\xc2\xa2", "\x81\x91", 2);	/* U+00A2 CENT SIGN */
+	assert_to_cp932("\xc2\xa3", "\x81\x92", 2);	/* U+00A3 POUND SIGN */
+	assert_to_cp932("\xc2\xac", "\x81\xca", 2);	/* U+00AC NOT SIGN */
 	assert_to_cp932("\xe2\x80\x94", "\x81\x5c", 2); /* U+2014 EM DASH */
 	assert_to_cp932("1〜3",
-	                "1\x81\x60"
-	                "3",
-	                4);
+			"1\x81\x60"
+			"3",
+			4);
 }
 
 static void test_unencodable(void **state)
@@ -136,12 +136,12 @@ static void test_utf8_invalid_refused(void **state)
 {
 	(void)state;
 	assert_utf8_refused("ab\xff", 3, 2);
-	assert_utf8_refused("ab\xc0\xaf", 4, 2);        /* overlong "/" */
-	assert_utf8_refused("ab\xe0\x80\xaf", 5, 2);    /* overlong, three bytes */
-	assert_utf8_refused("a\xed\xa0\x80", 4, 1);     /* surrogate */
+	assert_utf8_refused("ab\xc0\xaf", 4, 2);	/* overlong "/" */
+	assert_utf8_refused("ab\xe0\x80\xaf", 5, 2);	/* overlong, three bytes */
+	assert_utf8_refused("a\xed\xa0\x80", 4, 1);	/* surrogate */
 	assert_utf8_refused("a\xf4\x90\x80\x80", 5, 1); /* past U+10FFFF */
-	assert_utf8_refused("あ\xe3\x81", 5, 3);        /* truncated */
-	assert_utf8_refused("a\x80", 2, 1);             /* lone continuation */
+	assert_utf8_refused("あ\xe3\x81", 5, 3);	/* truncated */
+	assert_utf8_refused("a\x80", 2, 1);		/* lone continuation */
 }
 
 static void test_cp932_invalid_refused(void **state)
@@ -150,7 +150,7 @@ static void test_cp932_invalid_refused(void **state)
 	assert_cp932_refused("ab\x80", 3, 2); /* unassigned single byte */
 	assert_cp932_refused("ab\xa0", 3, 2);
 	assert_cp932_refused("ab\xfd", 3, 2);
-	assert_cp932_refused("\x8e\x91\x82", 3, 2);     /* lead byte cut off at the end */
+	assert_cp932_refused("\x8e\x91\x82", 3, 2);	/* lead byte cut off at the end */
 	assert_cp932_refused("\x8e\x91\x82\x20", 4, 2); /* bad trail byte */
 }
 
@@ -215,12 +215,12 @@ static void test_enc_to_utf8(void **state)
 	assert_string_equal(b.data, "ok");
 	mm_buf_reset(&b);
 	assert_int_equal(mm_enc_to_utf8(sjis_row, sizeof(sjis_row) - 1, MM_ENC_CP932, &b, &bad),
-	                 MM_OK);
+			 MM_OK);
 	assert_string_equal(b.data, utf8_row);
 	mm_buf_reset(&b);
 	/* Offsets count from the start of the input, byte order mark included. */
 	assert_int_equal(mm_enc_to_utf8("\xef\xbb\xbfok\xff", 6, MM_ENC_UTF8_BOM, &b, &bad),
-	                 MM_EENCODING);
+			 MM_EENCODING);
 	assert_int_equal(bad, 5);
 	assert_int_equal(mm_enc_to_utf8("ok\xff", 3, MM_ENC_UTF8, &b, &bad), MM_EENCODING);
 	assert_int_equal(bad, 2);
@@ -240,15 +240,15 @@ static void test_utf8_check(void **state)
 	assert_true(mm_utf8_check("", 0, &bad));
 	assert_true(mm_utf8_check("aé€🍣", strlen("aé€🍣"), &bad));
 	assert_true(mm_utf8_check("\xf4\x8f\xbf\xbf", 4, &bad)); /* U+10FFFF */
-	assert_true(mm_utf8_check("\xed\x9f\xbf", 3, &bad));     /* U+D7FF */
+	assert_true(mm_utf8_check("\xed\x9f\xbf", 3, &bad));	 /* U+D7FF */
 	assert_int_equal(bad, 99);
 	assert_false(mm_utf8_check("abc\xf5\x80\x80\x80", 7, &bad));
 	assert_int_equal(bad, 3);
 	assert_false(mm_utf8_check("\xf0\x8f\xbf\xbf", 4, &bad)); /* overlong */
 	assert_int_equal(bad, 0);
 	assert_false(mm_utf8_check("ab\xe3\x81"
-	                           "a",
-	                           5, &bad)); /* short sequence */
+				   "a",
+				   5, &bad)); /* short sequence */
 	assert_int_equal(bad, 2);
 	assert_false(mm_utf8_check("\xc1\xbf", 2, NULL));
 }
@@ -269,19 +269,19 @@ static void test_line_at(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cp932_to_utf8),
-	    cmocka_unit_test(test_utf8_to_cp932),
-	    cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_wave_dash_and_friends),
-	    cmocka_unit_test(test_unencodable),
-	    cmocka_unit_test(test_utf8_invalid_refused),
-	    cmocka_unit_test(test_cp932_invalid_refused),
-	    cmocka_unit_test(test_output_cap),
-	    cmocka_unit_test(test_detect),
-	    cmocka_unit_test(test_detect_refusals),
-	    cmocka_unit_test(test_enc_to_utf8),
-	    cmocka_unit_test(test_utf8_check),
-	    cmocka_unit_test(test_line_at),
+		cmocka_unit_test(test_cp932_to_utf8),
+		cmocka_unit_test(test_utf8_to_cp932),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_wave_dash_and_friends),
+		cmocka_unit_test(test_unencodable),
+		cmocka_unit_test(test_utf8_invalid_refused),
+		cmocka_unit_test(test_cp932_invalid_refused),
+		cmocka_unit_test(test_output_cap),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_detect_refusals),
+		cmocka_unit_test(test_enc_to_utf8),
+		cmocka_unit_test(test_utf8_check),
+		cmocka_unit_test(test_line_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,8 +65,8 @@ static void test_object(void **state)
 	mm_json_obj_close(&j);
 	assert_int_equal(b.err, MM_OK);
 	assert_string_equal(b.data, "{\"id\":-5,\"name\":\"台帳\",\"ok\":true,\"no\":false,"
-	                            "\"none\":null,\"missing\":null,\"part\":\"abc\","
-	                            "\"k\\\"ey\":-9223372036854775808}");
+				    "\"none\":null,\"missing\":null,\"part\":\"abc\","
+				    "\"k\\\"ey\":-9223372036854775808}");
 	mm_buf_free(&b);
 }
 
@@ -145,9 +145,9 @@ static void test_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_escape),  cmocka_unit_test(test_object),
-	    cmocka_unit_test(test_nesting), cmocka_unit_test(test_too_deep),
-	    cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_escape),	cmocka_unit_test(test_object),
+		cmocka_unit_test(test_nesting), cmocka_unit_test(test_too_deep),
+		cmocka_unit_test(test_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

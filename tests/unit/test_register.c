@@ -25,14 +25,14 @@ struct fx {
 	int64_t section, section2, person, system;
 };
 
-#define S(name, value) ((struct mm_in){(name), MM_IN_STR, (value), strlen(value), 0})
-#define I(name, value) ((struct mm_in){(name), MM_IN_INT, NULL, 0, (value)})
-#define N(name) ((struct mm_in){(name), MM_IN_NULL, NULL, 0, 0})
+#define S(name, value) ((struct mm_in){ (name), MM_IN_STR, (value), strlen(value), 0 })
+#define I(name, value) ((struct mm_in){ (name), MM_IN_INT, NULL, 0, (value) })
+#define N(name)	       ((struct mm_in){ (name), MM_IN_NULL, NULL, 0, 0 })
 
 static int create(struct fx *f, const struct mm_register *r, enum mm_in_mode mode,
 		  struct mm_in *items, size_t n, struct mm_ferrs *errs, struct mm_record *rec)
 {
-	struct mm_input in = {items, n, mode};
+	struct mm_input in = { items, n, mode };
 
 	errs->n = 0;
 	return mm_reg_create(r, &f->ctx, &in, errs, rec);
@@ -57,17 +57,17 @@ static int setup(void **state)
 	f->ctx.actor = "tester";
 	f->ctx.lang = MM_JA;
 
-	struct mm_in sec[] = {S("code", "0410"), S("name", "市民課"), S("kind", "division")};
+	struct mm_in sec[] = { S("code", "0410"), S("name", "市民課"), S("kind", "division") };
 	assert_int_equal(create(f, &mm_reg_sections, MM_IN_JSON, sec, 3, &errs, &rec), MM_OK);
 	f->section = rec.id;
-	struct mm_in sec2[] = {S("code", "0310"), S("name", "税務課"), S("kind", "division")};
+	struct mm_in sec2[] = { S("code", "0310"), S("name", "税務課"), S("kind", "division") };
 	assert_int_equal(create(f, &mm_reg_sections, MM_IN_JSON, sec2, 3, &errs, &rec), MM_OK);
 	f->section2 = rec.id;
-	struct mm_in per[] = {S("name", "佐藤 太郎"), I("section_id", f->section),
-			      S("employment", "regular"), S("employment_status", "employed")};
+	struct mm_in per[] = { S("name", "佐藤 太郎"), I("section_id", f->section),
+			       S("employment", "regular"), S("employment_status", "employed") };
 	assert_int_equal(create(f, &mm_reg_people, MM_IN_JSON, per, 4, &errs, &rec), MM_OK);
 	f->person = rec.id;
-	struct mm_in sys[] = {S("name", "住民情報システム"), I("section_id", f->section)};
+	struct mm_in sys[] = { S("name", "住民情報システム"), I("section_id", f->section) };
 	assert_int_equal(create(f, &mm_reg_systems, MM_IN_JSON, sys, 2, &errs, &rec), MM_OK);
 	f->system = rec.id;
 	*state = f;
@@ -124,7 +124,7 @@ static void expect_refusal(struct fx *f, enum mm_in_mode mode, struct mm_in v, c
 	size_t n = base_asset(f, it);
 	struct mm_ferrs errs;
 	struct mm_record rec;
-	struct mm_query q = {NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 10, 0};
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 10, 0 };
 	struct mm_page before, after;
 
 	set_item(it, &n, v);
@@ -152,7 +152,7 @@ static void test_create_derives_value_and_key(void **state)
 	assert_string_equal(rec.v[AST_CODE].s, "A-000001");
 	assert_int_equal(rec.version, 1);
 	assert_int_equal(mm_reg_create(&mm_reg_assets, &f->ctx,
-				       &(struct mm_input){it, n, MM_IN_JSON}, &errs, &again),
+				       &(struct mm_input){ it, n, MM_IN_JSON }, &errs, &again),
 			 MM_OK);
 	assert_string_equal(again.v[AST_CODE].s, "A-000002");
 }
@@ -201,7 +201,7 @@ static void test_refusals(void **state)
 	expect_refusal(f, MM_IN_JSON, S("colour", "red"), "colour", "unknown_field");
 	expect_refusal(f, MM_IN_JSON, I("asset_value", 1), "asset_value", "read_only");
 	expect_refusal(f, MM_IN_JSON, I("id", 1), "id", "read_only");
-	expect_refusal(f, MM_IN_JSON, (struct mm_in){"integrity", MM_IN_OTHER, NULL, 0, 0},
+	expect_refusal(f, MM_IN_JSON, (struct mm_in){ "integrity", MM_IN_OTHER, NULL, 0, 0 },
 		       "integrity", "not_integer");
 	expect_refusal(f, MM_IN_FORM, S("integrity", "high"), "integrity", "not_integer");
 	expect_refusal(f, MM_IN_CSV, S("section_id", "9999 無い課"), "section_id", "bad_ref");
@@ -210,7 +210,7 @@ static void test_refusals(void **state)
 static void test_every_error_reported_at_once(void **state)
 {
 	struct fx *f = *state;
-	struct mm_in it[] = {S("kind", "paper"), I("confidentiality", 9)};
+	struct mm_in it[] = { S("kind", "paper"), I("confidentiality", 9) };
 	struct mm_ferrs errs;
 	struct mm_record rec;
 
@@ -223,15 +223,11 @@ static void test_every_error_reported_at_once(void **state)
 static void test_form_and_csv_leniency(void **state)
 {
 	struct fx *f = *state;
-	struct mm_in it[] = {S("name", "  固定資産課税台帳 "),
-			     S("kind", "データ"),
-			     S("section_id", "0410 市民課"),
-			     S("owner_id", ""),
-			     S("personal_info", "個人情報"),
-			     S("confidentiality", "３"),
-			     S("integrity", "2 中"),
-			     S("availability", "高"),
-			     S("retention_until", "R8.3.31")};
+	struct mm_in it[] = { S("name", "  固定資産課税台帳 "), S("kind", "データ"),
+			      S("section_id", "0410 市民課"),	S("owner_id", ""),
+			      S("personal_info", "個人情報"),	S("confidentiality", "３"),
+			      S("integrity", "2 中"),		S("availability", "高"),
+			      S("retention_until", "R8.3.31") };
 	struct mm_ferrs errs;
 	struct mm_record rec;
 
@@ -252,8 +248,8 @@ static void test_update_history_and_conflict(void **state)
 	struct fx *f = *state;
 	struct mm_in it[24];
 	size_t n = base_asset(f, it);
-	struct mm_in change[] = {I("availability", 3), S("location", "サーバ室")};
-	struct mm_in same[] = {I("availability", 3)};
+	struct mm_in change[] = { I("availability", 3), S("location", "サーバ室") };
+	struct mm_in same[] = { I("availability", 3) };
 	struct mm_ferrs errs;
 	struct mm_record rec, upd;
 	struct mm_hist *h;
@@ -261,7 +257,7 @@ static void test_update_history_and_conflict(void **state)
 
 	assert_int_equal(create(f, &mm_reg_assets, MM_IN_JSON, it, n, &errs, &rec), MM_OK);
 	assert_int_equal(mm_reg_update(&mm_reg_assets, &f->ctx, rec.id, 1,
-				       &(struct mm_input){change, 2, MM_IN_JSON}, &errs, &upd),
+				       &(struct mm_input){ change, 2, MM_IN_JSON }, &errs, &upd),
 			 MM_OK);
 	assert_int_equal(upd.version, 2);
 	assert_string_equal(upd.v[AST_LOCATION].s, "サーバ室");
@@ -269,11 +265,11 @@ static void test_update_history_and_conflict(void **state)
 	/* The same change again at the old version is a conflict. */
 	errs.n = 0;
 	assert_int_equal(mm_reg_update(&mm_reg_assets, &f->ctx, rec.id, 1,
-				       &(struct mm_input){change, 2, MM_IN_JSON}, &errs, &upd),
+				       &(struct mm_input){ change, 2, MM_IN_JSON }, &errs, &upd),
 			 MM_ECONFLICT);
 	/* A change to the current value makes no new version. */
 	assert_int_equal(mm_reg_update(&mm_reg_assets, &f->ctx, rec.id, 2,
-				       &(struct mm_input){same, 1, MM_IN_JSON}, &errs, &upd),
+				       &(struct mm_input){ same, 1, MM_IN_JSON }, &errs, &upd),
 			 MM_OK);
 	assert_int_equal(upd.version, 2);
 	assert_int_equal(mm_reg_history(&mm_reg_assets, &f->ctx, rec.id, &h, &nh), MM_OK);
@@ -284,7 +280,7 @@ static void test_update_history_and_conflict(void **state)
 	assert_string_equal(h[1].changes,
 			    "{\"location\":[null,\"サーバ室\"],\"availability\":[2,3]}");
 	assert_int_equal(mm_reg_update(&mm_reg_assets, &f->ctx, 9999, 1,
-				       &(struct mm_input){same, 1, MM_IN_JSON}, &errs, &upd),
+				       &(struct mm_input){ same, 1, MM_IN_JSON }, &errs, &upd),
 			 MM_ENOTFOUND);
 }
 
@@ -295,7 +291,7 @@ static void test_retire_restore(void **state)
 	size_t n = base_asset(f, it);
 	struct mm_ferrs errs;
 	struct mm_record rec;
-	struct mm_query q = {NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 10, 0};
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 10, 0 };
 	struct mm_page page;
 
 	assert_int_equal(create(f, &mm_reg_assets, MM_IN_JSON, it, n, &errs, &rec), MM_OK);
@@ -310,7 +306,8 @@ static void test_retire_restore(void **state)
 	q.status = MM_RETIRED;
 	assert_int_equal(mm_reg_list(&mm_reg_assets, &f->ctx, &q, &page), MM_OK);
 	assert_int_equal(page.total, 1);
-	assert_int_equal(mm_reg_set_retired(&mm_reg_assets, &f->ctx, rec.id, 2, false, &rec), MM_OK);
+	assert_int_equal(mm_reg_set_retired(&mm_reg_assets, &f->ctx, rec.id, 2, false, &rec),
+			 MM_OK);
 	assert_false(rec.retired);
 	assert_int_equal(rec.version, 3);
 }
@@ -321,9 +318,9 @@ static void test_retired_reference_refused(void **state)
 	struct mm_record sec;
 
 	assert_int_equal(mm_reg_get(&mm_reg_sections, &f->ctx, f->section2, &sec), MM_OK);
-	assert_int_equal(mm_reg_set_retired(&mm_reg_sections, &f->ctx, f->section2, sec.version,
-					    true, &sec),
-			 MM_OK);
+	assert_int_equal(
+		mm_reg_set_retired(&mm_reg_sections, &f->ctx, f->section2, sec.version, true, &sec),
+		MM_OK);
 	expect_refusal(f, MM_IN_JSON, I("section_id", f->section2), "section_id", "retired_ref");
 }
 
@@ -349,15 +346,15 @@ static void test_duplicate_code(void **state)
 static void test_section_cycle_refused(void **state)
 {
 	struct fx *f = *state;
-	struct mm_in up[] = {I("parent_id", f->section)};
-	struct mm_in child[] = {S("name", "住民記録係"), S("kind", "unit"),
-				I("parent_id", f->section)};
+	struct mm_in up[] = { I("parent_id", f->section) };
+	struct mm_in child[] = { S("name", "住民記録係"), S("kind", "unit"),
+				 I("parent_id", f->section) };
 	struct mm_ferrs errs;
 	struct mm_record rec, c;
 
 	assert_int_equal(mm_reg_get(&mm_reg_sections, &f->ctx, f->section, &rec), MM_OK);
 	assert_int_equal(mm_reg_update(&mm_reg_sections, &f->ctx, f->section, rec.version,
-				       &(struct mm_input){up, 1, MM_IN_JSON}, &errs, &rec),
+				       &(struct mm_input){ up, 1, MM_IN_JSON }, &errs, &rec),
 			 MM_EVALIDATE);
 	assert_string_equal(errs.e[0].msg, "self_ref");
 	assert_int_equal(create(f, &mm_reg_sections, MM_IN_JSON, child, 3, &errs, &c), MM_OK);
@@ -365,7 +362,7 @@ static void test_section_cycle_refused(void **state)
 	errs.n = 0;
 	assert_int_equal(mm_reg_get(&mm_reg_sections, &f->ctx, f->section, &rec), MM_OK);
 	assert_int_equal(mm_reg_update(&mm_reg_sections, &f->ctx, f->section, rec.version,
-				       &(struct mm_input){up, 1, MM_IN_JSON}, &errs, &rec),
+				       &(struct mm_input){ up, 1, MM_IN_JSON }, &errs, &rec),
 			 MM_EVALIDATE);
 	assert_string_equal(errs.e[0].msg, "cycle");
 }

@@ -28,7 +28,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct mm_demo_counts n;
-	struct mm_ctx ctx = {0};
+	struct mm_ctx ctx = { 0 };
 	int fd;
 
 	snprintf(f->path, sizeof(f->path), "/tmp/mm-web-XXXXXX");
@@ -70,7 +70,7 @@ static int teardown(void **state)
 static int serve(struct fx *f, const char *method, const char *path, const char *query,
 		 const char *ctype, const char *body, struct mm_resp *rs)
 {
-	struct mm_req rq = {0};
+	struct mm_req rq = { 0 };
 
 	rq.method = method;
 	rq.path = path;
@@ -111,7 +111,7 @@ static void test_form_parse_refusals(void **state)
 	struct fx *f = *state;
 	struct mm_param *p;
 	size_t n;
-	const char *bad[] = {"a=%", "a=%4", "a=%zz", "a=%ff%fe", "a=%00", "%c0%af=1"};
+	const char *bad[] = { "a=%", "a=%4", "a=%zz", "a=%ff%fe", "a=%00", "%c0%af=1" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(mm_form_parse(&f->a, bad[i], strlen(bad[i]), &p, &n), MM_EINVAL);
@@ -129,9 +129,8 @@ static void test_routes(void **state)
 	assert_int_equal(serve(f, "GET", "/api/v1/assets/0", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/assets/-1", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/assets/1x", NULL, NULL, NULL, &rs), 404);
-	assert_int_equal(serve(f, "GET", "/api/v1/assets/99999999999999999999", NULL, NULL, NULL,
-			       &rs),
-			 404);
+	assert_int_equal(
+		serve(f, "GET", "/api/v1/assets/99999999999999999999", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/widgets", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "DELETE", "/api/v1/assets/1", NULL, NULL, NULL, &rs), 405);
 	assert_int_equal(serve(f, "GET", "/assets", NULL, NULL, NULL, &rs), 200);
@@ -146,9 +145,9 @@ static void test_list_parameters(void **state)
 	struct fx *f = *state;
 	struct mm_resp rs;
 
-	assert_int_equal(serve(f, "GET", "/api/v1/assets", "confidentiality_min=4&limit=5", NULL,
-			       NULL, &rs),
-			 200);
+	assert_int_equal(
+		serve(f, "GET", "/api/v1/assets", "confidentiality_min=4&limit=5", NULL, NULL, &rs),
+		200);
 	assert_non_null(strstr(rs.body.data, "\"limit\":5"));
 	assert_null(strstr(rs.body.data, "\"confidentiality\":3"));
 	assert_int_equal(serve(f, "GET", "/api/v1/assets", "colour=red", NULL, NULL, &rs), 400);
@@ -188,9 +187,9 @@ static void test_json_refusals(void **state)
 	assert_int_equal(serve(f, "PUT", "/api/v1/assets/1", NULL, json,
 			       "{\"name\":\"x\",\"version\":7}", &rs),
 			 409);
-	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, json, "{\"confidentiality\":3.5}",
-			       &rs),
-			 422);
+	assert_int_equal(
+		serve(f, "POST", "/api/v1/assets", NULL, json, "{\"confidentiality\":3.5}", &rs),
+		422);
 	assert_non_null(strstr(rs.body.data, "機密性は整数で入力してください。"));
 }
 

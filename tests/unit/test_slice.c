@@ -25,8 +25,8 @@ static void test_cstr_and_eq(void **state)
 	assert_non_null(s.ptr);
 	assert_int_equal(s.len, 0);
 	assert_true(mm_slice_eqs(s, ""));
-	assert_true(mm_slice_eq((struct mm_slice){NULL, 0}, MM_SLICE_LIT("")));
-	assert_true(mm_slice_eq(MM_SLICE_LIT("x"), (struct mm_slice){"xyz", 1}));
+	assert_true(mm_slice_eq((struct mm_slice){ NULL, 0 }, MM_SLICE_LIT("")));
+	assert_true(mm_slice_eq(MM_SLICE_LIT("x"), (struct mm_slice){ "xyz", 1 }));
 }
 
 static void test_trim(void **state)
@@ -66,11 +66,11 @@ static void test_cut(void **state)
 	assert_true(mm_slice_eqs(head, "x"));
 	assert_non_null(tail.ptr);
 	assert_int_equal(tail.len, 0);
-	tail = mm_slice_cut((struct mm_slice){NULL, 0}, '=', &head);
+	tail = mm_slice_cut((struct mm_slice){ NULL, 0 }, '=', &head);
 	assert_int_equal(head.len, 0);
 	assert_null(tail.ptr);
 	/* The search stops at the slice's end. */
-	tail = mm_slice_cut((struct mm_slice){"ab=c", 2}, '=', &head);
+	tail = mm_slice_cut((struct mm_slice){ "ab=c", 2 }, '=', &head);
 	assert_true(mm_slice_eqs(head, "ab"));
 	assert_null(tail.ptr);
 }
@@ -123,7 +123,7 @@ static void test_to_i64_refusals(void **state)
 	assert_not_i64("99999999999999999999");
 	assert_not_i64("18446744073709551616");
 	int64_t v;
-	assert_false(mm_slice_to_i64((struct mm_slice){NULL, 0}, &v));
+	assert_false(mm_slice_to_i64((struct mm_slice){ NULL, 0 }, &v));
 }
 
 static bool valid(const char *s)
@@ -139,8 +139,8 @@ static void test_utf8_valid(void **state)
 	assert_true(valid("é"));
 	assert_true(valid("情報セキュリティ"));
 	assert_true(valid("🍣"));
-	assert_true(valid("\xed\x9f\xbf"));     /* U+D7FF, just below surrogates */
-	assert_true(valid("\xee\x80\x80"));     /* U+E000, just above */
+	assert_true(valid("\xed\x9f\xbf"));	/* U+D7FF, just below surrogates */
+	assert_true(valid("\xee\x80\x80"));	/* U+E000, just above */
 	assert_true(valid("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
 	assert_true(mm_utf8_valid("a\0b", 3));
 }
@@ -185,14 +185,14 @@ static void test_utf8_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cstr_and_eq),
-	    cmocka_unit_test(test_trim),
-	    cmocka_unit_test(test_cut),
-	    cmocka_unit_test(test_to_i64),
-	    cmocka_unit_test(test_to_i64_refusals),
-	    cmocka_unit_test(test_utf8_valid),
-	    cmocka_unit_test(test_utf8_invalid),
-	    cmocka_unit_test(test_utf8_count),
+		cmocka_unit_test(test_cstr_and_eq),
+		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_to_i64),
+		cmocka_unit_test(test_to_i64_refusals),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_invalid),
+		cmocka_unit_test(test_utf8_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,37 +20,39 @@
 #include <cmocka.h>
 
 static const struct mm_option levels[] = {
-    {"low", "低", "Low"},
-    {"high", "高", "High"},
+	{ "low", "低", "Low" },
+	{ "high", "高", "High" },
 };
 
 /* Every field type and the flags the store acts on. */
 static const struct mm_field item_fields[] = {
-    {"code", "コード", "Code", MM_FT_TEXT, MM_F_UNIQUE | MM_F_SORT, 0, 32, NULL, 0, NULL},
-    {"name", "名称", "Name", MM_FT_TEXT, MM_F_SEARCH | MM_F_SORT, 0, 200, NULL, 0, NULL},
-    {"note", "備考", "Note", MM_FT_TEXT, MM_F_SEARCH | MM_F_MULTILINE, 0, 2000, NULL, 0, NULL},
-    {"score", "点数", "Score", MM_FT_INT, MM_F_FILTER | MM_F_SORT, 0, 100, NULL, 0, NULL},
-    {"level", "水準", "Level", MM_FT_ENUM, MM_F_FILTER, 0, 0, levels, 2, NULL},
-    {"owner", "所有者", "Owner", MM_FT_REF, MM_F_FILTER, 0, 0, NULL, 0, "people"},
-    {"due", "期限", "Due", MM_FT_DATE, MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0, NULL},
+	{ "code", "コード", "Code", MM_FT_TEXT, MM_F_UNIQUE | MM_F_SORT, 0, 32, NULL, 0, NULL },
+	{ "name", "名称", "Name", MM_FT_TEXT, MM_F_SEARCH | MM_F_SORT, 0, 200, NULL, 0, NULL },
+	{ "note", "備考", "Note", MM_FT_TEXT, MM_F_SEARCH | MM_F_MULTILINE, 0, 2000, NULL, 0,
+	  NULL },
+	{ "score", "点数", "Score", MM_FT_INT, MM_F_FILTER | MM_F_SORT, 0, 100, NULL, 0, NULL },
+	{ "level", "水準", "Level", MM_FT_ENUM, MM_F_FILTER, 0, 0, levels, 2, NULL },
+	{ "owner", "所有者", "Owner", MM_FT_REF, MM_F_FILTER, 0, 0, NULL, 0, "people" },
+	{ "due", "期限", "Due", MM_FT_DATE, MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0, NULL },
 };
 enum { F_CODE, F_NAME, F_NOTE, F_SCORE, F_LEVEL, F_OWNER, F_DUE, NF };
 
-static const struct mm_schema items = {"items", item_fields, NF};
+static const struct mm_schema items = { "items", item_fields, NF };
 
 /* The same register one release later: one more searchable field. */
 static const struct mm_field item_fields2[] = {
-    {"code", "コード", "Code", MM_FT_TEXT, MM_F_UNIQUE | MM_F_SORT, 0, 32, NULL, 0, NULL},
-    {"name", "名称", "Name", MM_FT_TEXT, MM_F_SEARCH | MM_F_SORT, 0, 200, NULL, 0, NULL},
-    {"note", "備考", "Note", MM_FT_TEXT, MM_F_SEARCH | MM_F_MULTILINE, 0, 2000, NULL, 0, NULL},
-    {"score", "点数", "Score", MM_FT_INT, MM_F_FILTER | MM_F_SORT, 0, 100, NULL, 0, NULL},
-    {"level", "水準", "Level", MM_FT_ENUM, MM_F_FILTER, 0, 0, levels, 2, NULL},
-    {"owner", "所有者", "Owner", MM_FT_REF, MM_F_FILTER, 0, 0, NULL, 0, "people"},
-    {"due", "期限", "Due", MM_FT_DATE, MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0, NULL},
-    {"place", "場所", "Place", MM_FT_TEXT, MM_F_SEARCH | MM_F_FILTER, 0, 100, NULL, 0, NULL},
+	{ "code", "コード", "Code", MM_FT_TEXT, MM_F_UNIQUE | MM_F_SORT, 0, 32, NULL, 0, NULL },
+	{ "name", "名称", "Name", MM_FT_TEXT, MM_F_SEARCH | MM_F_SORT, 0, 200, NULL, 0, NULL },
+	{ "note", "備考", "Note", MM_FT_TEXT, MM_F_SEARCH | MM_F_MULTILINE, 0, 2000, NULL, 0,
+	  NULL },
+	{ "score", "点数", "Score", MM_FT_INT, MM_F_FILTER | MM_F_SORT, 0, 100, NULL, 0, NULL },
+	{ "level", "水準", "Level", MM_FT_ENUM, MM_F_FILTER, 0, 0, levels, 2, NULL },
+	{ "owner", "所有者", "Owner", MM_FT_REF, MM_F_FILTER, 0, 0, NULL, 0, "people" },
+	{ "due", "期限", "Due", MM_FT_DATE, MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0, NULL },
+	{ "place", "場所", "Place", MM_FT_TEXT, MM_F_SEARCH | MM_F_FILTER, 0, 100, NULL, 0, NULL },
 };
 
-static const struct mm_schema items2 = {"items", item_fields2, NF + 1};
+static const struct mm_schema items2 = { "items", item_fields2, NF + 1 };
 
 struct fx {
 	char path[64];
@@ -59,7 +61,7 @@ struct fx {
 	struct mm_arena a;
 };
 
-static const struct mm_schema *const all_schemas[] = {&items};
+static const struct mm_schema *const all_schemas[] = { &items };
 
 static int setup(void **state)
 {
@@ -112,21 +114,21 @@ static int teardown(void **state)
 
 static struct mm_value text(const char *s)
 {
-	struct mm_value v = {s != NULL, 0, s};
+	struct mm_value v = { s != NULL, 0, s };
 	return v;
 }
 
 static struct mm_value num(int64_t i)
 {
-	struct mm_value v = {true, i, NULL};
+	struct mm_value v = { true, i, NULL };
 	return v;
 }
 
-static const struct mm_value unset = {false, 0, NULL};
+static const struct mm_value unset = { false, 0, NULL };
 
 /* Builds a record of items (arena-backed values) ready to insert. */
 static struct mm_record *make(struct fx *f, const char *code, const char *name, int64_t score,
-                              const char *level, const char *due)
+			      const char *level, const char *due)
 {
 	struct mm_record *r = mm_arena_zalloc(&f->a, sizeof(*r));
 
@@ -147,7 +149,7 @@ static struct mm_record *make(struct fx *f, const char *code, const char *name, 
 }
 
 static int64_t add(struct fx *f, const char *code, const char *name, int64_t score,
-                   const char *level, const char *due)
+		   const char *level, const char *due)
 {
 	struct mm_record *r = make(f, code, name, score, level, due);
 
@@ -165,7 +167,7 @@ static int64_t list(struct fx *f, const struct mm_query *q, struct mm_page *p)
 
 static struct mm_query query(void)
 {
-	struct mm_query q = {NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 100, 0};
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 100, 0 };
 	return q;
 }
 
@@ -201,10 +203,10 @@ static void assert_fts_consistent(struct fx *f)
 
 	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-	                              "INSERT INTO items_fts(items_fts, rank) "
-	                              "VALUES('integrity-check', 1)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
+				      "INSERT INTO items_fts(items_fts, rank) "
+				      "VALUES('integrity-check', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	sqlite3_close(db);
 }
 
@@ -218,7 +220,7 @@ static void test_open_urls(void **state)
 
 	(void)state;
 	assert_int_equal(mm_store_open("postgresql://localhost/mamori", 2, &st, why, sizeof(why)),
-	                 MM_EINVAL);
+			 MM_EINVAL);
 	assert_null(st);
 	assert_string_equal(why, "PostgreSQL backend not built yet");
 	assert_int_equal(mm_store_open("mysql://x/y", 2, &st, why, sizeof(why)), MM_EINVAL);
@@ -257,27 +259,27 @@ static void test_migrate_twice(void **state)
 	assert_int_equal(sql_int(f, "SELECT max(version) FROM schema_migrations"), 3);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
-	                            "AND name IN ('items_code_key', 'items_score_idx', "
-	                            "'items_due_idx', 'items_code_idx', 'items_level_idx')"),
-	                 5);
+				    "AND name IN ('items_code_key', 'items_score_idx', "
+				    "'items_due_idx', 'items_code_idx', 'items_level_idx')"),
+			 5);
 	assert_int_equal(search(f, "台帳"), 1);
 }
 
 static void test_migrate_adds_column(void **state)
 {
 	struct fx *f = *state;
-	const struct mm_schema *const v2[] = {&items2};
+	const struct mm_schema *const v2[] = { &items2 };
 	struct mm_record got, *r;
 	struct mm_query q = query();
-	struct mm_filter fl = {NF, MM_OP_EQ, text("本庁舎")};
+	struct mm_filter fl = { NF, MM_OP_EQ, text("本庁舎") };
 	struct mm_page p;
 	int64_t id;
 
 	id = add(f, "A-1", "住民基本台帳システム", 5, "high", "2024-05-01");
 	assert_int_equal(mm_store_migrate(f->st, v2, 1), MM_OK);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM pragma_table_info('items') "
-	                            "WHERE name = 'place'"),
-	                 1);
+				    "WHERE name = 'place'"),
+			 1);
 	/* The old row keeps its values; the new field is NULL. */
 	assert_int_equal(mm_rec_get(f->c, &items2, id, &f->a, &got), MM_OK);
 	assert_string_equal(got.v[F_NAME].s, "住民基本台帳システム");
@@ -307,39 +309,40 @@ static void test_bad_identifiers(void **state)
 {
 	struct fx *f = *state;
 	static const struct mm_field bad_field[] = {
-	    {"bad-name", "x", "x", MM_FT_TEXT, 0, 0, 0, NULL, 0, NULL},
+		{ "bad-name", "x", "x", MM_FT_TEXT, 0, 0, 0, NULL, 0, NULL },
 	};
 	static const struct mm_field quote_field[] = {
-	    {"x\"; DROP TABLE items; --", "x", "x", MM_FT_TEXT, 0, 0, 0, NULL, 0, NULL},
+		{ "x\"; DROP TABLE items; --", "x", "x", MM_FT_TEXT, 0, 0, 0, NULL, 0, NULL },
 	};
 	static const struct mm_field system_field[] = {
-	    {"version", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL},
+		{ "version", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL },
 	};
 	static const struct mm_field dup_fields[] = {
-	    {"a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL},
-	    {"a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL},
+		{ "a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL },
+		{ "a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL },
 	};
 	static const struct mm_field ok_field[] = {
-	    {"a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL},
+		{ "a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL },
 	};
 	const struct mm_schema bad[] = {
-	    {"Items", ok_field, 1},
-	    {"1items", ok_field, 1},
-	    {"items x", ok_field, 1},
-	    {"", ok_field, 1},
-	    {"meta", ok_field, 1},
-	    {"sqlite_x", ok_field, 1},
-	    {"t", bad_field, 1},
-	    {"t", quote_field, 1},
-	    {"t", system_field, 1},
-	    {"t", dup_fields, 2},
-	    {NULL, ok_field, 1},
-	    {"a_very_long_register_name_that_goes_past_the_limit_of_sixty_three", ok_field, 1},
+		{ "Items", ok_field, 1 },
+		{ "1items", ok_field, 1 },
+		{ "items x", ok_field, 1 },
+		{ "", ok_field, 1 },
+		{ "meta", ok_field, 1 },
+		{ "sqlite_x", ok_field, 1 },
+		{ "t", bad_field, 1 },
+		{ "t", quote_field, 1 },
+		{ "t", system_field, 1 },
+		{ "t", dup_fields, 2 },
+		{ NULL, ok_field, 1 },
+		{ "a_very_long_register_name_that_goes_past_the_limit_of_sixty_three", ok_field,
+		  1 },
 	};
 	struct mm_record r;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const struct mm_schema *one[] = {&bad[i]};
+		const struct mm_schema *one[] = { &bad[i] };
 		assert_int_equal(mm_store_migrate(f->st, one, 1), MM_EINVAL);
 		assert_int_equal(mm_rec_get(f->c, &bad[i], 1, &f->a, &r), MM_EINVAL);
 	}
@@ -351,9 +354,9 @@ static void test_unmigrated_register(void **state)
 {
 	struct fx *f = *state;
 	static const struct mm_field fl[] = {
-	    {"a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL},
+		{ "a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL },
 	};
-	const struct mm_schema other = {"other", fl, 1};
+	const struct mm_schema other = { "other", fl, 1 };
 	struct mm_record r;
 
 	assert_int_equal(mm_rec_get(f->c, &other, 1, &f->a, &r), MM_EDB);
@@ -523,35 +526,35 @@ static void test_list_filters(void **state)
 	q.filters = fl;
 	q.nfilters = 1;
 
-	fl[0] = (struct mm_filter){F_LEVEL, MM_OP_EQ, text("high")};
+	fl[0] = (struct mm_filter){ F_LEVEL, MM_OP_EQ, text("high") };
 	assert_int_equal(list(f, &q, &p), 3);
-	fl[0] = (struct mm_filter){F_SCORE, MM_OP_GE, num(30)};
+	fl[0] = (struct mm_filter){ F_SCORE, MM_OP_GE, num(30) };
 	assert_int_equal(list(f, &q, &p), 3);
-	fl[0] = (struct mm_filter){F_SCORE, MM_OP_LE, num(30)};
+	fl[0] = (struct mm_filter){ F_SCORE, MM_OP_LE, num(30) };
 	assert_int_equal(list(f, &q, &p), 3);
-	fl[0] = (struct mm_filter){F_SCORE, MM_OP_EQ, num(20)};
+	fl[0] = (struct mm_filter){ F_SCORE, MM_OP_EQ, num(20) };
 	assert_int_equal(list(f, &q, &p), 1);
 	assert_string_equal(p.recs[0].v[F_CODE].s, "B");
-	fl[0] = (struct mm_filter){F_DUE, MM_OP_GE, text("2024-02-01")};
+	fl[0] = (struct mm_filter){ F_DUE, MM_OP_GE, text("2024-02-01") };
 	assert_int_equal(list(f, &q, &p), 3);
-	fl[0] = (struct mm_filter){F_DUE, MM_OP_EQ, unset};
+	fl[0] = (struct mm_filter){ F_DUE, MM_OP_EQ, unset };
 	assert_int_equal(list(f, &q, &p), 1);
 	assert_string_equal(p.recs[0].v[F_CODE].s, "E");
 
 	/* Filters combine with AND. */
 	q.nfilters = 3;
-	fl[0] = (struct mm_filter){F_SCORE, MM_OP_GE, num(20)};
-	fl[1] = (struct mm_filter){F_SCORE, MM_OP_LE, num(40)};
-	fl[2] = (struct mm_filter){F_LEVEL, MM_OP_EQ, text("high")};
+	fl[0] = (struct mm_filter){ F_SCORE, MM_OP_GE, num(20) };
+	fl[1] = (struct mm_filter){ F_SCORE, MM_OP_LE, num(40) };
+	fl[2] = (struct mm_filter){ F_LEVEL, MM_OP_EQ, text("high") };
 	assert_int_equal(list(f, &q, &p), 2);
 
 	/* Refusals: unknown field, range over NULL, unknown sort. */
 	q.nfilters = 1;
-	fl[0] = (struct mm_filter){NF, MM_OP_EQ, num(1)};
+	fl[0] = (struct mm_filter){ NF, MM_OP_EQ, num(1) };
 	assert_int_equal(mm_rec_list(f->c, &items, &q, &f->a, &p), MM_EINVAL);
-	fl[0] = (struct mm_filter){F_SCORE, MM_OP_GE, unset};
+	fl[0] = (struct mm_filter){ F_SCORE, MM_OP_GE, unset };
 	assert_int_equal(mm_rec_list(f->c, &items, &q, &f->a, &p), MM_EINVAL);
-	fl[0] = (struct mm_filter){F_SCORE, (enum mm_op)9, num(1)};
+	fl[0] = (struct mm_filter){ F_SCORE, (enum mm_op)9, num(1) };
 	assert_int_equal(mm_rec_list(f->c, &items, &q, &f->a, &p), MM_EINVAL);
 	q.nfilters = 0;
 	q.sort = NF;
@@ -713,9 +716,9 @@ static void test_search_literal(void **state)
 {
 	struct fx *f = *state;
 	static const char *const odd[] = {
-	    "\"",    "\"\"",   "\"x",  "%",     "_",     "\\",
-	    "%%",    "a OR b", "OR",   "*",     "台帳*", "NEAR(a b)",
-	    "a AND", "(",      "^abc", "col:x", "-x",    "'; DROP TABLE items; --",
+		"\"",	 "\"\"",   "\"x",  "%",	    "_",     "\\",
+		"%%",	 "a OR b", "OR",   "*",	    "台帳*", "NEAR(a b)",
+		"a AND", "(",	   "^abc", "col:x", "-x",    "'; DROP TABLE items; --",
 	};
 
 	add(f, "L-1", "50% \"off\" OR *", 1, NULL, NULL);
@@ -748,8 +751,8 @@ static void test_search_literal(void **state)
 static void test_history(void **state)
 {
 	struct fx *f = *state;
-	struct mm_hist h = {1,        1,        "2024-04-01T09:00:00Z",
-	                    "tanaka", "create", "{\"name\":[null,\"一\"]}"};
+	struct mm_hist h = { 1,	       1,	 "2024-04-01T09:00:00Z",
+			     "tanaka", "create", "{\"name\":[null,\"一\"]}" };
 	struct mm_hist *v;
 	size_t n;
 
@@ -788,7 +791,7 @@ static void test_history(void **state)
 static void test_history_many(void **state)
 {
 	struct fx *f = *state;
-	struct mm_hist h = {5, 0, "2024-04-01T09:00:00Z", "tanaka", "update", "{}"};
+	struct mm_hist h = { 5, 0, "2024-04-01T09:00:00Z", "tanaka", "update", "{}" };
 	struct mm_hist *v;
 	size_t n;
 
@@ -907,10 +910,11 @@ static void *insert_many(void *arg)
 	if (!c)
 		return NULL;
 	for (int i = 0; i < PER_THREAD; i++) {
-		struct mm_value v[NF] = {0};
+		struct mm_value v[NF] = { 0 };
 		struct mm_record r = {
-		    0, 0, false, "2024-04-01T09:00:00Z", "2024-04-01T09:00:00Z", "worker", v};
-		struct mm_hist h = {0, 1, "2024-04-01T09:00:00Z", "worker", "create", "{}"};
+			0, 0, false, "2024-04-01T09:00:00Z", "2024-04-01T09:00:00Z", "worker", v
+		};
+		struct mm_hist h = { 0, 1, "2024-04-01T09:00:00Z", "worker", "create", "{}" };
 		int64_t seq;
 		int rc;
 
@@ -957,7 +961,7 @@ static void test_pool_threads(void **state)
 	mm_store_release(f->st, f->c);
 	f->c = NULL;
 	for (int i = 0; i < 4; i++) {
-		w[i] = (struct worker){f->st, i, 0, 0};
+		w[i] = (struct worker){ f->st, i, 0, 0 };
 		assert_int_equal(pthread_create(&t[i], NULL, insert_many, &w[i]), 0);
 	}
 	for (int i = 0; i < 4; i++) {
@@ -971,7 +975,7 @@ static void test_pool_threads(void **state)
 	assert_int_equal(list(f, &q, &p), 4 * PER_THREAD);
 	assert_int_equal(search(f, "並行挿入"), 4 * PER_THREAD);
 	assert_int_equal(sql_int(f, "SELECT value FROM sequences WHERE name = 'worker'"),
-	                 4 * PER_THREAD / 2);
+			 4 * PER_THREAD / 2);
 	assert_fts_consistent(f);
 }
 
@@ -1000,7 +1004,7 @@ static void test_pool_blocks(void **state)
 	assert_int_equal(mm_store_open(f->path, 1, &st, why, sizeof(why)), MM_OK);
 	c = mm_store_acquire(st);
 	assert_non_null(c);
-	w = (struct waiter){st, NULL};
+	w = (struct waiter){ st, NULL };
 	assert_int_equal(pthread_create(&t, NULL, acquire_one, &w), 0);
 	usleep(100 * 1000);
 	assert_null(w.got); /* still waiting: the only connection is taken */
@@ -1016,31 +1020,31 @@ static void test_pool_blocks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_open_urls),
-	    T(test_connection_settings),
-	    T(test_migrate_twice),
-	    T(test_migrate_adds_column),
-	    T(test_bad_identifiers),
-	    T(test_unmigrated_register),
-	    T(test_roundtrip),
-	    T(test_not_found),
-	    T(test_update),
-	    T(test_unique),
-	    T(test_find),
-	    T(test_list_filters),
-	    T(test_list_status),
-	    T(test_list_sort),
-	    T(test_list_paging),
-	    T(test_search_japanese),
-	    T(test_search_literal),
-	    T(test_history),
-	    T(test_history_many),
-	    T(test_seq),
-	    T(test_meta),
-	    T(test_tx),
-	    T(test_release_rolls_back),
-	    T(test_pool_threads),
-	    T(test_pool_blocks),
+		T(test_open_urls),
+		T(test_connection_settings),
+		T(test_migrate_twice),
+		T(test_migrate_adds_column),
+		T(test_bad_identifiers),
+		T(test_unmigrated_register),
+		T(test_roundtrip),
+		T(test_not_found),
+		T(test_update),
+		T(test_unique),
+		T(test_find),
+		T(test_list_filters),
+		T(test_list_status),
+		T(test_list_sort),
+		T(test_list_paging),
+		T(test_search_japanese),
+		T(test_search_literal),
+		T(test_history),
+		T(test_history_many),
+		T(test_seq),
+		T(test_meta),
+		T(test_tx),
+		T(test_release_rolls_back),
+		T(test_pool_threads),
+		T(test_pool_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
