@@ -46,18 +46,18 @@ struct mm_backend {
 	void (*tx_rollback)(struct mm_conn *c);
 
 	int (*rec_get)(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
-	               struct mm_record *out);
+		       struct mm_record *out);
 	int (*rec_insert)(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
 	int (*rec_update)(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
-	                  int64_t expected_version);
+			  int64_t expected_version);
 	int (*rec_list)(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
-	                struct mm_arena *a, struct mm_page *out);
+			struct mm_arena *a, struct mm_page *out);
 	int (*rec_find)(struct mm_conn *c, const struct mm_schema *s, int field,
-	                const struct mm_value *value, int64_t exclude_id, int64_t *id);
+			const struct mm_value *value, int64_t exclude_id, int64_t *id);
 
 	int (*hist_add)(struct mm_conn *c, const struct mm_schema *s, const struct mm_hist *h);
 	int (*hist_list)(struct mm_conn *c, const struct mm_schema *s, int64_t id,
-	                 struct mm_arena *a, struct mm_hist **out, size_t *n);
+			 struct mm_arena *a, struct mm_hist **out, size_t *n);
 
 	int (*seq_next)(struct mm_conn *c, const char *name, int64_t *out);
 

@@ -27,27 +27,27 @@
 enum { BUSY_MS = 5000 };
 
 static const char *const fixed_sql[FX_COUNT] = {
-    [FX_BEGIN] = "BEGIN",
-    [FX_BEGIN_WRITE] = "BEGIN IMMEDIATE",
-    [FX_COMMIT] = "COMMIT",
-    [FX_ROLLBACK] = "ROLLBACK",
-    [FX_SAVE] = "SAVEPOINT mm_op",
-    [FX_RELEASE] = "RELEASE mm_op",
-    [FX_UNDO] = "ROLLBACK TO mm_op",
-    [FX_HIST_ADD] = "INSERT INTO history(register, record_id, version, at, actor, action, "
-                    "changes) VALUES(?, ?, ?, ?, ?, ?, ?)",
-    [FX_HIST_LIST] = "SELECT record_id, version, at, actor, action, changes FROM history "
-                     "WHERE register = ? AND record_id = ? ORDER BY version, id",
-    [FX_SEQ_NEXT] = "INSERT INTO sequences(name, value) VALUES(?, 1) ON CONFLICT(name) "
-                    "DO UPDATE SET value = value + 1 RETURNING value",
-    [FX_META_GET] = "SELECT value FROM meta WHERE key = ?",
-    [FX_META_SET] = "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
-                    "DO UPDATE SET value = excluded.value",
-    [FX_MIG_MAX] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
-    [FX_MIG_HAS] = "SELECT 1 FROM schema_migrations WHERE version = ?",
-    [FX_MIG_ADD] = "INSERT INTO schema_migrations(version, applied_at) "
-                   "VALUES(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-    [FX_COLUMNS] = "SELECT name FROM pragma_table_info(?) ORDER BY cid",
+	[FX_BEGIN] = "BEGIN",
+	[FX_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[FX_COMMIT] = "COMMIT",
+	[FX_ROLLBACK] = "ROLLBACK",
+	[FX_SAVE] = "SAVEPOINT mm_op",
+	[FX_RELEASE] = "RELEASE mm_op",
+	[FX_UNDO] = "ROLLBACK TO mm_op",
+	[FX_HIST_ADD] = "INSERT INTO history(register, record_id, version, at, actor, action, "
+			"changes) VALUES(?, ?, ?, ?, ?, ?, ?)",
+	[FX_HIST_LIST] = "SELECT record_id, version, at, actor, action, changes FROM history "
+			 "WHERE register = ? AND record_id = ? ORDER BY version, id",
+	[FX_SEQ_NEXT] = "INSERT INTO sequences(name, value) VALUES(?, 1) ON CONFLICT(name) "
+			"DO UPDATE SET value = value + 1 RETURNING value",
+	[FX_META_GET] = "SELECT value FROM meta WHERE key = ?",
+	[FX_META_SET] = "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
+			"DO UPDATE SET value = excluded.value",
+	[FX_MIG_MAX] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
+	[FX_MIG_HAS] = "SELECT 1 FROM schema_migrations WHERE version = ?",
+	[FX_MIG_ADD] = "INSERT INTO schema_migrations(version, applied_at) "
+		       "VALUES(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+	[FX_COLUMNS] = "SELECT name FROM pragma_table_info(?) ORDER BY cid",
 };
 
 /* The system columns every register table starts with, in read order. */
@@ -84,7 +84,7 @@ int mm_sq_fail(struct mm_sq_conn *sc, int src)
 int mm_sq_prepare(struct mm_sq_conn *sc, const char *sql, bool persistent, sqlite3_stmt **out)
 {
 	int src = sqlite3_prepare_v3(sc->db, sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0,
-	                             out, NULL);
+				     out, NULL);
 
 	if (src != SQLITE_OK) {
 		*out = NULL;
@@ -229,7 +229,7 @@ static void close_conn(struct mm_conn *c)
 static int open_conn(const char *target, struct mm_conn **out, char *why, size_t whylen)
 {
 	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-	                  SQLITE_OPEN_EXRESCODE;
+			  SQLITE_OPEN_EXRESCODE;
 	struct mm_sq_conn *sc;
 	sqlite3_stmt *st = NULL;
 	const char *mode;
@@ -250,7 +250,7 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 	sqlite3_extended_result_codes(sc->db, 1);
 	if (sqlite3_db_config(sc->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) != SQLITE_OK ||
 	    sqlite3_db_config(sc->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL) !=
-	        SQLITE_OK ||
+		    SQLITE_OK ||
 	    sqlite3_db_config(sc->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) != SQLITE_OK) {
 		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
 		goto out;
@@ -283,7 +283,7 @@ out:
 	sqlite3_finalize(st);
 	if (sc && why && whylen)
 		snprintf(why, whylen, "%s: %s", target,
-		         sc->base.errmsg[0] ? sc->base.errmsg : mm_strerror(rc));
+			 sc->base.errmsg[0] ? sc->base.errmsg : mm_strerror(rc));
 	else if (rc && why && whylen)
 		snprintf(why, whylen, "%s", mm_strerror(rc));
 	close_conn(sc ? &sc->base : NULL);
@@ -316,21 +316,21 @@ int mm_sq_tx_commit(struct mm_conn *c)
 }
 
 const struct mm_backend mm_sqlite_backend = {
-    .name = "sqlite",
-    .open = open_conn,
-    .close = close_conn,
-    .migrate = mm_sq_migrate,
-    .tx_begin = tx_begin,
-    .tx_commit = mm_sq_tx_commit,
-    .tx_rollback = mm_sq_tx_rollback,
-    .rec_get = mm_sq_rec_get,
-    .rec_insert = mm_sq_rec_insert,
-    .rec_update = mm_sq_rec_update,
-    .rec_list = mm_sq_rec_list,
-    .rec_find = mm_sq_rec_find,
-    .hist_add = mm_sq_hist_add,
-    .hist_list = mm_sq_hist_list,
-    .seq_next = mm_sq_seq_next,
-    .meta_get = mm_sq_meta_get,
-    .meta_set = mm_sq_meta_set,
+	.name = "sqlite",
+	.open = open_conn,
+	.close = close_conn,
+	.migrate = mm_sq_migrate,
+	.tx_begin = tx_begin,
+	.tx_commit = mm_sq_tx_commit,
+	.tx_rollback = mm_sq_tx_rollback,
+	.rec_get = mm_sq_rec_get,
+	.rec_insert = mm_sq_rec_insert,
+	.rec_update = mm_sq_rec_update,
+	.rec_list = mm_sq_rec_list,
+	.rec_find = mm_sq_rec_find,
+	.hist_add = mm_sq_hist_add,
+	.hist_list = mm_sq_hist_list,
+	.seq_next = mm_sq_seq_next,
+	.meta_get = mm_sq_meta_get,
+	.meta_set = mm_sq_meta_set,
 };

@@ -55,7 +55,7 @@ struct mm_sq_cached {
 	size_t nfields;
 	sqlite3_stmt *get, *insert, *update, *exists;
 	sqlite3_stmt *fts_del, *fts_add; /* NULL without search fields */
-	sqlite3_stmt **find;             /* per field, prepared on first use */
+	sqlite3_stmt **find;		 /* per field, prepared on first use */
 };
 
 struct mm_sq_conn {
@@ -123,24 +123,24 @@ void mm_sq_drop_cache(struct mm_sq_conn *sc);
 int mm_sq_dup_text(sqlite3_stmt *st, int col, struct mm_arena *a, const char **out);
 /* Reads a row selected by mm_sq_add_columns. */
 int mm_sq_read_record(sqlite3_stmt *st, const struct mm_schema *s, struct mm_arena *a,
-                      struct mm_record *r);
+		      struct mm_record *r);
 
 int mm_sq_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
-                  struct mm_record *out);
+		  struct mm_record *out);
 int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
 int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
-                     int64_t expected_version);
+		     int64_t expected_version);
 int mm_sq_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
-                   const struct mm_value *value, int64_t exclude_id, int64_t *id);
+		   const struct mm_value *value, int64_t exclude_id, int64_t *id);
 int mm_sq_hist_add(struct mm_conn *c, const struct mm_schema *s, const struct mm_hist *h);
 int mm_sq_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
-                    struct mm_hist **out, size_t *n);
+		    struct mm_hist **out, size_t *n);
 int mm_sq_seq_next(struct mm_conn *c, const char *name, int64_t *out);
 int mm_sq_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value);
 int mm_sq_meta_set(struct mm_conn *c, const char *key, const char *value);
 
 /* sqlite_list.c */
 int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
-                   struct mm_arena *a, struct mm_page *out);
+		   struct mm_arena *a, struct mm_page *out);
 
 #endif

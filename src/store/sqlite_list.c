@@ -81,10 +81,11 @@ static char *like_escape(struct mm_arena *a, const char *q)
 
 /* Appends the WHERE clause of q to w and its values to v. */
 static int build_where(const struct mm_schema *s, const struct mm_query *q, struct mm_arena *a,
-                       struct mm_buf *w, struct bind *v, size_t *nv)
+		       struct mm_buf *w, struct bind *v, size_t *nv)
 {
 	static const char *const ops[] = {
-	    [MM_OP_EQ] = " = ?", [MM_OP_GE] = " >= ?", [MM_OP_LE] = " <= ?"};
+		[MM_OP_EQ] = " = ?", [MM_OP_GE] = " >= ?", [MM_OP_LE] = " <= ?"
+	};
 
 	mm_buf_adds(w, " WHERE 1");
 	if (q->status == MM_ACTIVE)
@@ -112,9 +113,9 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 		}
 		mm_buf_adds(w, ops[fl->op]);
 		if (mm_sq_int_field(f))
-			v[(*nv)++] = (struct bind){B_INT, fl->v.i, NULL};
+			v[(*nv)++] = (struct bind){ B_INT, fl->v.i, NULL };
 		else
-			v[(*nv)++] = (struct bind){B_TEXT, 0, fl->v.s};
+			v[(*nv)++] = (struct bind){ B_TEXT, 0, fl->v.s };
 	}
 
 	if (q->q && q->q[0]) {
@@ -131,7 +132,7 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 			mm_buf_adds(w, " WHERE ");
 			mm_sq_add_ident(w, s->name, "_fts");
 			mm_buf_adds(w, " MATCH ?)");
-			v[(*nv)++] = (struct bind){B_TEXT, 0, phrase};
+			v[(*nv)++] = (struct bind){ B_TEXT, 0, phrase };
 		} else {
 			char *pat = like_escape(a, q->q);
 			const char *sep = " AND (";
@@ -143,7 +144,7 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 				mm_buf_adds(w, sep);
 				mm_sq_add_ident(w, s->fields[i].name, NULL);
 				mm_buf_adds(w, " LIKE '%' || ? || '%' ESCAPE '\\'");
-				v[(*nv)++] = (struct bind){B_TEXT, 0, pat};
+				v[(*nv)++] = (struct bind){ B_TEXT, 0, pat };
 				sep = " OR ";
 			}
 			mm_buf_addc(w, ')');
@@ -177,7 +178,7 @@ static int add_order(const struct mm_schema *s, const struct mm_query *q, struct
 
 /* Runs SELECT count(*) with the WHERE clause in w. */
 static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *w,
-                      const struct bind *v, size_t nv, int64_t *total)
+		      const struct bind *v, size_t nv, int64_t *total)
 {
 	sqlite3_stmt *st = NULL;
 	struct mm_buf b;
@@ -206,8 +207,8 @@ out:
 }
 
 static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-                     struct mm_buf *w, struct bind *v, size_t nv, size_t want, struct mm_arena *a,
-                     struct mm_page *out)
+		     struct mm_buf *w, struct bind *v, size_t nv, size_t want, struct mm_arena *a,
+		     struct mm_page *out)
 {
 	sqlite3_stmt *st = NULL;
 	struct mm_buf b;
@@ -223,8 +224,8 @@ static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 	if (rc)
 		goto out;
 	mm_buf_adds(&b, " LIMIT ? OFFSET ?");
-	v[nv++] = (struct bind){B_INT, (int64_t)want, NULL};
-	v[nv++] = (struct bind){B_INT, (int64_t)q->offset, NULL};
+	v[nv++] = (struct bind){ B_INT, (int64_t)want, NULL };
+	v[nv++] = (struct bind){ B_INT, (int64_t)q->offset, NULL };
 	rc = MM_ENOMEM;
 	out->recs = mm_arena_zalloc(a, want * sizeof(*out->recs));
 	if (!out->recs)
@@ -251,7 +252,7 @@ out:
 }
 
 int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
-                   struct mm_arena *a, struct mm_page *out)
+		   struct mm_arena *a, struct mm_page *out)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct mm_sq_cached *e;

@@ -42,7 +42,7 @@ int mm_sq_dup_text(sqlite3_stmt *st, int col, struct mm_arena *a, const char **o
 }
 
 static int read_value(sqlite3_stmt *st, int col, const struct mm_field *f, struct mm_arena *a,
-                      struct mm_value *v)
+		      struct mm_value *v)
 {
 	v->set = false;
 	v->i = 0;
@@ -59,7 +59,7 @@ static int read_value(sqlite3_stmt *st, int col, const struct mm_field *f, struc
 
 /* Reads a row selected as system_cols followed by the schema's fields. */
 int mm_sq_read_record(sqlite3_stmt *st, const struct mm_schema *s, struct mm_arena *a,
-                      struct mm_record *r)
+		      struct mm_record *r)
 {
 	int rc;
 
@@ -122,7 +122,7 @@ void mm_sq_drop_cache(struct mm_sq_conn *sc)
 /* The statements that keep the search index in step: remove a row's
  * entry before it changes, add it again afterwards. */
 static int build_fts(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_sq_cached *e,
-                     struct mm_buf *b)
+		     struct mm_buf *b)
 {
 	const char *t = s->name;
 	int rc;
@@ -268,7 +268,7 @@ static int fts_step(struct mm_sq_conn *sc, sqlite3_stmt *st, int64_t id)
 /* Records. */
 
 int mm_sq_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
-                  struct mm_record *out)
+		  struct mm_record *out)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct mm_sq_cached *e;
@@ -290,7 +290,7 @@ int mm_sq_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, stru
 }
 
 static int bind_fields(sqlite3_stmt *st, int first, const struct mm_schema *s,
-                       const struct mm_value *v)
+		       const struct mm_value *v)
 {
 	int src = SQLITE_OK;
 
@@ -356,7 +356,7 @@ static int why_unchanged(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t 
 }
 
 int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
-                     int64_t expected_version)
+		     int64_t expected_version)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct mm_sq_cached *e;
@@ -398,7 +398,7 @@ out:
 }
 
 int mm_sq_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
-                   const struct mm_value *value, int64_t exclude_id, int64_t *id)
+		   const struct mm_value *value, int64_t exclude_id, int64_t *id)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	const struct mm_field *f;
@@ -462,7 +462,7 @@ int mm_sq_hist_add(struct mm_conn *c, const struct mm_schema *s, const struct mm
 }
 
 int mm_sq_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
-                    struct mm_hist **out, size_t *n)
+		    struct mm_hist **out, size_t *n)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct mm_hist *v = NULL;

@@ -15,22 +15,22 @@ struct migration {
 };
 
 static const struct migration migrations[] = {
-    {1, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"},
-    {2, "CREATE TABLE sequences(name TEXT PRIMARY KEY, value INTEGER NOT NULL)"},
-    {3, "CREATE TABLE history(id INTEGER PRIMARY KEY, register TEXT NOT NULL, "
-        "record_id INTEGER NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, "
-        "actor TEXT NOT NULL, action TEXT NOT NULL, changes TEXT NOT NULL, "
-        "UNIQUE(register, record_id, version))"},
+	{ 1, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)" },
+	{ 2, "CREATE TABLE sequences(name TEXT PRIMARY KEY, value INTEGER NOT NULL)" },
+	{ 3, "CREATE TABLE history(id INTEGER PRIMARY KEY, register TEXT NOT NULL, "
+	     "record_id INTEGER NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, "
+	     "actor TEXT NOT NULL, action TEXT NOT NULL, changes TEXT NOT NULL, "
+	     "UNIQUE(register, record_id, version))" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
 
 static const char create_migrations_sql[] =
-    "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
-    "applied_at TEXT)";
+	"CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+	"applied_at TEXT)";
 
 static void add_index_name(struct mm_buf *b, const char *table, const char *field,
-                           const char *suffix)
+			   const char *suffix)
 {
 	mm_buf_addc(b, '"');
 	mm_buf_adds(b, table);
@@ -42,7 +42,7 @@ static void add_index_name(struct mm_buf *b, const char *table, const char *fiel
 
 /* Reads the column names of table into a NULL-terminated array from a. */
 static int table_columns(struct mm_sq_conn *sc, const char *table, struct mm_arena *a,
-                         const char ***out, size_t *n)
+			 const char ***out, size_t *n)
 {
 	sqlite3_stmt *st;
 	const char **v = NULL;
@@ -226,8 +226,8 @@ static int migrate_register(struct mm_sq_conn *sc, const struct mm_schema *s)
 	mm_buf_adds(&b, "CREATE TABLE IF NOT EXISTS ");
 	mm_sq_add_ident(&b, t, NULL);
 	mm_buf_adds(&b, "(id INTEGER PRIMARY KEY, version INTEGER NOT NULL, "
-	                "retired INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, "
-	                "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL");
+			"retired INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, "
+			"updated_at TEXT NOT NULL, updated_by TEXT NOT NULL");
 	for (size_t i = 0; i < s->nfields; i++) {
 		mm_buf_adds(&b, ", ");
 		mm_sq_add_ident(&b, s->fields[i].name, NULL);

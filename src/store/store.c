@@ -37,7 +37,7 @@ static bool has_prefix(const char *s, const char *p)
 
 /* Splits url into a backend and the target handed to it. */
 static int parse_url(const char *url, const struct mm_backend **be, const char **target, char *why,
-                     size_t whylen)
+		     size_t whylen)
 {
 	if (has_prefix(url, "sqlite://"))
 		*target = url + strlen("sqlite://");
@@ -87,7 +87,7 @@ fail:
 }
 
 int mm_store_open(const char *url, size_t pool_size, struct mm_store **out, char *why,
-                  size_t whylen)
+		  size_t whylen)
 {
 	struct mm_store *st = NULL;
 	const struct mm_backend *be = NULL;
@@ -221,14 +221,14 @@ bool mm_store_ident_ok(const char *name)
 }
 
 static const char *const system_columns[] = {
-    "id", "version", "retired", "created_at", "updated_at", "updated_by", "rowid", "oid",
+	"id", "version", "retired", "created_at", "updated_at", "updated_by", "rowid", "oid",
 };
 
 static const char *const system_tables[] = {
-    "meta",
-    "sequences",
-    "history",
-    "schema_migrations",
+	"meta",
+	"sequences",
+	"history",
+	"schema_migrations",
 };
 
 int mm_store_schema_check(const struct mm_schema *s)
@@ -273,7 +273,7 @@ void mm_tx_rollback(struct mm_conn *c)
 }
 
 int mm_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
-               struct mm_record *out)
+	       struct mm_record *out)
 {
 	return c->be->rec_get(c, s, id, a, out);
 }
@@ -284,19 +284,19 @@ int mm_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record
 }
 
 int mm_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
-                  int64_t expected_version)
+		  int64_t expected_version)
 {
 	return c->be->rec_update(c, s, rec, expected_version);
 }
 
 int mm_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
-                struct mm_arena *a, struct mm_page *out)
+		struct mm_arena *a, struct mm_page *out)
 {
 	return c->be->rec_list(c, s, q, a, out);
 }
 
 int mm_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
-                const struct mm_value *value, int64_t exclude_id, int64_t *id)
+		const struct mm_value *value, int64_t exclude_id, int64_t *id)
 {
 	return c->be->rec_find(c, s, field, value, exclude_id, id);
 }
@@ -307,7 +307,7 @@ int mm_hist_add(struct mm_conn *c, const struct mm_schema *s, const struct mm_hi
 }
 
 int mm_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
-                 struct mm_hist **out, size_t *n)
+		 struct mm_hist **out, size_t *n)
 {
 	return c->be->hist_list(c, s, id, a, out, n);
 }

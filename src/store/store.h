@@ -50,7 +50,7 @@ struct mm_page {
 struct mm_hist {
 	int64_t record_id;
 	int64_t version;
-	const char *at;      /* UTC ISO 8601 */
+	const char *at;	     /* UTC ISO 8601 */
 	const char *actor;   /* who made the change */
 	const char *action;  /* create, update, retire, restore, import */
 	const char *changes; /* JSON object: field -> [old, new] */
