@@ -159,14 +159,24 @@ out:
 }
 
 /* Creates the indexes of one register: one per sortable or filterable field
- * and one for the order by update time, each led by retired so that lists
- * of active records walk them in order; a partial unique index per unique
- * field. */
+ * and one for each of the orders by id and by update time, each led by
+ * retired so that lists of active records walk them in order; a partial
+ * unique index per unique field. */
 static int create_indexes(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
 {
 	const char *t = s->name;
 	int rc;
 
+	/* The default order: (retired) holds (retired, rowid), that is id. */
+	mm_buf_reset(b);
+	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+	add_index_name(b, t, "retired", "_idx");
+	mm_buf_adds(b, " ON ");
+	mm_sq_add_ident(b, t, NULL);
+	mm_buf_adds(b, "(retired)");
+	rc = mm_sq_exec_buf(sc, b);
+	if (rc)
+		return rc;
 	mm_buf_reset(b);
 	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
 	add_index_name(b, t, "updated_at", "_idx");

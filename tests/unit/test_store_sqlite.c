@@ -260,8 +260,9 @@ static void test_migrate_twice(void **state)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
 				    "AND name IN ('items_code_key', 'items_score_idx', "
-				    "'items_due_idx', 'items_code_idx', 'items_level_idx')"),
-			 5);
+				    "'items_due_idx', 'items_code_idx', 'items_level_idx', "
+				    "'items_retired_idx')"),
+			 6);
 	assert_int_equal(search(f, "台帳"), 1);
 }
 
