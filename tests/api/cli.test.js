@@ -1,23 +1,13 @@
 // The command line and the server share one database: what the CLI writes
 // the API serves, with the same validation, and the CLI's own refusals.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { client, runCli, startServer, toCsv } from '../lib/server.js';
+import { runCli, toCsv, useServer } from '../lib/server.js';
 
-let srv;
-let api;
+const t = useServer({ seed: 'demo' });
 
-before(async () => {
-	srv = await startServer({ seed: 'demo' });
-	api = client(srv.url);
-});
-
-after(async () => {
-	await srv?.stop();
-});
-
-const db = () => ['--db', srv.dbPath];
+const db = () => ['--db', t.srv.dbPath];
 
 test('mamori version prints the version', () => {
 	const r = runCli(['version']);
@@ -26,18 +16,18 @@ test('mamori version prints the version', () => {
 });
 
 test('init --demo on a database that already has data is refused and changes nothing', async () => {
-	const before = await api.total('sections');
+	const before = await t.api.total('sections');
 	const r = runCli(['init', ...db(), '--demo']);
 	assert.notEqual(r.status, 0);
 	assert.match(r.stderr, /demo data failed/);
-	assert.equal(await api.total('sections'), before);
-	assert.equal(await api.total('assets'), 200);
+	assert.equal(await t.api.total('sections'), before);
+	assert.equal(await t.api.total('assets'), 200);
 });
 
 test('init on an existing database is harmless', async () => {
 	const r = runCli(['init', ...db()]);
 	assert.equal(r.status, 0, r.stderr);
-	assert.equal(await api.total('assets'), 200);
+	assert.equal(await t.api.total('assets'), 200);
 });
 
 test('an asset added with the CLI is served by the running server', async () => {
@@ -45,16 +35,16 @@ test('an asset added with the CLI is served by the running server', async () => 
 		'--set', 'section_id=0410', '--set', 'personal_info=個人情報', '--set', 'confidentiality=3',
 		'--set', 'integrity=2', '--set', 'availability=1', '--set', 'retention_until=令和9年3月31日']);
 	assert.equal(r.status, 0, r.stderr);
-	const list = await api.get(`/api/v1/assets?q=${encodeURIComponent('CLIで登録した資産')}`);
+	const list = await t.api.get(`/api/v1/assets?q=${encodeURIComponent('CLIで登録した資産')}`);
 	assert.equal(list.json.total, 1);
 	const a = list.json.items[0];
 	assert.equal(a.kind, 'data');
 	assert.equal(a.personal_info, 'personal');
 	assert.equal(a.retention_until, '2027-03-31');
 	assert.equal(a.asset_value, 3);
-	const sec = await api.record('sections', a.section_id);
+	const sec = await t.api.record('sections', a.section_id);
 	assert.equal(sec.code, '0410');
-	const [h] = await api.history('assets', a.id);
+	const [h] = await t.api.history('assets', a.id);
 	assert.match(h.actor, /^cli:/);
 });
 
@@ -63,22 +53,22 @@ test('a record made with "asset add" has the history action create, not import',
 		'--set', 'section_id=0110', '--set', 'personal_info=none', '--set', 'confidentiality=1',
 		'--set', 'integrity=1', '--set', 'availability=1']);
 	assert.equal(r.status, 0, r.stderr);
-	const [a] = (await api.get(`/api/v1/assets?q=${encodeURIComponent('CLIの履歴')}`)).json.items;
-	const h = await api.history('assets', a.id);
+	const [a] = (await t.api.get(`/api/v1/assets?q=${encodeURIComponent('CLIの履歴')}`)).json.items;
+	const h = await t.api.history('assets', a.id);
 	assert.deepEqual(h.map((x) => x.action), ['create']);
 });
 
 test('the CLI refuses what the API refuses, with the same Japanese message, and writes nothing', async () => {
-	const before = await api.total('assets');
+	const before = await t.api.total('assets');
 	const r = runCli(['asset', 'add', ...db(), '--set', 'name=範囲外', '--set', 'kind=データ', '--set', 'section_id=0110',
 		'--set', 'personal_info=なし', '--set', 'confidentiality=9', '--set', 'integrity=1', '--set', 'availability=1']);
 	assert.notEqual(r.status, 0);
 	assert.match(r.stderr + r.stdout, /機密性は1から4までの値を入力してください。/);
-	assert.equal(await api.total('assets'), before);
+	assert.equal(await t.api.total('assets'), before);
 });
 
 test('CLI import from standard input, all or nothing', async () => {
-	const before = await api.total('assets');
+	const before = await t.api.total('assets');
 	const good = toCsv([
 		['名称', '種別', '所管課', '個人情報', '機密性', '完全性', '可用性'],
 		['標準入力A', 'データ', '0110', 'なし', '1', '1', '1'],
@@ -88,19 +78,19 @@ test('CLI import from standard input, all or nothing', async () => {
 	const refused = runCli(['asset', 'import', '-', ...db()], { input: bad });
 	assert.notEqual(refused.status, 0);
 	assert.match(refused.stderr + refused.stdout, /可用性/);
-	assert.equal(await api.total('assets'), before);
+	assert.equal(await t.api.total('assets'), before);
 	const dry = runCli(['asset', 'import', '-', '--dry-run', ...db()], { input: good });
 	assert.equal(dry.status, 0, dry.stderr);
-	assert.equal(await api.total('assets'), before);
+	assert.equal(await t.api.total('assets'), before);
 	const ok = runCli(['asset', 'import', '-', ...db()], { input: good });
 	assert.equal(ok.status, 0, ok.stderr);
-	assert.equal(await api.total('assets'), before + 2);
+	assert.equal(await t.api.total('assets'), before + 2);
 });
 
 test('the CLI export equals the API export', async () => {
 	const cli = runCli(['asset', 'export', ...db(), '--format', 'csv', '--status', 'all']);
 	assert.equal(cli.status, 0, cli.stderr);
-	const http = await api.get('/api/v1/assets/export.csv?status=all');
+	const http = await t.api.get('/api/v1/assets/export.csv?status=all');
 	assert.equal(cli.stdout, http.text);
 });
 

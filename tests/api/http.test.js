@@ -1,22 +1,12 @@
 // HTTP-level behaviour of the API: health, routing, methods, languages,
 // headers, request bodies the server must refuse, and a clean shutdown.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 
-import { assetInput, client, request, startServer } from '../lib/server.js';
+import { assetInput, request, startServer, useServer } from '../lib/server.js';
 
-let srv;
-let api;
-
-before(async () => {
-	srv = await startServer({ seed: 'demo' });
-	api = client(srv.url);
-});
-
-after(async () => {
-	await srv?.stop();
-});
+const t = useServer({ seed: 'demo' });
 
 /* Sends raw bytes over one connection and returns the raw response text. */
 function rawRequest(url, bytes) {
@@ -32,14 +22,14 @@ function rawRequest(url, bytes) {
 }
 
 test('GET /healthz answers 200 {"status":"ok"} as JSON', async () => {
-	const r = await api.get('/healthz');
+	const r = await t.api.get('/healthz');
 	assert.equal(r.status, 200);
 	assert.match(r.headers.get('content-type'), /^application\/json/);
 	assert.deepEqual(r.json, { status: 'ok' });
 });
 
 test('HEAD on a GET route answers the headers without a body', async () => {
-	const r = await request(srv.url, '/healthz', { method: 'HEAD' });
+	const r = await request(t.srv.url, '/healthz', { method: 'HEAD' });
 	assert.equal(r.status, 200);
 	assert.equal(r.bytes.length, 0);
 });
@@ -47,7 +37,7 @@ test('HEAD on a GET route answers the headers without a body', async () => {
 test('every response carries the security headers and a request id', async () => {
 	const seen = new Set();
 	for (const p of ['/healthz', '/api/v1/assets?limit=1', '/api/v1/nothing', '/api/v1/assets/999999']) {
-		const r = await api.get(p);
+		const r = await t.api.get(p);
 		const csp = r.headers.get('content-security-policy') || '';
 		assert.match(csp, /default-src 'self'/, p);
 		assert.match(csp, /frame-ancestors 'none'/, p);
@@ -63,7 +53,7 @@ test('every response carries the security headers and a request id', async () =>
 
 test('an unknown API route answers 404 not_found as JSON', async () => {
 	for (const p of ['/api/v1/nothing', '/api/v1/assets/1/nothing', '/api/v2/assets', '/api/v1/', '/api/v1/assets/export.json']) {
-		const r = await api.get(p);
+		const r = await t.api.get(p);
 		assert.equal(r.status, 404, p);
 		assert.equal(r.json?.error?.code, 'not_found', p);
 	}
@@ -71,7 +61,7 @@ test('an unknown API route answers 404 not_found as JSON', async () => {
 
 test('an unknown page outside the API answers 404 as an HTML page', async () => {
 	for (const p of ['/no/such/page/here', '/nothing', '/assets/1/nothing']) {
-		const r = await api.get(p);
+		const r = await t.api.get(p);
 		assert.equal(r.status, 404, p);
 		assert.match(r.headers.get('content-type'), /^text\/html/, p);
 	}
@@ -79,14 +69,14 @@ test('an unknown page outside the API answers 404 as an HTML page', async () => 
 
 test('a record id that is not a positive integer is not a route (404)', async () => {
 	for (const id of ['0', '-1', '+1', 'abc', '1.5', '1e3', '99999999999999999999999']) {
-		const r = await api.get(`/api/v1/assets/${id}`);
+		const r = await t.api.get(`/api/v1/assets/${id}`);
 		assert.equal(r.status, 404, id);
 		assert.equal(r.json?.error?.code, 'not_found', id);
 	}
 });
 
 test('a wrong method on a known path answers 405, and writes nothing', async () => {
-	const before = await api.total('assets');
+	const before = await t.api.total('assets');
 	const cases = [
 		['DELETE', '/api/v1/assets/1'],
 		['PATCH', '/api/v1/assets/1'],
@@ -99,7 +89,7 @@ test('a wrong method on a known path answers 405, and writes nothing', async () 
 		['POST', '/api/v1/openapi.json'],
 	];
 	for (const [method, p] of cases) {
-		const r = await request(srv.url, p, {
+		const r = await request(t.srv.url, p, {
 			method,
 			body: method === 'GET' ? undefined : '{"name":"x"}',
 			headers: method === 'GET' ? {} : { 'Content-Type': 'application/json' },
@@ -107,23 +97,23 @@ test('a wrong method on a known path answers 405, and writes nothing', async () 
 		assert.equal(r.status, 405, `${method} ${p}`);
 		assert.equal(r.json?.error?.code, 'method_not_allowed', `${method} ${p}`);
 	}
-	assert.equal(await api.total('assets'), before);
-	const one = await api.record('assets', 1);
+	assert.equal(await t.api.total('assets'), before);
+	const one = await t.api.record('assets', 1);
 	assert.equal(one.version, 1);
 	assert.equal(one.retired, false);
 });
 
 test('messages are Japanese by default', async () => {
-	const r = await api.get('/api/v1/assets/999999');
+	const r = await t.api.get('/api/v1/assets/999999');
 	assert.equal(r.status, 404);
 	assert.equal(r.json.error.message, '指定された記録が見つかりません。');
 });
 
 test('Accept-Language: en gives English messages', async () => {
-	const r = await api.get('/api/v1/assets/999999', { headers: { 'Accept-Language': 'en' } });
+	const r = await t.api.get('/api/v1/assets/999999', { headers: { 'Accept-Language': 'en' } });
 	assert.equal(r.status, 404);
 	assert.equal(r.json.error.message, 'The record was not found.');
-	const v = await api.post('/api/v1/assets', assetInput({ confidentiality: 9 }), {
+	const v = await t.api.post('/api/v1/assets', assetInput({ confidentiality: 9 }), {
 		headers: { 'Accept-Language': 'en-GB,en;q=0.9' },
 	});
 	assert.equal(v.status, 422);
@@ -133,25 +123,25 @@ test('Accept-Language: en gives English messages', async () => {
 });
 
 test('the mm_lang cookie chooses the language and wins over Accept-Language', async () => {
-	const en = await api.get('/api/v1/assets/999999', { headers: { Cookie: 'mm_lang=en' } });
+	const en = await t.api.get('/api/v1/assets/999999', { headers: { Cookie: 'mm_lang=en' } });
 	assert.equal(en.json.error.message, 'The record was not found.');
-	const ja = await api.get('/api/v1/assets/999999', {
+	const ja = await t.api.get('/api/v1/assets/999999', {
 		headers: { Cookie: 'other=1; mm_lang=ja', 'Accept-Language': 'en' },
 	});
 	assert.equal(ja.json.error.message, '指定された記録が見つかりません。');
 });
 
 test('a query string that is not UTF-8 is refused with 400 bad_query', async () => {
-	const r = await api.get('/api/v1/assets?q=%ff%fe');
+	const r = await t.api.get('/api/v1/assets?q=%ff%fe');
 	assert.equal(r.status, 400);
 	assert.equal(r.json?.error?.code, 'bad_query');
-	const name = await api.get('/api/v1/assets?%c3=1');
+	const name = await t.api.get('/api/v1/assets?%c3=1');
 	assert.equal(name.status, 400);
 	assert.equal(name.json?.error?.code, 'bad_query');
 });
 
 test('a body over the 32 MiB cap answers 413 too_big and writes nothing', async () => {
-	const before = await api.total('assets');
+	const before = await t.api.total('assets');
 	// A valid JSON object, padded past the cap with a long description.
 	const pad = Buffer.alloc(33 << 20, 0x61);
 	const body = Buffer.concat([
@@ -159,40 +149,40 @@ test('a body over the 32 MiB cap answers 413 too_big and writes nothing', async 
 		pad,
 		Buffer.from('"}'),
 	]);
-	const r = await request(srv.url, '/api/v1/assets', {
+	const r = await request(t.srv.url, '/api/v1/assets', {
 		method: 'POST',
 		body,
 		headers: { 'Content-Type': 'application/json' },
 	});
 	assert.equal(r.status, 413);
 	assert.equal(r.json?.error?.code, 'too_big');
-	assert.equal(await api.total('assets'), before);
-	const found = await api.get('/api/v1/assets?q=' + encodeURIComponent('大きすぎる資産') + '&status=all');
+	assert.equal(await t.api.total('assets'), before);
+	const found = await t.api.get('/api/v1/assets?q=' + encodeURIComponent('大きすぎる資産') + '&status=all');
 	assert.equal(found.json.total, 0);
 	// The server is still well after it.
-	assert.equal((await api.get('/healthz')).status, 200);
+	assert.equal((await t.api.get('/healthz')).status, 200);
 });
 
 test('an import body over the cap answers 413 too_big and writes nothing', async () => {
-	const before = await api.total('assets');
+	const before = await t.api.total('assets');
 	const head = Buffer.from('名称,種別,所管課,個人情報,機密性,完全性,可用性\r\n');
 	const row = Buffer.from('取り込み過大,データ,0110,なし,1,1,1\r\n');
 	const rows = Buffer.alloc((33 << 20) + row.length);
 	for (let o = 0; o + row.length <= rows.length; o += row.length) row.copy(rows, o);
-	const r = await request(srv.url, '/api/v1/assets/import', {
+	const r = await request(t.srv.url, '/api/v1/assets/import', {
 		method: 'POST',
 		body: Buffer.concat([head, rows]),
 		headers: { 'Content-Type': 'text/csv' },
 	});
 	assert.equal(r.status, 413);
 	assert.equal(r.json?.error?.code, 'too_big');
-	assert.equal(await api.total('assets'), before);
+	assert.equal(await t.api.total('assets'), before);
 });
 
 test('a body just under the cap is read whole (not refused as too big)', async () => {
 	// 1 MiB of description is far under the cap but over the 2000-character
 	// limit: the answer must be the field error, proving the body was parsed.
-	const r = await api.post('/api/v1/assets', assetInput({ description: 'x'.repeat(1 << 20) }));
+	const r = await t.api.post('/api/v1/assets', assetInput({ description: 'x'.repeat(1 << 20) }));
 	assert.equal(r.status, 422);
 	assert.deepEqual(
 		r.json.error.fields.map((f) => [f.field, f.code]),
@@ -201,16 +191,16 @@ test('a body just under the cap is read whole (not refused as too big)', async (
 });
 
 test('a malformed HTTP request does not bring the server down', async () => {
-	const text = await rawRequest(srv.url, Buffer.from('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n'));
+	const text = await rawRequest(t.srv.url, Buffer.from('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n'));
 	assert.match(text, /^HTTP\/1\.[01] [45]\d\d /);
-	const text2 = await rawRequest(srv.url, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+	const text2 = await rawRequest(t.srv.url, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
 	assert.match(text2, /^HTTP\/1\.1 200 /);
 	assert.match(text2, /\{"status":"ok"\}/);
 });
 
 test('many concurrent requests are all answered', async () => {
 	const rs = await Promise.all(
-		Array.from({ length: 64 }, (_, i) => api.get(`/api/v1/assets/${(i % 50) + 1}`)),
+		Array.from({ length: 64 }, (_, i) => t.api.get(`/api/v1/assets/${(i % 50) + 1}`)),
 	);
 	for (const r of rs) assert.equal(r.status, 200);
 	const ids = rs.map((r) => r.json.id);
@@ -218,20 +208,20 @@ test('many concurrent requests are all answered', async () => {
 });
 
 test('concurrent edits of one record: exactly one wins, the others get 409', async () => {
-	const created = await api.post('/api/v1/assets', assetInput({ name: '同時編集テスト' }));
+	const created = await t.api.post('/api/v1/assets', assetInput({ name: '同時編集テスト' }));
 	assert.equal(created.status, 201);
 	const id = created.json.id;
 	const rs = await Promise.all(
 		Array.from({ length: 8 }, (_, i) =>
-			api.put(`/api/v1/assets/${id}`, { location: `場所${i}` }, { headers: { 'If-Match': '"1"' } }),
+			t.api.put(`/api/v1/assets/${id}`, { location: `場所${i}` }, { headers: { 'If-Match': '"1"' } }),
 		),
 	);
 	const codes = rs.map((r) => r.status).sort();
 	assert.equal(codes.filter((c) => c === 200).length, 1, `statuses: ${codes}`);
 	assert.equal(codes.filter((c) => c === 409).length, 7, `statuses: ${codes}`);
-	const rec = await api.record('assets', id);
+	const rec = await t.api.record('assets', id);
 	assert.equal(rec.version, 2);
-	assert.equal((await api.history('assets', id)).length, 2);
+	assert.equal((await t.api.history('assets', id)).length, 2);
 });
 
 test('SIGTERM stops the server cleanly (exit 0) and frees the port', async () => {

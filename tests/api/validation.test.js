@@ -1,33 +1,23 @@
 // Field validation of the assets register through the JSON API. Every refusal
 // is checked for its status, error code, per-field codes and message, and
 // for having written nothing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { assetInput, client, fieldCodes, request, startServer } from '../lib/server.js';
+import { assetInput, fieldCodes, request, useServer } from '../lib/server.js';
 
-let srv;
-let api;
-
-before(async () => {
-	srv = await startServer({ seed: 'demo' });
-	api = client(srv.url);
-});
-
-after(async () => {
-	await srv?.stop();
-});
+const t = useServer({ seed: 'demo' });
 
 /* Everything a refused request could have changed: the number of assets and
  * the last id in use (a refused create must not even burn an id), and the
  * state of asset 1 with its history. */
 async function snapshot() {
-	const last = await api.get('/api/v1/assets?status=all&sort=-id&limit=1');
+	const last = await t.api.get('/api/v1/assets?status=all&sort=-id&limit=1');
 	return {
 		total: last.json.total,
 		lastId: last.json.items[0].id,
-		one: await api.record('assets', 1),
-		hist: (await api.history('assets', 1)).length,
+		one: await t.api.record('assets', 1),
+		hist: (await t.api.history('assets', 1)).length,
 	};
 }
 
@@ -35,7 +25,7 @@ async function snapshot() {
  * codes; checks that nothing was written and returns the body. */
 async function refusedCreate(input, expected, headers = {}) {
 	const before = await snapshot();
-	const r = await api.post('/api/v1/assets', input, { headers });
+	const r = await t.api.post('/api/v1/assets', input, { headers });
 	assert.equal(r.status, 422, r.text);
 	assert.equal(r.json.error.code, 'validation');
 	assert.equal(r.json.error.message, headers['Accept-Language'] === 'en' ? 'Some fields are invalid.' : '入力内容に誤りがあります。');
@@ -49,7 +39,7 @@ function fieldMessage(body, field) {
 }
 
 test('a valid asset is accepted (the baseline the refusals differ from)', async () => {
-	const r = await api.post('/api/v1/assets', assetInput());
+	const r = await t.api.post('/api/v1/assets', assetInput());
 	assert.equal(r.status, 201, r.text);
 });
 
@@ -80,18 +70,18 @@ test('null, an empty string or blanks count as missing for a required field', as
 test('too_long: 名称 over 200 characters (counted as characters, not bytes)', async () => {
 	const body = await refusedCreate(assetInput({ name: 'あ'.repeat(201) }), [['name', 'too_long']]);
 	assert.equal(fieldMessage(body, 'name'), '名称は200文字以内で入力してください。');
-	const ok = await api.post('/api/v1/assets', assetInput({ name: 'あ'.repeat(200) }));
+	const ok = await t.api.post('/api/v1/assets', assetInput({ name: 'あ'.repeat(200) }));
 	assert.equal(ok.status, 201, ok.text);
 	assert.equal(ok.json.name, 'あ'.repeat(200));
 	// Characters outside the BMP count once each too.
-	const emoji = await api.post('/api/v1/assets', assetInput({ name: '🍣'.repeat(200) }));
+	const emoji = await t.api.post('/api/v1/assets', assetInput({ name: '🍣'.repeat(200) }));
 	assert.equal(emoji.status, 201, emoji.text);
 	await refusedCreate(assetInput({ name: '🍣'.repeat(201) }), [['name', 'too_long']]);
 });
 
 test('too_long: 説明・備考 over 2000 characters; exactly 2000 is accepted', async () => {
 	await refusedCreate(assetInput({ description: '説'.repeat(2001) }), [['description', 'too_long']]);
-	const ok = await api.post('/api/v1/assets', assetInput({ description: '説'.repeat(2000) }));
+	const ok = await t.api.post('/api/v1/assets', assetInput({ description: '説'.repeat(2000) }));
 	assert.equal(ok.status, 201, ok.text);
 });
 
@@ -134,12 +124,12 @@ test('bad_choice: values outside the enumeration (the API takes codes, not label
 
 test('every enumeration code is accepted', async () => {
 	for (const kind of ['data', 'document', 'infrastructure', 'hardware', 'software']) {
-		const r = await api.post('/api/v1/assets', assetInput({ kind, name: `種別${kind}` }));
+		const r = await t.api.post('/api/v1/assets', assetInput({ kind, name: `種別${kind}` }));
 		assert.equal(r.status, 201, r.text);
 		assert.equal(r.json.kind, kind);
 	}
 	for (const personal_info of ['none', 'personal', 'sensitive', 'my_number']) {
-		const r = await api.post('/api/v1/assets', assetInput({ personal_info }));
+		const r = await t.api.post('/api/v1/assets', assetInput({ personal_info }));
 		assert.equal(r.status, 201, r.text);
 		assert.equal(r.json.personal_info, personal_info);
 	}
@@ -155,10 +145,10 @@ test('dates: ISO, 和暦 and R6.4.1 forms are accepted and stored as ISO', async
 		['2024/4/1', '2024-04-01'],
 	];
 	for (const [input, iso] of cases) {
-		const r = await api.post('/api/v1/assets', assetInput({ retention_until: input }));
+		const r = await t.api.post('/api/v1/assets', assetInput({ retention_until: input }));
 		assert.equal(r.status, 201, `${input}: ${r.text}`);
 		assert.equal(r.json.retention_until, iso, input);
-		assert.equal((await api.record('assets', r.json.id)).retention_until, iso);
+		assert.equal((await t.api.record('assets', r.json.id)).retention_until, iso);
 	}
 });
 
@@ -181,27 +171,27 @@ test('bad_ref: references to records that do not exist', async () => {
 });
 
 test('retired_ref: a new reference to a retired record is refused', async () => {
-	const sec = await api.post('/api/v1/sections', { code: '9901', name: '廃止予定課', kind: 'division' });
+	const sec = await t.api.post('/api/v1/sections', { code: '9901', name: '廃止予定課', kind: 'division' });
 	assert.equal(sec.status, 201, sec.text);
 	// An asset made while the section was active keeps it after retirement.
-	const keep = await api.post('/api/v1/assets', assetInput({ section_id: sec.json.id, name: '残る資産' }));
+	const keep = await t.api.post('/api/v1/assets', assetInput({ section_id: sec.json.id, name: '残る資産' }));
 	assert.equal(keep.status, 201);
-	const ret = await api.post(`/api/v1/sections/${sec.json.id}/retire`, { version: 1 });
+	const ret = await t.api.post(`/api/v1/sections/${sec.json.id}/retire`, { version: 1 });
 	assert.equal(ret.status, 200, ret.text);
 
 	const body = await refusedCreate(assetInput({ section_id: sec.json.id }), [['section_id', 'retired_ref']]);
 	assert.equal(fieldMessage(body, 'section_id'), '所管課に指定された項目は廃止されています。');
 
 	// Editing another field of the asset that already points there is fine.
-	const upd = await api.put(`/api/v1/assets/${keep.json.id}`, { location: '倉庫' }, { headers: { 'If-Match': '"1"' } });
+	const upd = await t.api.put(`/api/v1/assets/${keep.json.id}`, { location: '倉庫' }, { headers: { 'If-Match': '"1"' } });
 	assert.equal(upd.status, 200, upd.text);
 	assert.equal(upd.json.section_id, sec.json.id);
 	// Moving another asset to it is not.
-	const v = await api.record('assets', 1);
-	const moved = await api.put('/api/v1/assets/1', { section_id: sec.json.id }, { headers: { 'If-Match': `"${v.version}"` } });
+	const v = await t.api.record('assets', 1);
+	const moved = await t.api.put('/api/v1/assets/1', { section_id: sec.json.id }, { headers: { 'If-Match': `"${v.version}"` } });
 	assert.equal(moved.status, 422);
 	assert.deepEqual(fieldCodes(moved.json), [['section_id', 'retired_ref']]);
-	assert.deepEqual(await api.record('assets', 1), v);
+	assert.deepEqual(await t.api.record('assets', 1), v);
 });
 
 test('not_text: numbers, booleans, arrays and objects for text fields', async () => {
@@ -220,14 +210,14 @@ test('bad_text: control characters are refused; line breaks only in multi-line f
 	await refusedCreate(assetInput({ name: '二行\n目' }), [['name', 'bad_text']]);
 	await refusedCreate(assetInput({ location: 'a\u001bb' }), [['location', 'bad_text']]);
 	await refusedCreate(assetInput({ description: 'esc\u001b[31m' }), [['description', 'bad_text']]);
-	const ok = await api.post('/api/v1/assets', assetInput({ description: '一行目\n二行目\r\n三行目' }));
+	const ok = await t.api.post('/api/v1/assets', assetInput({ description: '一行目\n二行目\r\n三行目' }));
 	assert.equal(ok.status, 201, ok.text);
 	assert.equal(ok.json.description, '一行目\n二行目\r\n三行目');
 });
 
 test('a NUL character in a string is refused (400 bad_json or 422 bad_text)', async () => {
 	const before = await snapshot();
-	const r = await request(srv.url, '/api/v1/assets', {
+	const r = await request(t.srv.url, '/api/v1/assets', {
 		method: 'POST',
 		body: JSON.stringify(assetInput()).replace('"テスト用資産"', '"a\\u0000b"'),
 		headers: { 'Content-Type': 'application/json' },
@@ -259,7 +249,7 @@ test('duplicate: a 管理番号 already used (by an active or a retired asset)',
 	const body = await refusedCreate(assetInput({ code: 'A-000001' }), [['code', 'duplicate']]);
 	assert.equal(fieldMessage(body, 'code'), 'この管理番号は既に使われています。');
 	// A-000037 is one of the demo assets that is retired.
-	const retired = await api.get('/api/v1/assets?status=retired&limit=1&sort=id');
+	const retired = await t.api.get('/api/v1/assets?status=retired&limit=1&sort=id');
 	assert.ok(retired.json.total > 0);
 	await refusedCreate(assetInput({ code: retired.json.items[0].code }), [['code', 'duplicate']]);
 	// Blanks around the code do not make it a different code.
@@ -282,8 +272,8 @@ test('several problems in one request are all reported at once', async () => {
 });
 
 test('the same rules apply on update: a refused PUT changes nothing', async () => {
-	const before = await api.record('assets', 3);
-	const hist = (await api.history('assets', 3)).length;
+	const before = await t.api.record('assets', 3);
+	const hist = (await t.api.history('assets', 3)).length;
 	for (const [input, expected] of [
 		[{ confidentiality: 9 }, [['confidentiality', 'out_of_range']]],
 		[{ name: '' }, [['name', 'required']]],
@@ -295,21 +285,21 @@ test('the same rules apply on update: a refused PUT changes nothing', async () =
 		[{ retention_until: '2024-13-01' }, [['retention_until', 'bad_date']]],
 		[{ name: '正しい名前', integrity: 0 }, [['integrity', 'out_of_range']]],
 	]) {
-		const r = await api.put('/api/v1/assets/3', input, { headers: { 'If-Match': `"${before.version}"` } });
+		const r = await t.api.put('/api/v1/assets/3', input, { headers: { 'If-Match': `"${before.version}"` } });
 		assert.equal(r.status, 422, JSON.stringify(input));
 		assert.equal(r.json.error.code, 'validation');
 		assert.deepEqual(fieldCodes(r.json), expected, JSON.stringify(input));
-		assert.deepEqual(await api.record('assets', 3), before);
-		assert.equal((await api.history('assets', 3)).length, hist);
+		assert.deepEqual(await t.api.record('assets', 3), before);
+		assert.equal((await t.api.history('assets', 3)).length, hist);
 	}
 });
 
 test('text is trimmed before it is checked and stored', async () => {
-	const r = await api.post('/api/v1/assets', assetInput({ name: '  前後に空白  ', category: ' 分類 ' }));
+	const r = await t.api.post('/api/v1/assets', assetInput({ name: '  前後に空白  ', category: ' 分類 ' }));
 	assert.equal(r.status, 201);
 	assert.equal(r.json.name, '前後に空白');
 	assert.equal(r.json.category, '分類');
 	// 200 characters plus surrounding blanks still fits.
-	const ok = await api.post('/api/v1/assets', assetInput({ name: `  ${'い'.repeat(200)}  ` }));
+	const ok = await t.api.post('/api/v1/assets', assetInput({ name: `  ${'い'.repeat(200)}  ` }));
 	assert.equal(ok.status, 201, ok.text);
 });

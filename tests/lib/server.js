@@ -6,6 +6,7 @@
 // directory. Every server gets its own temporary directory holding its
 // database (and its TMPDIR, so that leftover export files can be seen).
 import { spawn, spawnSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -324,4 +325,18 @@ export function unzip(buf) {
 		p += 46 + nameLen + extraLen + commentLen;
 	}
 	return out;
+}
+
+/* Starts one server for the test file before its tests and stops it after
+ * them. The returned object's srv and api are set once the server is up. */
+export function useServer(opts) {
+	const ctx = { srv: null, api: null };
+	before(async () => {
+		ctx.srv = await startServer(opts);
+		ctx.api = client(ctx.srv.url);
+	});
+	after(async () => {
+		await ctx.srv?.stop();
+	});
+	return ctx;
 }

@@ -9,6 +9,8 @@
 #include "domain/registers.h"
 #include "store/store.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,45 +22,10 @@
 
 #include <cmocka.h>
 
-struct db {
-	char path[64];
-	struct mm_store *st;
-	struct mm_ctx ctx;
-};
-
 struct fx {
 	struct mm_arena a;
-	struct db src, dst;
+	struct mm_test_db src, dst;
 };
-
-static void db_open(struct db *d, struct mm_arena *a)
-{
-	int fd;
-
-	snprintf(d->path, sizeof(d->path), "/tmp/mm-imp-XXXXXX");
-	fd = mkstemp(d->path);
-	close(fd);
-	unlink(d->path);
-	assert_int_equal(mm_store_open(d->path, 1, &d->st, NULL, 0), MM_OK);
-	assert_int_equal(mm_registers_migrate(d->st), MM_OK);
-	d->ctx.conn = mm_store_acquire(d->st);
-	d->ctx.a = a;
-	d->ctx.actor = "tester";
-	d->ctx.lang = MM_JA;
-}
-
-static void db_close(struct db *d)
-{
-	char p[96];
-
-	mm_store_release(d->st, d->ctx.conn);
-	mm_store_close(d->st);
-	unlink(d->path);
-	snprintf(p, sizeof(p), "%s-wal", d->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", d->path);
-	unlink(p);
-}
 
 static int setup(void **state)
 {
@@ -66,8 +33,8 @@ static int setup(void **state)
 	struct mm_demo_counts n;
 
 	mm_arena_init(&f->a, 0);
-	db_open(&f->src, &f->a);
-	db_open(&f->dst, &f->a);
+	mm_test_db_open(&f->src, &f->a);
+	mm_test_db_open(&f->dst, &f->a);
 	assert_int_equal(mm_demo_seed(&f->src.ctx, 60, &n), MM_OK);
 	assert_int_equal(n.assets, 60);
 	*state = f;
@@ -78,8 +45,8 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	db_close(&f->src);
-	db_close(&f->dst);
+	mm_test_db_close(&f->src);
+	mm_test_db_close(&f->dst);
 	mm_arena_free(&f->a);
 	free(f);
 	return 0;
@@ -87,7 +54,7 @@ static int teardown(void **state)
 
 static const struct mm_query all = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 1000, 0 };
 
-static void export_csv(struct db *d, const struct mm_register *r, struct mm_buf *b)
+static void export_csv(struct mm_test_db *d, const struct mm_register *r, struct mm_buf *b)
 {
 	struct mm_file_report rep;
 
@@ -95,13 +62,13 @@ static void export_csv(struct db *d, const struct mm_register *r, struct mm_buf 
 	assert_int_equal(mm_export(r, &d->ctx, &all, MM_EXPORT_CSV, b, &rep), MM_OK);
 }
 
-static int import(struct db *d, const struct mm_register *r, const char *csv, size_t len, bool dry,
-		  struct mm_file_report *rep)
+static int import(struct mm_test_db *d, const struct mm_register *r, const char *csv, size_t len,
+		  bool dry, struct mm_file_report *rep)
 {
 	return mm_import_csv(r, &d->ctx, csv, len, dry, rep);
 }
 
-static int64_t count(struct db *d, const struct mm_register *r)
+static int64_t count(struct mm_test_db *d, const struct mm_register *r)
 {
 	struct mm_page p;
 

@@ -6,6 +6,8 @@
 #include "domain/registers.h"
 #include "store/store.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +20,7 @@
 #include <cmocka.h>
 
 struct fx {
-	char path[64];
-	struct mm_store *st;
+	struct mm_test_db db;
 	struct mm_arena a;
 	struct mm_ctx ctx;
 	int64_t section, section2, person, system;
@@ -43,20 +44,10 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	struct mm_ferrs errs;
 	struct mm_record rec;
-	int fd;
 
-	snprintf(f->path, sizeof(f->path), "/tmp/mm-reg-XXXXXX");
-	fd = mkstemp(f->path);
-	close(fd);
-	unlink(f->path);
-	assert_int_equal(mm_store_open(f->path, 2, &f->st, NULL, 0), MM_OK);
-	assert_int_equal(mm_registers_migrate(f->st), MM_OK);
 	mm_arena_init(&f->a, 0);
-	f->ctx.conn = mm_store_acquire(f->st);
-	f->ctx.a = &f->a;
-	f->ctx.actor = "tester";
-	f->ctx.lang = MM_JA;
-
+	mm_test_db_open(&f->db, &f->a);
+	f->ctx = f->db.ctx;
 	struct mm_in sec[] = { S("code", "0410"), S("name", "市民課"), S("kind", "division") };
 	assert_int_equal(create(f, &mm_reg_sections, MM_IN_JSON, sec, 3, &errs, &rec), MM_OK);
 	f->section = rec.id;
@@ -77,16 +68,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[96];
 
-	mm_store_release(f->st, f->ctx.conn);
-	mm_store_close(f->st);
+	mm_test_db_close(&f->db);
 	mm_arena_free(&f->a);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
 	free(f);
 	return 0;
 }

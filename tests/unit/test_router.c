@@ -6,6 +6,8 @@
 #include "domain/demo.h"
 #include "web/handlers.h"
 
+#include "fixture.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +20,7 @@
 #include <cmocka.h>
 
 struct fx {
-	char path[64];
-	struct mm_store *st;
+	struct mm_test_db db;
 	struct mm_web w;
 	struct mm_arena a;
 };
@@ -28,22 +29,13 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct mm_demo_counts n;
-	struct mm_ctx ctx = { 0 };
-	int fd;
 
-	snprintf(f->path, sizeof(f->path), "/tmp/mm-web-XXXXXX");
-	fd = mkstemp(f->path);
-	close(fd);
-	unlink(f->path);
-	assert_int_equal(mm_store_open(f->path, 2, &f->st, NULL, 0), MM_OK);
-	assert_int_equal(mm_registers_migrate(f->st), MM_OK);
 	mm_arena_init(&f->a, 0);
-	ctx.conn = mm_store_acquire(f->st);
-	ctx.a = &f->a;
-	ctx.actor = "tester";
-	assert_int_equal(mm_demo_seed(&ctx, 20, &n), MM_OK);
-	mm_store_release(f->st, ctx.conn);
-	f->w.store = f->st;
+	mm_test_db_open(&f->db, &f->a);
+	assert_int_equal(mm_demo_seed(&f->db.ctx, 20, &n), MM_OK);
+	mm_store_release(f->db.st, f->db.ctx.conn);
+	f->db.ctx.conn = NULL; /* requests take their own */
+	f->w.store = f->db.st;
 	f->w.page_max = 1000;
 	*state = f;
 	return 0;
@@ -52,15 +44,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[96];
 
-	mm_store_close(f->st);
+	mm_test_db_close(&f->db);
 	mm_arena_free(&f->a);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
 	free(f);
 	return 0;
 }
