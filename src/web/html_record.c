@@ -265,7 +265,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	title = mm_html_rec_title(&h, r, &rec);
 	mm_html_begin(&h, title);
 	mm_html_f(&h, "<h1><span class=\"noun\">%s</span> %s",
-		  MM_L(h.lang, r->noun_ja, r->label_en), title);
+		  mm_html_reg_label(r, h.lang), title);
 	if (rec.retired)
 		mm_html_f(&h, " <span class=\"badge retired\">%s</span>",
 			  MM_L(h.lang, r->retired_ja, r->retired_en));
