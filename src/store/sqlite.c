@@ -48,6 +48,9 @@ static const char *const fixed_sql[FX_COUNT] = {
 	[FX_MIG_ADD] = "INSERT INTO schema_migrations(version, applied_at) "
 		       "VALUES(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
 	[FX_COLUMNS] = "SELECT name FROM pragma_table_info(?) ORDER BY cid",
+	[FX_COUNTS_GET] = "SELECT active, retired FROM record_counts WHERE register = ?",
+	[FX_COUNTS_ADD] = "UPDATE record_counts SET active = active + ?, retired = retired + ? "
+			  "WHERE register = ?",
 };
 
 /* The system columns every register table starts with, in read order. */
@@ -189,15 +192,29 @@ int mm_sq_exec_buf(struct mm_sq_conn *sc, struct mm_buf *b)
 	return mm_sq_exec(sc, b->data);
 }
 
-/* A savepoint around a change that must land together with its index
- * change; works inside or outside a transaction. */
-int mm_sq_op_begin(struct mm_sq_conn *sc)
+int mm_sq_op_begin(struct mm_sq_conn *sc, bool write)
 {
+	int rc;
+
+	if (write && sqlite3_get_autocommit(sc->db)) {
+		rc = mm_sq_run_fixed(sc, FX_BEGIN_WRITE);
+		sc->op_tx = rc == MM_OK;
+		return rc;
+	}
+	sc->op_tx = false;
 	return mm_sq_run_fixed(sc, FX_SAVE);
 }
 
 int mm_sq_op_end(struct mm_sq_conn *sc, int rc)
 {
+	if (sc->op_tx) {
+		sc->op_tx = false;
+		if (rc) {
+			mm_sq_tx_rollback(&sc->base);
+			return rc;
+		}
+		return mm_sq_tx_commit(&sc->base);
+	}
 	if (rc) {
 		mm_sq_run_fixed(sc, FX_UNDO);
 		mm_sq_run_fixed(sc, FX_RELEASE);

@@ -42,6 +42,8 @@ enum mm_sq_fixed {
 	FX_MIG_HAS,
 	FX_MIG_ADD,
 	FX_COLUMNS,
+	FX_COUNTS_GET,
+	FX_COUNTS_ADD,
 	FX_COUNT
 };
 
@@ -53,7 +55,7 @@ struct mm_sq_cached {
 	struct mm_sq_cached *next;
 	const struct mm_schema *s;
 	size_t nfields;
-	sqlite3_stmt *get, *insert, *update, *exists;
+	sqlite3_stmt *get, *insert, *update, *state;
 	sqlite3_stmt *fts_del, *fts_add; /* NULL without search fields */
 	sqlite3_stmt **find;		 /* per field, prepared on first use */
 };
@@ -63,6 +65,7 @@ struct mm_sq_conn {
 	sqlite3 *db;
 	sqlite3_stmt *fixed[FX_COUNT];
 	struct mm_sq_cached *cache;
+	bool op_tx; /* the open operation is a transaction of its own */
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)
@@ -94,10 +97,14 @@ void mm_sq_done(sqlite3_stmt *st);
 /* Runs a statement that returns no rows, then mm_sq_done. */
 int mm_sq_step_done(struct mm_sq_conn *sc, sqlite3_stmt *st);
 
-/* A savepoint around a change that must land together with its index
- * change; works inside or outside a transaction. mm_sq_op_end releases it
- * when rc is MM_OK, rolls it back otherwise, and returns the outcome. */
-int mm_sq_op_begin(struct mm_sq_conn *sc);
+/* Brackets statements that must take effect together (a change and its
+ * index and count changes) or read one snapshot (a list and its total).
+ * Inside a transaction this is a savepoint; outside one, a write operation
+ * is a transaction of its own that takes the write lock at once, so that
+ * what it reads first cannot go stale before it writes. mm_sq_op_end keeps
+ * the changes when rc is MM_OK, undoes them otherwise, and returns the
+ * outcome. Operations do not nest. */
+int mm_sq_op_begin(struct mm_sq_conn *sc, bool write);
 int mm_sq_op_end(struct mm_sq_conn *sc, int rc);
 
 int mm_sq_tx_commit(struct mm_conn *c);
@@ -124,6 +131,10 @@ int mm_sq_dup_text(sqlite3_stmt *st, int col, struct mm_arena *a, const char **o
 /* Reads a row selected by mm_sq_add_columns. */
 int mm_sq_read_record(sqlite3_stmt *st, const struct mm_schema *s, struct mm_arena *a,
 		      struct mm_record *r);
+/* Reads the number of active and retired records of s kept in
+ * record_counts. MM_ENOTFOUND when the register has no row there. */
+int mm_sq_counts_get(struct mm_sq_conn *sc, const struct mm_schema *s, int64_t *active,
+		     int64_t *retired);
 
 int mm_sq_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
 		  struct mm_record *out);

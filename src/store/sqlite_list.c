@@ -206,6 +206,41 @@ out:
 	return rc;
 }
 
+static bool filtered(const struct mm_query *q)
+{
+	return q->nfilters > 0 || (q->q && q->q[0]);
+}
+
+/* Sets *total to the number of records matching the query. Lists without
+ * filters or search take it from record_counts, the others count their
+ * rows. *all gets the number of records with the status asked for, or -1
+ * when record_counts has no row for the register. */
+static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
+		      struct mm_buf *w, const struct bind *v, size_t nv, int64_t *total,
+		      int64_t *all)
+{
+	int64_t active = 0, retired = 0;
+	int rc;
+
+	*all = -1;
+	rc = mm_sq_counts_get(sc, s, &active, &retired);
+	if (rc && rc != MM_ENOTFOUND)
+		return rc;
+	if (!rc) {
+		if (q->status == MM_ACTIVE)
+			*all = active;
+		else if (q->status == MM_RETIRED)
+			*all = retired;
+		else
+			*all = active + retired;
+		if (!filtered(q)) {
+			*total = *all;
+			return MM_OK;
+		}
+	}
+	return list_count(sc, s, w, v, nv, total);
+}
+
 static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
 		     struct mm_buf *w, struct bind *v, size_t nv, size_t want, struct mm_arena *a,
 		     struct mm_page *out)
@@ -259,6 +294,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	struct bind *v;
 	size_t nv = 0, want = 0;
 	struct mm_buf w;
+	int64_t all;
 	int rc;
 
 	out->recs = NULL;
@@ -282,10 +318,10 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 		goto out;
 	}
 	/* Count and rows come from one snapshot. */
-	rc = mm_sq_op_begin(sc);
+	rc = mm_sq_op_begin(sc, false);
 	if (rc)
 		goto out;
-	rc = list_count(sc, s, &w, v, nv, &out->total);
+	rc = list_total(sc, s, q, &w, v, nv, &out->total, &all);
 	if (!rc && (uint64_t)out->total > q->offset) {
 		want = (size_t)((uint64_t)out->total - q->offset);
 		if (want > q->limit)

@@ -100,7 +100,7 @@ static void free_cached(struct mm_sq_cached *e)
 	sqlite3_finalize(e->get);
 	sqlite3_finalize(e->insert);
 	sqlite3_finalize(e->update);
-	sqlite3_finalize(e->exists);
+	sqlite3_finalize(e->state);
 	sqlite3_finalize(e->fts_del);
 	sqlite3_finalize(e->fts_add);
 	if (e->find)
@@ -204,10 +204,10 @@ static int build_cached(struct mm_sq_conn *sc, const struct mm_schema *s, struct
 		goto out;
 
 	mm_buf_reset(&b);
-	mm_buf_adds(&b, "SELECT 1 FROM ");
+	mm_buf_adds(&b, "SELECT retired FROM ");
 	mm_sq_add_ident(&b, t, NULL);
 	mm_buf_adds(&b, " WHERE id = ?");
-	rc = mm_sq_prepare_buf(sc, &b, true, &e->exists);
+	rc = mm_sq_prepare_buf(sc, &b, true, &e->state);
 	if (rc)
 		goto out;
 
@@ -299,6 +299,44 @@ static int bind_fields(sqlite3_stmt *st, int first, const struct mm_schema *s,
 	return src;
 }
 
+/* Adds to the numbers of active and retired records of s. A register
+ * without a row in record_counts gets none: its lists count their rows. */
+static int counts_add(struct mm_sq_conn *sc, const struct mm_schema *s, int active, int retired)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = mm_sq_stmt_fixed(sc, FX_COUNTS_ADD, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(st, 1, active);
+	sqlite3_bind_int(st, 2, retired);
+	bind_text(st, 3, s->name);
+	return mm_sq_step_done(sc, st);
+}
+
+int mm_sq_counts_get(struct mm_sq_conn *sc, const struct mm_schema *s, int64_t *active,
+		     int64_t *retired)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+
+	rc = mm_sq_stmt_fixed(sc, FX_COUNTS_GET, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, s->name);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		*active = sqlite3_column_int64(st, 0);
+		*retired = sqlite3_column_int64(st, 1);
+		rc = MM_OK;
+	} else {
+		rc = src == SQLITE_DONE ? MM_ENOTFOUND : mm_sq_fail(sc, src);
+	}
+	mm_sq_done(st);
+	return rc;
+}
+
 int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
@@ -311,7 +349,7 @@ int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_rec
 	rc = mm_sq_cached_for(sc, s, &e);
 	if (rc)
 		return rc;
-	rc = mm_sq_op_begin(sc);
+	rc = mm_sq_op_begin(sc, true);
 	if (rc)
 		return rc;
 	bind_text(e->insert, 1, rec->created_at);
@@ -327,6 +365,8 @@ int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_rec
 		goto out;
 	id = sqlite3_last_insert_rowid(sc->db);
 	rc = fts_step(sc, e->fts_add, id);
+	if (!rc)
+		rc = counts_add(sc, s, 1, 0);
 out:
 	rc = mm_sq_op_end(sc, rc);
 	if (!rc) {
@@ -337,21 +377,22 @@ out:
 	return rc;
 }
 
-/* Tells a stale version from a missing record after an update changed
- * nothing. */
-static int why_unchanged(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t id)
+/* Reads whether record id is retired now. MM_ENOTFOUND when absent. */
+static int read_retired(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t id, bool *retired)
 {
 	int src, rc;
 
-	sqlite3_bind_int64(e->exists, 1, id);
-	src = sqlite3_step(e->exists);
-	if (src == SQLITE_ROW)
-		rc = MM_ECONFLICT;
-	else if (src == SQLITE_DONE)
+	sqlite3_bind_int64(e->state, 1, id);
+	src = sqlite3_step(e->state);
+	if (src == SQLITE_ROW) {
+		*retired = sqlite3_column_int64(e->state, 0) != 0;
+		rc = MM_OK;
+	} else if (src == SQLITE_DONE) {
 		rc = MM_ENOTFOUND;
-	else
+	} else {
 		rc = mm_sq_fail(sc, src);
-	mm_sq_done(e->exists);
+	}
+	mm_sq_done(e->state);
 	return rc;
 }
 
@@ -360,6 +401,7 @@ int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct mm_sq_cached *e;
+	bool was_retired = false;
 	int rc, k;
 
 	if (!rec->updated_at || !rec->updated_by || (s->nfields && !rec->v))
@@ -367,9 +409,12 @@ int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	rc = mm_sq_cached_for(sc, s, &e);
 	if (rc)
 		return rc;
-	rc = mm_sq_op_begin(sc);
+	rc = mm_sq_op_begin(sc, true);
 	if (rc)
 		return rc;
+	rc = read_retired(sc, e, rec->id, &was_retired);
+	if (rc)
+		goto out;
 	rc = fts_step(sc, e->fts_del, rec->id);
 	if (rc)
 		goto out;
@@ -389,10 +434,12 @@ int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	if (rc)
 		goto out;
 	if (sqlite3_changes(sc->db) == 0) {
-		rc = why_unchanged(sc, e, rec->id);
+		rc = MM_ECONFLICT; /* the record exists: its version differs */
 		goto out;
 	}
 	rc = fts_step(sc, e->fts_add, rec->id);
+	if (!rc && was_retired != rec->retired)
+		rc = counts_add(sc, s, rec->retired ? -1 : 1, rec->retired ? 1 : -1);
 out:
 	return mm_sq_op_end(sc, rc);
 }

@@ -21,6 +21,8 @@ static const struct migration migrations[] = {
 	     "record_id INTEGER NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, "
 	     "actor TEXT NOT NULL, action TEXT NOT NULL, changes TEXT NOT NULL, "
 	     "UNIQUE(register, record_id, version))" },
+	{ 4, "CREATE TABLE record_counts(register TEXT PRIMARY KEY, active INTEGER NOT NULL, "
+	     "retired INTEGER NOT NULL)" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
@@ -220,6 +222,31 @@ static int create_indexes(struct mm_sq_conn *sc, const struct mm_schema *s, stru
 	return MM_OK;
 }
 
+/* Counts the register's active and retired records into record_counts.
+ * Inserts and updates keep those numbers in step; counting again at every
+ * migration (that is, at every start) forgets any drift, for instance from
+ * rows changed with the sqlite3 shell. */
+static int recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	mm_buf_reset(b);
+	mm_buf_adds(b, "REPLACE INTO record_counts(register, active, retired) "
+		       "SELECT ?, (SELECT count(*) FROM ");
+	mm_sq_add_ident(b, s->name, NULL);
+	mm_buf_adds(b, " WHERE retired = 0), (SELECT count(*) FROM ");
+	mm_sq_add_ident(b, s->name, NULL);
+	mm_buf_adds(b, " WHERE retired = 1)");
+	rc = mm_sq_prepare_buf(sc, b, false, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
+	rc = mm_sq_step_done(sc, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Creates or extends one register's table, indexes and search index. */
 static int migrate_register(struct mm_sq_conn *sc, const struct mm_schema *s)
 {
@@ -270,6 +297,9 @@ static int migrate_register(struct mm_sq_conn *sc, const struct mm_schema *s)
 	if (rc)
 		goto out;
 	rc = migrate_fts(sc, s, &a);
+	if (rc)
+		goto out;
+	rc = recount(sc, s, &b);
 out:
 	mm_buf_free(&b);
 	mm_arena_free(&a);

@@ -225,10 +225,7 @@ static const char *const system_columns[] = {
 };
 
 static const char *const system_tables[] = {
-	"meta",
-	"sequences",
-	"history",
-	"schema_migrations",
+	"meta", "sequences", "history", "schema_migrations", "record_counts",
 };
 
 int mm_store_schema_check(const struct mm_schema *s)

@@ -196,18 +196,21 @@ static int64_t sql_int(struct fx *f, const char *sql)
 	return v;
 }
 
-/* Checks the search index against the table it indexes. */
-static void assert_fts_consistent(struct fx *f)
+/* Runs sql on the database file directly, behind the store's back. */
+static void sql_exec(struct fx *f, const char *sql)
 {
 	sqlite3 *db;
 
 	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-				      "INSERT INTO items_fts(items_fts, rank) "
-				      "VALUES('integrity-check', 1)",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* Checks the search index against the table it indexes. */
+static void assert_fts_consistent(struct fx *f)
+{
+	sql_exec(f, "INSERT INTO items_fts(items_fts, rank) VALUES('integrity-check', 1)");
 }
 
 /* Opening. */
@@ -255,8 +258,8 @@ static void test_migrate_twice(void **state)
 	add(f, "A-1", "台帳", 1, "low", NULL);
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 3);
-	assert_int_equal(sql_int(f, "SELECT max(version) FROM schema_migrations"), 3);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 4);
+	assert_int_equal(sql_int(f, "SELECT max(version) FROM schema_migrations"), 4);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
 				    "AND name IN ('items_code_key', 'items_score_idx', "
@@ -636,6 +639,116 @@ static void test_list_sort(void **state)
 	q.desc = true;
 	list(f, &q, &p);
 	assert_codes(&p, "DBEAC");
+}
+
+/* The totals of unfiltered lists come from record_counts, which inserts and
+ * updates keep in step. */
+static void assert_totals(struct fx *f, int64_t active, int64_t retired)
+{
+	struct mm_query q = query();
+	struct mm_page p;
+
+	q.limit = 0;
+	assert_int_equal(list(f, &q, &p), active);
+	q.status = MM_RETIRED;
+	assert_int_equal(list(f, &q, &p), retired);
+	q.status = MM_ANY_STATUS;
+	assert_int_equal(list(f, &q, &p), active + retired);
+}
+
+/* The same, committed, as seen by another connection. */
+static void assert_stored_totals(struct fx *f, int64_t active, int64_t retired)
+{
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM items WHERE retired = 0"), active);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM items WHERE retired = 1"), retired);
+	assert_int_equal(sql_int(f, "SELECT active FROM record_counts WHERE register = 'items'"),
+			 active);
+	assert_int_equal(sql_int(f, "SELECT retired FROM record_counts WHERE register = 'items'"),
+			 retired);
+}
+
+static void test_list_totals(void **state)
+{
+	struct fx *f = *state;
+	struct mm_record *r, *dup, *gone;
+
+	assert_totals(f, 0, 0);
+	assert_stored_totals(f, 0, 0);
+	r = make(f, "T-1", "一", 1, NULL, NULL);
+	assert_int_equal(mm_rec_insert(f->c, &items, r), MM_OK);
+	add(f, "T-2", "二", 2, NULL, NULL);
+	add(f, "T-3", "三", 3, NULL, NULL);
+	assert_totals(f, 3, 0);
+	/* A refused insert counts nothing. */
+	dup = make(f, "T-1", "重複", 1, NULL, NULL);
+	assert_int_equal(mm_rec_insert(f->c, &items, dup), MM_ECONFLICT);
+	assert_totals(f, 3, 0);
+	assert_stored_totals(f, 3, 0);
+
+	/* Retire, change while retired, restore. */
+	r->retired = true;
+	r->version = 2;
+	assert_int_equal(mm_rec_update(f->c, &items, r, 1), MM_OK);
+	assert_totals(f, 2, 1);
+	r->version = 3;
+	r->v[F_NAME] = text("一の改");
+	assert_int_equal(mm_rec_update(f->c, &items, r, 2), MM_OK);
+	assert_totals(f, 2, 1);
+	r->retired = false;
+	r->version = 4;
+	assert_int_equal(mm_rec_update(f->c, &items, r, 3), MM_OK);
+	assert_totals(f, 3, 0);
+	assert_stored_totals(f, 3, 0);
+
+	/* Refused retirements are rolled back with their counts: a stale
+	 * version, a taken unique value, a missing record. */
+	r->retired = true;
+	r->version = 5;
+	assert_int_equal(mm_rec_update(f->c, &items, r, 3), MM_ECONFLICT);
+	r->v[F_CODE] = text("T-2");
+	assert_int_equal(mm_rec_update(f->c, &items, r, 4), MM_ECONFLICT);
+	r->v[F_CODE] = text("T-1");
+	gone = make(f, "T-9", "無い", 1, NULL, NULL);
+	gone->id = 9999;
+	gone->retired = true;
+	gone->version = 2;
+	assert_int_equal(mm_rec_update(f->c, &items, gone, 1), MM_ENOTFOUND);
+	assert_totals(f, 3, 0);
+	assert_stored_totals(f, 3, 0);
+
+	/* A refused update inside a transaction undoes only itself. */
+	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
+	r->v[F_CODE] = text("T-3");
+	assert_int_equal(mm_rec_update(f->c, &items, r, 4), MM_ECONFLICT);
+	r->v[F_CODE] = text("T-1");
+	add(f, "T-4", "四", 4, NULL, NULL);
+	assert_totals(f, 4, 0);
+	assert_int_equal(mm_tx_commit(f->c), MM_OK);
+	assert_totals(f, 4, 0);
+	assert_stored_totals(f, 4, 0);
+
+	/* A transaction rolled back takes its counts with it. */
+	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
+	add(f, "T-5", "五", 5, NULL, NULL);
+	assert_int_equal(mm_rec_update(f->c, &items, r, 4), MM_OK);
+	assert_totals(f, 4, 1);
+	assert_stored_totals(f, 4, 0);
+	mm_tx_rollback(f->c);
+	assert_totals(f, 4, 0);
+	assert_stored_totals(f, 4, 0);
+
+	/* Every migration counts again, forgetting any drift. */
+	sql_exec(f, "UPDATE record_counts SET active = 99, retired = 42 WHERE register = 'items'");
+	assert_totals(f, 99, 42);
+	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
+	assert_totals(f, 4, 0);
+	assert_stored_totals(f, 4, 0);
+
+	/* Without a row for the register, lists count their rows. */
+	sql_exec(f, "DELETE FROM record_counts");
+	assert_totals(f, 4, 0);
+	add(f, "T-6", "六", 6, NULL, NULL);
+	assert_totals(f, 5, 0);
 }
 
 static void test_list_paging(void **state)
@@ -1035,6 +1148,7 @@ int main(void)
 		T(test_list_filters),
 		T(test_list_status),
 		T(test_list_sort),
+		T(test_list_totals),
 		T(test_list_paging),
 		T(test_search_japanese),
 		T(test_search_literal),
