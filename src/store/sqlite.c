@@ -237,6 +237,7 @@ static void close_conn(struct mm_conn *c)
 	if (!sc)
 		return;
 	mm_sq_drop_cache(sc);
+	mm_sq_lists_free(sc);
 	for (int i = 0; i < FX_COUNT; i++)
 		sqlite3_finalize(sc->fixed[i]);
 	sqlite3_close(sc->db);

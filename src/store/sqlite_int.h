@@ -60,12 +60,15 @@ struct mm_sq_cached {
 	sqlite3_stmt **find;		 /* per field, prepared on first use */
 };
 
+struct mm_sq_lists;
+
 struct mm_sq_conn {
 	struct mm_conn base;
 	sqlite3 *db;
 	sqlite3_stmt *fixed[FX_COUNT];
 	struct mm_sq_cached *cache;
-	bool op_tx; /* the open operation is a transaction of its own */
+	struct mm_sq_lists *lists; /* list statements, see sqlite_list.c */
+	bool op_tx;		   /* the open operation is a transaction of its own */
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)
@@ -151,6 +154,9 @@ int mm_sq_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const
 int mm_sq_meta_set(struct mm_conn *c, const char *key, const char *value);
 
 /* sqlite_list.c */
+
+/* Finalizes the connection's cached list statements. */
+void mm_sq_lists_free(struct mm_sq_conn *sc);
 int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
 		   struct mm_arena *a, struct mm_page *out);
 

@@ -5,7 +5,26 @@
 #include "core/err.h"
 #include "core/slice.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* The list statement cache: the statements of the last few distinct list
+ * queries of a connection, found by their SQL text. Values are bound, so
+ * one entry serves every value of the same filters, order and status. The
+ * least recently used entry makes way for a new one. */
+enum { LIST_CACHE = 24 };
+
+struct list_stmt {
+	char *sql;
+	size_t len;
+	sqlite3_stmt *st;
+	uint64_t used; /* when last used; 0: empty */
+};
+
+struct mm_sq_lists {
+	struct list_stmt e[LIST_CACHE];
+	uint64_t clock;
+};
 
 /* A value to bind to a list query, collected while its SQL is built. */
 enum bkind { B_NULL, B_INT, B_TEXT };
@@ -15,6 +34,67 @@ struct bind {
 	int64_t i;
 	const char *s;
 };
+
+void mm_sq_lists_free(struct mm_sq_conn *sc)
+{
+	struct mm_sq_lists *l = sc->lists;
+
+	if (!l)
+		return;
+	for (size_t i = 0; i < LIST_CACHE; i++) {
+		sqlite3_finalize(l->e[i].st);
+		free(l->e[i].sql);
+	}
+	free(l);
+	sc->lists = NULL;
+}
+
+/* Returns the statement for the SQL text in b, from the cache or newly
+ * prepared into it. The cache keeps it; give it back with mm_sq_done. */
+static int list_stmt(struct mm_sq_conn *sc, const struct mm_buf *b, sqlite3_stmt **out)
+{
+	struct mm_sq_lists *l = sc->lists;
+	struct list_stmt *e, *old;
+	sqlite3_stmt *st;
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	if (b->err) {
+		mm_sq_note(sc, "generated SQL too long");
+		return MM_ENOMEM;
+	}
+	if (!l) {
+		l = sc->lists = calloc(1, sizeof(*l));
+		if (!l)
+			return MM_ENOMEM;
+	}
+	old = &l->e[0];
+	for (size_t i = 0; i < LIST_CACHE; i++) {
+		e = &l->e[i];
+		if (e->used && e->len == b->len && memcmp(e->sql, b->data, b->len) == 0) {
+			e->used = ++l->clock;
+			*out = e->st;
+			return MM_OK;
+		}
+		if (e->used < old->used)
+			old = e;
+	}
+	rc = mm_sq_prepare(sc, b->data, true, &st);
+	if (rc)
+		return rc;
+	sql = malloc(b->len + 1);
+	if (!sql) {
+		sqlite3_finalize(st);
+		return MM_ENOMEM;
+	}
+	memcpy(sql, b->data, b->len + 1);
+	sqlite3_finalize(old->st);
+	free(old->sql);
+	*old = (struct list_stmt){ sql, b->len, st, ++l->clock };
+	*out = st;
+	return MM_OK;
+}
 
 static int bind_all(sqlite3_stmt *st, const struct bind *v, size_t n)
 {
@@ -188,7 +268,7 @@ static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct m
 	mm_buf_adds(&b, "SELECT count(*) FROM ");
 	mm_sq_add_ident(&b, s->name, NULL);
 	mm_buf_add(&b, w->data, w->len);
-	rc = mm_sq_prepare_buf(sc, &b, false, &st);
+	rc = list_stmt(sc, &b, &st);
 	if (rc)
 		goto out;
 	if (bind_all(st, v, nv) != SQLITE_OK) {
@@ -201,7 +281,7 @@ static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct m
 	else
 		rc = mm_sq_fail(sc, src);
 out:
-	sqlite3_finalize(st);
+	mm_sq_done(st);
 	mm_buf_free(&b);
 	return rc;
 }
@@ -265,7 +345,7 @@ static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 	out->recs = mm_arena_zalloc(a, want * sizeof(*out->recs));
 	if (!out->recs)
 		goto out;
-	rc = mm_sq_prepare_buf(sc, &b, false, &st);
+	rc = list_stmt(sc, &b, &st);
 	if (rc)
 		goto out;
 	if (bind_all(st, v, nv) != SQLITE_OK) {
@@ -281,7 +361,7 @@ static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 	if (out->n < want && src != SQLITE_DONE)
 		rc = mm_sq_fail(sc, src);
 out:
-	sqlite3_finalize(st);
+	mm_sq_done(st);
 	mm_buf_free(&b);
 	return rc;
 }

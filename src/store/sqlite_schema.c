@@ -350,6 +350,7 @@ int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, siz
 
 	/* Tables may change shape: statements cached here are rebuilt later. */
 	mm_sq_drop_cache(sc);
+	mm_sq_lists_free(sc);
 	for (size_t i = 0; i < n; i++) {
 		if (mm_store_schema_check(schemas[i])) {
 			mm_sq_note(sc, "schema has a name that is not a safe SQL identifier");

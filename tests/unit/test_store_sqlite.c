@@ -751,6 +751,64 @@ static void test_list_totals(void **state)
 	assert_totals(f, 5, 0);
 }
 
+/* Lists reuse their prepared statements: more distinct queries than the
+ * cache holds, each run with changing values, give the same answers every
+ * round. */
+static void test_list_statement_cache(void **state)
+{
+	struct fx *f = *state;
+	static const int sorts[] = { MM_SORT_ID, MM_SORT_UPDATED, F_CODE, F_NAME, F_SCORE, F_DUE };
+	static const char *const codes[] = { "A", "B", "C", "D", "E" };
+	enum { NSHAPES = 6 * 2 * 3 };
+	int64_t totals[NSHAPES][6];
+	int64_t first[NSHAPES][6];
+	struct mm_filter fl;
+	struct mm_page p;
+
+	fill_five(f);
+	for (int round = 0; round < 3; round++) {
+		for (int k = 0; k < NSHAPES; k++) {
+			struct mm_query q = query();
+			int shape = round == 1 ? NSHAPES - 1 - k : k;
+
+			q.sort = sorts[shape % 6];
+			q.desc = (shape / 6) % 2;
+			q.status = (enum mm_status_filter)(shape / 12);
+			q.filters = &fl;
+			q.nfilters = 1;
+			/* One statement, six values: score >= 0, 10, ..., 50. */
+			for (int i = 0; i < 6; i++) {
+				fl = (struct mm_filter){ F_SCORE, MM_OP_GE, num(i * 10) };
+				list(f, &q, &p);
+				if (round == 0) {
+					totals[shape][i] = p.total;
+					first[shape][i] = p.n ? p.recs[0].id : 0;
+					continue;
+				}
+				assert_int_equal(p.total, totals[shape][i]);
+				assert_int_equal(p.n ? p.recs[0].id : 0, first[shape][i]);
+			}
+		}
+	}
+	/* The answers themselves: score >= 30 holds C, D and E. */
+	for (int k = 0; k < NSHAPES; k++) {
+		assert_int_equal(totals[k][0], k / 12 == MM_RETIRED ? 0 : 5);
+		assert_int_equal(totals[k][3], k / 12 == MM_RETIRED ? 0 : 3);
+	}
+	/* Text values bound from memory that is gone by the next call. */
+	for (int i = 0; i < 5; i++) {
+		struct mm_query q = query();
+		char *code = mm_arena_strdup(&f->a, codes[i]);
+
+		fl = (struct mm_filter){ F_CODE, MM_OP_EQ, text(code) };
+		q.filters = &fl;
+		q.nfilters = 1;
+		assert_int_equal(list(f, &q, &p), 1);
+		assert_string_equal(p.recs[0].v[F_CODE].s, codes[i]);
+		code[0] = 'x';
+	}
+}
+
 static void test_list_paging(void **state)
 {
 	struct fx *f = *state;
@@ -1149,6 +1207,7 @@ int main(void)
 		T(test_list_status),
 		T(test_list_sort),
 		T(test_list_totals),
+		T(test_list_statement_cache),
 		T(test_list_paging),
 		T(test_search_japanese),
 		T(test_search_literal),
