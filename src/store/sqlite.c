@@ -236,6 +236,10 @@ static void close_conn(struct mm_conn *c)
 
 	if (!sc)
 		return;
+	/* Refreshes the planner's statistics of the tables this connection
+	 * used if they are missing or stale; usually does nothing. */
+	if (sc->db && sqlite3_get_autocommit(sc->db))
+		sqlite3_exec(sc->db, "PRAGMA optimize", NULL, NULL, NULL);
 	mm_sq_drop_cache(sc);
 	mm_sq_lists_free(sc);
 	for (int i = 0; i < FX_COUNT; i++)
@@ -274,7 +278,10 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 		goto out;
 	}
 	sqlite3_busy_timeout(sc->db, BUSY_MS);
-	rc = mm_sq_exec(sc, "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON");
+	/* analysis_limit bounds the ANALYZE that PRAGMA optimize may run (at
+	 * migrate and close) to about that many index entries per index. */
+	rc = mm_sq_exec(sc, "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; "
+			    "PRAGMA analysis_limit = 1000");
 	if (rc)
 		goto out;
 	rc = mm_sq_prepare(sc, "PRAGMA journal_mode = WAL", false, &st);

@@ -269,6 +269,45 @@ static void test_migrate_twice(void **state)
 	assert_int_equal(search(f, "台帳"), 1);
 }
 
+/* The query plan of sql, one line per step, into buf. */
+static const char *plan(struct fx *f, const char *sql, char *buf, size_t len)
+{
+	char q[512];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	buf[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s\n", sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return buf;
+}
+
+/* Migrate gives the planner statistics and the default order an index. */
+static void test_migrate_analyzes(void **state)
+{
+	struct fx *f = *state;
+	char buf[512];
+
+	for (int i = 0; i < 30; i++)
+		add(f, NULL, "統計", i, i % 2 ? "low" : "high", NULL);
+	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
+	assert_true(sql_int(f, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'items' "
+			       "AND idx = 'items_level_idx'") == 1);
+	plan(f, "SELECT id FROM items WHERE retired = 0 ORDER BY id LIMIT 50", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "items_retired_idx"));
+	assert_null(strstr(buf, "TEMP B-TREE"));
+	plan(f, "SELECT id FROM items WHERE retired = 0 ORDER BY updated_at DESC, id DESC", buf,
+	     sizeof(buf));
+	assert_non_null(strstr(buf, "items_updated_at_idx"));
+	assert_null(strstr(buf, "TEMP B-TREE"));
+}
+
 static void test_migrate_adds_column(void **state)
 {
 	struct fx *f = *state;
@@ -1195,6 +1234,7 @@ int main(void)
 		T(test_open_urls),
 		T(test_connection_settings),
 		T(test_migrate_twice),
+		T(test_migrate_analyzes),
 		T(test_migrate_adds_column),
 		T(test_bad_identifiers),
 		T(test_unmigrated_register),
