@@ -233,27 +233,35 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 	return MM_OK;
 }
 
-static int add_order(const struct mm_schema *s, const struct mm_query *q, struct mm_buf *b)
+static bool sort_ok(const struct mm_schema *s, const struct mm_query *q)
 {
-	const char *dir = q->desc ? " DESC" : " ASC";
+	if (q->sort >= 0)
+		return (size_t)q->sort < s->nfields;
+	return q->sort == MM_SORT_ID || q->sort == MM_SORT_UPDATED;
+}
+
+/* Appends the ORDER BY of q. With sort_matches, each term is written +term:
+ * the same order, but no index can provide it, so SQLite reads the matching
+ * rows through the filter's index and sorts them. */
+static void add_order(const struct mm_schema *s, const struct mm_query *q, bool sort_matches,
+		      struct mm_buf *b)
+{
+	const char *dir = q->desc ? " DESC, " : " ASC, ";
+	const char *plus = sort_matches ? "+" : "";
 
 	mm_buf_adds(b, " ORDER BY ");
+	mm_buf_adds(b, plus);
 	if (q->sort >= 0) {
-		if ((size_t)q->sort >= s->nfields)
-			return MM_EINVAL;
 		mm_sq_add_ident(b, s->fields[q->sort].name, NULL);
 		mm_buf_adds(b, dir);
-		mm_buf_adds(b, ", ");
+		mm_buf_adds(b, plus);
 	} else if (q->sort == MM_SORT_UPDATED) {
 		mm_buf_adds(b, "updated_at");
 		mm_buf_adds(b, dir);
-		mm_buf_adds(b, ", ");
-	} else if (q->sort != MM_SORT_ID) {
-		return MM_EINVAL;
+		mm_buf_adds(b, plus);
 	}
 	mm_buf_adds(b, "id");
-	mm_buf_adds(b, dir);
-	return MM_OK;
+	mm_buf_adds(b, q->desc ? " DESC" : " ASC");
 }
 
 /* Runs SELECT count(*) with the WHERE clause in w. */
@@ -291,6 +299,23 @@ static bool filtered(const struct mm_query *q)
 	return q->nfilters > 0 || (q->q && q->q[0]);
 }
 
+/* Whether a page of a filtered list is better read by sorting the rows that
+ * match than by walking the index of its order. Walking visits about
+ * (offset + want) * all / total entries to find offset + want of the total
+ * matching rows among all; sorting reads about total rows. Without
+ * histograms (sqlite_stat4) the planner takes every value of a filter to be
+ * average, and for a filter matching few rows would walk the whole index:
+ * 165 ms for kind=document (80 of 97 298 assets) sorted by name. */
+static bool sort_matches(const struct mm_query *q, int64_t total, int64_t all, size_t want)
+{
+	double walk, sort = (double)total;
+
+	if (!filtered(q) || all <= 0 || total <= 0)
+		return false;
+	walk = ((double)q->offset + (double)want) * (double)all / (double)total;
+	return sort < walk;
+}
+
 /* Sets *total to the number of records matching the query. Lists without
  * filters or search take it from record_counts, the others count their
  * rows. *all gets the number of records with the status asked for, or -1
@@ -322,8 +347,8 @@ static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const st
 }
 
 static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-		     struct mm_buf *w, struct bind *v, size_t nv, size_t want, struct mm_arena *a,
-		     struct mm_page *out)
+		     struct mm_buf *w, struct bind *v, size_t nv, size_t want, bool sorted,
+		     struct mm_arena *a, struct mm_page *out)
 {
 	sqlite3_stmt *st = NULL;
 	struct mm_buf b;
@@ -335,9 +360,7 @@ static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 	mm_buf_adds(&b, " FROM ");
 	mm_sq_add_ident(&b, s->name, NULL);
 	mm_buf_add(&b, w->data, w->len);
-	rc = add_order(s, q, &b);
-	if (rc)
-		goto out;
+	add_order(s, q, sorted, &b);
 	mm_buf_adds(&b, " LIMIT ? OFFSET ?");
 	v[nv++] = (struct bind){ B_INT, (int64_t)want, NULL };
 	v[nv++] = (struct bind){ B_INT, (int64_t)q->offset, NULL };
@@ -380,7 +403,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	out->recs = NULL;
 	out->n = 0;
 	out->total = 0;
-	if (q->offset > INT64_MAX)
+	if (q->offset > INT64_MAX || !sort_ok(s, q))
 		return MM_EINVAL;
 	rc = mm_sq_cached_for(sc, s, &e); /* checks the schema's names */
 	if (rc)
@@ -408,7 +431,8 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 			want = q->limit;
 	}
 	if (!rc && want)
-		rc = list_rows(sc, s, q, &w, v, nv, want, a, out);
+		rc = list_rows(sc, s, q, &w, v, nv, want, sort_matches(q, out->total, all, want), a,
+			       out);
 	rc = mm_sq_op_end(sc, rc);
 out:
 	mm_buf_free(&w);

@@ -848,6 +848,62 @@ static void test_list_statement_cache(void **state)
 	}
 }
 
+/* A filter matching few records sorts its matches (ORDER BY +term); one
+ * matching most walks the index of the order. Both give the same order. */
+static void test_list_sort_filtered(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		int sort;
+		bool desc;
+		const char *codes;
+	} want[] = {
+		{ F_SCORE, false, "CDE" },	   { F_SCORE, true, "EDC" },
+		{ F_CODE, false, "CDE" },	   { F_NAME, false, "CED" },
+		{ MM_SORT_ID, false, "CED" },	   { MM_SORT_ID, true, "DEC" },
+		{ F_DUE, false, "ECD" },	   { F_DUE, true, "DCE" },
+		{ MM_SORT_UPDATED, false, "CED" }, { MM_SORT_UPDATED, true, "DEC" },
+	};
+	struct mm_query q = query();
+	struct mm_filter fl = { F_LEVEL, MM_OP_EQ, text("high") };
+	struct mm_page p, all;
+
+	fill_five(f);
+	q.filters = &fl;
+	q.nfilters = 1;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		q.sort = want[i].sort;
+		q.desc = want[i].desc;
+		assert_int_equal(list(f, &q, &p), 3);
+		assert_codes(&p, want[i].codes);
+		/* Pages of the sorted matches. */
+		q.limit = 1;
+		q.offset = 2;
+		assert_int_equal(list(f, &q, &p), 3);
+		assert_int_equal(p.n, 1);
+		assert_int_equal(p.recs[0].v[F_CODE].s[0], want[i].codes[2]);
+		q.limit = 100;
+		q.offset = 0;
+	}
+	/* A filter that matches everything walks: same order as no filter. */
+	fl = (struct mm_filter){ F_SCORE, MM_OP_GE, num(0) };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct mm_query u = query();
+
+		q.sort = u.sort = want[i].sort;
+		q.desc = u.desc = want[i].desc;
+		assert_int_equal(list(f, &q, &p), 5);
+		list(f, &u, &all);
+		assert_int_equal(p.n, all.n);
+		for (size_t k = 0; k < p.n; k++)
+			assert_int_equal(p.recs[k].id, all.recs[k].id);
+	}
+	/* A bad order is refused even when nothing matches. */
+	fl = (struct mm_filter){ F_SCORE, MM_OP_GE, num(1000) };
+	q.sort = NF;
+	assert_int_equal(mm_rec_list(f->c, &items, &q, &f->a, &p), MM_EINVAL);
+}
+
 static void test_list_paging(void **state)
 {
 	struct fx *f = *state;
@@ -1248,6 +1304,7 @@ int main(void)
 		T(test_list_sort),
 		T(test_list_totals),
 		T(test_list_statement_cache),
+		T(test_list_sort_filtered),
 		T(test_list_paging),
 		T(test_search_japanese),
 		T(test_search_literal),
