@@ -29,14 +29,11 @@ static int bind_text(sqlite3_stmt *st, int idx, const char *s)
 /* Copies a text column into the arena; NULL stays NULL. */
 int mm_sq_dup_text(sqlite3_stmt *st, int col, struct mm_arena *a, const char **out)
 {
-	const unsigned char *p;
+	const unsigned char *p = sqlite3_column_text(st, col);
 
 	*out = NULL;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return MM_OK;
-	p = sqlite3_column_text(st, col);
-	if (!p)
-		return MM_ENOMEM;
+	if (!p) /* NULL, or no memory to convert the value to text */
+		return sqlite3_column_type(st, col) == SQLITE_NULL ? MM_OK : MM_ENOMEM;
 	*out = mm_arena_strndup(a, (const char *)p, (size_t)sqlite3_column_bytes(st, col));
 	return *out ? MM_OK : MM_ENOMEM;
 }
@@ -44,17 +41,19 @@ int mm_sq_dup_text(sqlite3_stmt *st, int col, struct mm_arena *a, const char **o
 static int read_value(sqlite3_stmt *st, int col, const struct mm_field *f, struct mm_arena *a,
 		      struct mm_value *v)
 {
-	v->set = false;
+	int rc;
+
 	v->i = 0;
 	v->s = NULL;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return MM_OK;
-	v->set = true;
 	if (mm_sq_int_field(f)) {
-		v->i = sqlite3_column_int64(st, col);
+		v->set = sqlite3_column_type(st, col) != SQLITE_NULL;
+		if (v->set)
+			v->i = sqlite3_column_int64(st, col);
 		return MM_OK;
 	}
-	return mm_sq_dup_text(st, col, a, &v->s);
+	rc = mm_sq_dup_text(st, col, a, &v->s);
+	v->set = v->s != NULL;
+	return rc;
 }
 
 /* Reads a row selected as system_cols followed by the schema's fields. */
