@@ -69,6 +69,9 @@ static int grow(struct mm_buf *b, size_t n)
 	size = b->alloc ? b->alloc : 64;
 	while (size < want)
 		size = size > SIZE_MAX / 2 ? want : size * 2;
+	/* Never hold more than the cap allows: the inline append trusts alloc. */
+	if (b->cap < SIZE_MAX && size > b->cap + 1)
+		size = b->cap + 1;
 	p = realloc(b->alloc ? b->data : NULL, size);
 	if (!p) {
 		b->err = MM_ENOMEM;
@@ -81,7 +84,12 @@ static int grow(struct mm_buf *b, size_t n)
 	return 0;
 }
 
-void mm_buf_add(struct mm_buf *b, const void *p, size_t n)
+void mm_buf_reserve(struct mm_buf *b, size_t n)
+{
+	grow(b, n);
+}
+
+void mm_buf_add_slow(struct mm_buf *b, const void *p, size_t n)
 {
 	if (grow(b, n))
 		return;
@@ -94,11 +102,6 @@ void mm_buf_add(struct mm_buf *b, const void *p, size_t n)
 void mm_buf_adds(struct mm_buf *b, const char *s)
 {
 	mm_buf_add(b, s, strlen(s));
-}
-
-void mm_buf_addc(struct mm_buf *b, char c)
-{
-	mm_buf_add(b, &c, 1);
 }
 
 void mm_buf_addi(struct mm_buf *b, int64_t v)

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct mm_buf {
 	char *data;
@@ -32,9 +33,32 @@ void mm_buf_reset(struct mm_buf *b);
  * Returns NULL when the buffer is in error. */
 char *mm_buf_detach(struct mm_buf *b, size_t *len);
 
-void mm_buf_add(struct mm_buf *b, const void *p, size_t n);
+/* The append slow path: grows the buffer; use mm_buf_add. */
+void mm_buf_add_slow(struct mm_buf *b, const void *p, size_t n);
+
+/* Makes room for n more bytes so that appends up to n do not reallocate. */
+void mm_buf_reserve(struct mm_buf *b, size_t n);
+
+/* Appends n bytes. Inline: the common case (a short piece, room left) is a
+ * copy; the rest goes through mm_buf_add_slow. */
+static inline void mm_buf_add(struct mm_buf *b, const void *p, size_t n)
+{
+	if (n < 4096 && b->alloc - b->len > n && !b->err) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	mm_buf_add_slow(b, p, n);
+}
+
+static inline void mm_buf_addc(struct mm_buf *b, char c)
+{
+	mm_buf_add(b, &c, 1);
+}
+
 void mm_buf_adds(struct mm_buf *b, const char *s);
-void mm_buf_addc(struct mm_buf *b, char c);
 void mm_buf_addi(struct mm_buf *b, int64_t v);
 void mm_buf_printf(struct mm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mm_buf_vprintf(struct mm_buf *b, const char *fmt, va_list ap);
