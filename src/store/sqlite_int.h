@@ -44,6 +44,8 @@ enum mm_sq_fixed {
 	FX_COLUMNS,
 	FX_COUNTS_GET,
 	FX_COUNTS_ADD,
+	FX_GEN_BUMP,
+	FX_GEN_GET,
 	FX_COUNT
 };
 
@@ -69,6 +71,7 @@ struct mm_sq_conn {
 	struct mm_sq_cached *cache;
 	struct mm_sq_lists *lists; /* list statements, see sqlite_list.c */
 	bool op_tx;		   /* the open operation is a transaction of its own */
+	int64_t changes_at_begin;  /* sqlite3_total_changes64 when the tx began */
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)

@@ -334,10 +334,11 @@ static int apply_migration(struct mm_sq_conn *sc, const struct migration *m)
 	sqlite3_bind_int(st, 1, m->version);
 	rc = mm_sq_step_done(sc, st);
 out:
+	/* A plain COMMIT: the generation counter may not exist yet. */
+	if (!rc)
+		rc = mm_sq_run_fixed(sc, FX_COMMIT);
 	if (rc)
 		mm_sq_tx_rollback(&sc->base);
-	else
-		rc = mm_sq_tx_commit(&sc->base);
 	return rc;
 }
 

@@ -319,6 +319,11 @@ int mm_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const ch
 	return c->be->meta_get(c, key, a, value);
 }
 
+int mm_store_generation(struct mm_conn *c, int64_t *out)
+{
+	return c->be->generation(c, out);
+}
+
 int mm_meta_set(struct mm_conn *c, const char *key, const char *value)
 {
 	return c->be->meta_set(c, key, value);
