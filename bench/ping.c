@@ -24,7 +24,7 @@ enum {
 	CONN_LIMIT = 1024,
 	PER_IP_LIMIT = 256,
 	TIMEOUT = 30,
-	CONN_MEMORY = 128 * 1024,
+	CONN_MEMORY = 32 * 1024,
 };
 
 static const char body[] = "ok";

@@ -46,18 +46,19 @@ done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench.XXXXXX")
 MAMORI_PID=
+NC_PID=
 PING_PID=
 
 # Stops whichever servers were started and removes the temporary directory
 # (a KEEP_DB database lives outside it).
 cleanup() {
 	local pid i
-	for pid in $MAMORI_PID $PING_PID; do
+	for pid in $MAMORI_PID $NC_PID $PING_PID; do
 		if kill -0 "$pid" 2>/dev/null; then
 			kill -TERM "$pid" 2>/dev/null || true
 		fi
 	done
-	for pid in $MAMORI_PID $PING_PID; do
+	for pid in $MAMORI_PID $NC_PID $PING_PID; do
 		for i in $(seq 300); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
@@ -242,12 +243,19 @@ DB_MB=$(du -m "$DB" | awk '{ print $1 }')
 PING_PID=$!
 "$MAMORI" serve --db "$DB" --port 0 2>"$TMP/mamori.err" &
 MAMORI_PID=$!
+# A second server on the same database with the list cache off, to show what
+# rendering a list costs when the cache cannot answer.
+printf '[server]\ncache_mb = 0\n' >"$TMP/nocache.conf"
+"$MAMORI" serve --config "$TMP/nocache.conf" --db "$DB" --port 0 2>"$TMP/nocache.err" &
+NC_PID=$!
 PING_PORT=$(learn_port "$TMP/ping.err" "$PING_PID")
 MAMORI_PORT=$(learn_port "$TMP/mamori.err" "$MAMORI_PID")
 PING_URL=http://127.0.0.1:$PING_PORT
 URL=http://127.0.0.1:$MAMORI_PORT
+NC_URL=http://127.0.0.1:$(learn_port "$TMP/nocache.err" "$NC_PID")
 wait_answer "$PING_URL/"
 wait_answer "$URL/healthz"
+wait_answer "$NC_URL/healthz"
 sleep 1
 IDLE_RSS=$(rss_mb "$MAMORI_PID")
 
@@ -284,6 +292,8 @@ drain get-one
 scenario json-list-100 "$LIST_URL"
 check_alive "$MAMORI_PID" "$TMP/mamori.err"
 drain json-list-100
+scenario json-list-100-nocache "$NC_URL/api/v1/assets?limit=100&sort=name"
+check_alive "$NC_PID" "$TMP/nocache.err"
 scenario json-list-100-kind "$KIND_URL"
 check_alive "$MAMORI_PID" "$TMP/mamori.err"
 drain json-list-100-kind
@@ -332,6 +342,9 @@ for i in "${!NAMES[@]}"; do
 		;;
 	json-list-100)
 		target="≥ ${TARGET_LIST_RPS} req/s: $(verdict "${RPS[$i]}" "$TARGET_LIST_RPS" ge)"
+		;;
+	json-list-100-nocache)
+		target="(list cache off: rendering every time)"
 		;;
 	esac
 	printf '%-20s %12.0f %10s %9s  %s\n' "$name" "${RPS[$i]}" "${P99[$i]}" "$ratio" "$target"

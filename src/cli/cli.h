@@ -18,6 +18,7 @@ struct mm_cli {
 	enum mm_lang lang;
 	struct mm_http_config http;
 	size_t pool_size;
+	size_t cache_mb; /* rendered-list cache; 0 turns it off */
 	const char *value_method;
 };
 

@@ -160,5 +160,6 @@ int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv)
 	o.http = cli->http;
 	o.pool_size = cli->pool_size;
 	o.lang = cli->lang;
+	o.cache_mb = cli->cache_mb;
 	return mm_serve(&o);
 }

@@ -65,6 +65,10 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		if (!parse_uint(value, 1024, &n) || n == 0)
 			return 0;
 		cli->http.body_cap = (size_t)n << 20;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "cache_mb") == 0) {
+		if (!parse_uint(value, 1024, &n))
+			return 0;
+		cli->cache_mb = (size_t)n;
 	} else if (strcmp(section, "assets") == 0 && strcmp(name, "value_method") == 0) {
 		enum mm_value_method m;
 		if (mm_value_method_parse(value, &m))
@@ -88,6 +92,7 @@ int mm_cli_load_config(struct mm_cli *cli)
 	mm_http_defaults(&cli->http);
 	cli->db_url = "mamori.db";
 	cli->pool_size = 8;
+	cli->cache_mb = 32;
 	if (!path)
 		path = getenv("MAMORI_CONFIG");
 	if (!path && access(default_config, R_OK) == 0)

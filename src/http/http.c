@@ -326,7 +326,7 @@ int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_ht
 		(unsigned)(c->threads < 2 ? 2 : c->threads), MHD_OPTION_CONNECTION_LIMIT,
 		c->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+		(size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(why, whylen, "cannot listen on %s port %u", c->bind, (unsigned)c->port);
 		free(h);

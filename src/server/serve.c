@@ -2,6 +2,7 @@
 
 #include "core/err.h"
 #include "domain/register.h"
+#include "web/cache.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -37,6 +38,7 @@ int mm_serve(const struct mm_serve_opts *o)
 		return 1;
 	}
 	w.store = st;
+	w.cache = o->cache_mb ? mm_cache_new(o->cache_mb << 20) : NULL;
 	w.page_max = 1000;
 	w.import_cap = o->http.body_cap;
 	w.default_lang = o->lang;
@@ -51,6 +53,7 @@ int mm_serve(const struct mm_serve_opts *o)
 	sigwait(&set, &sig);
 	fprintf(stderr, "mamori: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mm_http_stop(h);
+	mm_cache_free(w.cache);
 	mm_store_close(st);
 	return 0;
 }

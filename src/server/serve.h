@@ -10,6 +10,7 @@ struct mm_serve_opts {
 	struct mm_http_config http;
 	size_t pool_size;
 	enum mm_lang lang;
+	size_t cache_mb; /* rendered-list cache; 0: none */
 };
 
 /* Serves until SIGINT or SIGTERM; prints its address and problems to stderr.

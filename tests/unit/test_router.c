@@ -4,6 +4,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "domain/demo.h"
+#include "web/cache.h"
 #include "web/handlers.h"
 
 #include "fixture.h"
@@ -36,6 +37,7 @@ static int setup(void **state)
 	mm_store_release(f->db.st, f->db.ctx.conn);
 	f->db.ctx.conn = NULL; /* requests take their own */
 	f->w.store = f->db.st;
+	f->w.cache = mm_cache_new(1 << 20);
 	f->w.page_max = 1000;
 	*state = f;
 	return 0;
@@ -45,6 +47,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
+	mm_cache_free(f->w.cache);
 	mm_test_db_close(&f->db);
 	mm_arena_free(&f->a);
 	free(f);
@@ -72,6 +75,16 @@ static int serve(struct fx *f, const char *method, const char *path, const char 
 	memset(rs, 0, sizeof(*rs));
 	mm_buf_init(&rs->body, 1 << 24);
 	mm_web_handle(&f->w, &rq, rs);
+	/* Keep the body in the arena (freed at teardown) so tests can read it. */
+	{
+		size_t len = rs->body.len;
+		char *copy = mm_arena_strndup(&f->a, rs->body.data, len);
+
+		assert_non_null(copy);
+		mm_buf_free(&rs->body);
+		rs->body.data = copy;
+		rs->body.len = len;
+	}
 	return rs->status;
 }
 
@@ -193,6 +206,43 @@ static void test_openapi_lists_every_register(void **state)
 	}
 }
 
+/* A cached list is never served after a write: the next read sees it. */
+static void test_list_cache_follows_writes(void **state)
+{
+	struct fx *f = *state;
+	struct mm_resp rs;
+	const char *body = "{\"name\":\"キャッシュ確認\",\"kind\":\"data\",\"section_id\":2,"
+			   "\"personal_info\":\"none\",\"confidentiality\":1,\"integrity\":1,"
+			   "\"availability\":1}";
+
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "q=キャッシュ確認", NULL, NULL, &rs),
+			 200);
+	assert_non_null(strstr(rs.body.data, "\"total\":0"));
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "q=キャッシュ確認", NULL, NULL, &rs),
+			 200);
+	assert_non_null(strstr(rs.body.data, "\"total\":0"));
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, "application/json", body, &rs),
+			 201);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", "q=キャッシュ確認", NULL, NULL, &rs),
+			 200);
+	assert_non_null(strstr(rs.body.data, "\"total\":1"));
+}
+
+/* Requests that differ only in where = and & fall get different keys. */
+static void test_cache_keys_distinct(void **state)
+{
+	struct fx *f = *state;
+	struct mm_param a[] = { { "a=b", "c", 1 } }, b[] = { { "a", "b=c", 3 } };
+	struct mm_req r1 = { .method = "GET", .path = "/x", .query = a, .nquery = 1, .a = &f->a };
+	struct mm_req r2 = { .method = "GET", .path = "/x", .query = b, .nquery = 1, .a = &f->a };
+
+	assert_string_not_equal(mm_cache_key(&r1, ""), mm_cache_key(&r2, ""));
+	assert_string_not_equal(mm_cache_key(&r1, "1"), mm_cache_key(&r1, "2"));
+	r2 = r1;
+	r2.lang = MM_EN;
+	assert_string_not_equal(mm_cache_key(&r1, ""), mm_cache_key(&r2, ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +252,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_parameters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openapi_lists_every_register, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_cache_follows_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_keys_distinct, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

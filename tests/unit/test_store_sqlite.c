@@ -1137,6 +1137,46 @@ static void test_tx(void **state)
 	assert_int_equal(mm_tx_commit(f->c), MM_EDB);
 }
 
+static int64_t gen(struct mm_conn *c)
+{
+	int64_t g = -1;
+
+	assert_int_equal(mm_store_generation(c, &g), MM_OK);
+	return g;
+}
+
+/* The generation moves on with every committed write, from any connection,
+ * and with nothing else. */
+static void test_generation(void **state)
+{
+	struct fx *f = *state;
+	struct mm_conn *other = mm_store_acquire(f->st);
+	struct mm_record got;
+	int64_t g0 = gen(f->c), id;
+
+	assert_non_null(other);
+	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
+	id = add(f, "G-1", "世代", 1, NULL, NULL);
+	mm_tx_rollback(f->c);
+	assert_int_equal(gen(f->c), g0);
+	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
+	id = add(f, "G-2", "世代", 1, NULL, NULL);
+	assert_int_equal(mm_tx_commit(f->c), MM_OK);
+	assert_true(gen(other) > g0);
+	g0 = gen(other);
+	/* A read transaction, and a write transaction that wrote nothing. */
+	assert_int_equal(mm_tx_begin(f->c, false), MM_OK);
+	assert_int_equal(mm_rec_get(f->c, &items, id, &f->a, &got), MM_OK);
+	assert_int_equal(mm_tx_commit(f->c), MM_OK);
+	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
+	assert_int_equal(mm_tx_commit(f->c), MM_OK);
+	assert_int_equal(gen(f->c), g0);
+	/* A write outside an explicit transaction (its own) counts too. */
+	add(f, "G-3", "世代", 1, NULL, NULL);
+	assert_true(gen(other) > g0);
+	mm_store_release(f->st, other);
+}
+
 static void test_release_rolls_back(void **state)
 {
 	struct fx *f = *state;
@@ -1313,6 +1353,7 @@ int main(void)
 		T(test_seq),
 		T(test_meta),
 		T(test_tx),
+		T(test_generation),
 		T(test_release_rolls_back),
 		T(test_pool_threads),
 		T(test_pool_blocks),
