@@ -223,6 +223,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct mm_resp rs;
 	char rid[24];
 	enum MHD_Result ret;
+	int nargs;
 
 	(void)version;
 	if (!ex) {
@@ -249,6 +250,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	memset(&rq, 0, sizeof(rq));
 	memset(&rs, 0, sizeof(rs));
 	mm_buf_init(&rs.body, h->c.resp_cap);
+	mm_buf_reserve(&rs.body, 4096); /* most answers fit: one allocation */
 	snprintf(rid, sizeof(rid), "%llx", (unsigned long long)atomic_fetch_add(&h->next_id, 1));
 	rq.method = method;
 	rq.path = url;
@@ -262,9 +264,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	rq.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
 	rq.accept_language = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
 	rq.remote = client_ip(conn, &a);
-	rq.query = mm_arena_alloc(&a, sizeof(*rq.query) * MAX_QUERY);
-	qw = (struct query_walk){ &rq, rq.query ? MAX_QUERY : 0, false };
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &qw);
+	nargs = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+	nargs = nargs < 0 ? 0 : nargs > MAX_QUERY ? MAX_QUERY + 1 : nargs;
+	rq.query = nargs ? mm_arena_alloc(&a, sizeof(*rq.query) * (size_t)nargs) : NULL;
+	qw = (struct query_walk){ &rq, rq.query ? (size_t)nargs : 0, nargs > MAX_QUERY };
+	if (nargs)
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &qw);
 	if (!qw.bad && !ex->too_big && is_multipart(rq.content_type) &&
 	    !parse_parts(conn, &rq, h->c.body_cap))
 		rq.form_bad = true;

@@ -20,6 +20,7 @@
 
 #include "core/err.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,8 +253,17 @@ static void close_conn(struct mm_conn *c)
 	free(sc);
 }
 
+/* Process-wide settings, made once before SQLite starts: no memory
+ * statistics (they take a global mutex on every allocation, which the server
+ * threads then fight over). */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int open_conn(const char *target, struct mm_conn **out, char *why, size_t whylen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
 			  SQLITE_OPEN_EXRESCODE;
 	struct mm_sq_conn *sc;
@@ -262,6 +272,7 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 	int rc = MM_ENOMEM, src;
 
 	*out = NULL;
+	pthread_once(&once, configure_sqlite);
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		goto out;
