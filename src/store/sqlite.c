@@ -295,11 +295,8 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 	sqlite3_busy_timeout(sc->db, BUSY_MS);
 	/* analysis_limit bounds the ANALYZE that PRAGMA optimize may run (at
 	 * migrate and close) to about that many index entries per index. */
-	/* mmap_size lets reads come straight from the page cache instead of a
-	 * read() per page: about a fifth more single-record reads per second
-	 * on the 100k benchmark. Writes still go through the WAL. */
 	rc = mm_sq_exec(sc, "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; "
-			    "PRAGMA analysis_limit = 1000; PRAGMA mmap_size = 268435456");
+			    "PRAGMA analysis_limit = 1000");
 	if (rc)
 		goto out;
 	rc = mm_sq_prepare(sc, "PRAGMA journal_mode = WAL", false, &st);
