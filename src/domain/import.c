@@ -110,9 +110,36 @@ struct import_state {
 	int *map;
 	struct mm_slice *heads;
 	size_t ncols;
-	const char **seen_keys;
-	size_t nseen;
+	const char **seen; /* keys met so far: open addressing, a power of two */
+	size_t seen_cap;
 };
+
+/* Records key as met; false when it was met before in this file. */
+static bool first_time(struct import_state *st, const char *key)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+	size_t i;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	for (i = h & (st->seen_cap - 1); st->seen[i]; i = (i + 1) & (st->seen_cap - 1))
+		if (strcmp(st->seen[i], key) == 0)
+			return false;
+	st->seen[i] = key;
+	return true;
+}
+
+/* Room for the keys of every row: twice the number of lines, a power of two. */
+static size_t seen_capacity(struct mm_slice text)
+{
+	size_t lines = 2, cap = 16;
+
+	for (size_t i = 0; i < text.len; i++)
+		lines += text.ptr[i] == '\n';
+	while (cap < 2 * lines)
+		cap *= 2;
+	return cap;
+}
 
 static void report_ferrs(struct import_state *st, size_t row, const struct mm_ferrs *errs)
 {
@@ -157,14 +184,12 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 	if (key) {
 		struct mm_value kv = { true, 0, key };
 
-		for (size_t i = 0; i < st->nseen; i++)
-			if (strcmp(st->seen_keys[i], key) == 0) {
-				const struct mm_field *kf = &r->schema.fields[r->key_field];
-				row_error(st->ctx, st->rep, row, kf->label_ja, "csv_duplicate_key",
-					  mm_field_label(kf, st->ctx->lang), 0, 0);
-				return MM_OK;
-			}
-		st->seen_keys[st->nseen++] = key;
+		if (!first_time(st, key)) {
+			const struct mm_field *kf = &r->schema.fields[r->key_field];
+			row_error(st->ctx, st->rep, row, kf->label_ja, "csv_duplicate_key",
+				  mm_field_label(kf, st->ctx->lang), 0, 0);
+			return MM_OK;
+		}
 		rc = mm_rec_find(st->ctx->conn, &r->schema, r->key_field, &kv, 0, &id);
 		if (rc && rc != MM_ENOTFOUND)
 			return rc;
@@ -225,7 +250,7 @@ static int import_rows(struct import_state *st, struct mm_csv_reader *rd)
 int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *data, size_t len,
 		  bool dry_run, struct mm_file_report *rep)
 {
-	struct import_state st = { r, ctx, rep, NULL, NULL, 0, NULL, 0 };
+	struct import_state st = { .r = r, .ctx = ctx, .rep = rep };
 	struct mm_csv_reader rd;
 	struct mm_slice text;
 	bool own_tx = !ctx->in_tx;
@@ -250,8 +275,9 @@ int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *d
 		return MM_EVALIDATE;
 	}
 	st.map = mm_arena_alloc(ctx->a, sizeof(*st.map) * st.ncols);
-	st.seen_keys = mm_arena_alloc(ctx->a, sizeof(*st.seen_keys) * (len / 2 + 1));
-	if (!st.map || !st.seen_keys)
+	st.seen_cap = seen_capacity(text);
+	st.seen = mm_arena_zalloc(ctx->a, sizeof(*st.seen) * st.seen_cap);
+	if (!st.map || !st.seen)
 		return MM_ENOMEM;
 	map_header(r, ctx, st.heads, st.ncols, st.map, rep);
 	if (rep->nerrs)
