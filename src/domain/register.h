@@ -21,6 +21,8 @@ struct mm_register;
 /* The request's view of the world: its connection, arena, actor and language.
  * When in_tx is set the caller owns the transaction (imports); otherwise each
  * engine call that writes runs in a transaction of its own. */
+struct mm_principal;
+
 struct mm_ctx {
 	struct mm_conn *conn;
 	struct mm_arena *a;
@@ -28,6 +30,12 @@ struct mm_ctx {
 	enum mm_lang lang;
 	bool in_tx;
 	bool importing; /* history records changes as "import" */
+	/* Who is asking: NULL for the CLI run on the server by its operator
+	 * (bootstrap, imports) and before sign-in. See domain/principal.h. */
+	const struct mm_principal *who;
+	const char *ip;		/* client address, for the audit log */
+	const char *request_id; /* for the audit log */
+	int64_t now;		/* unix seconds; 0: read the clock (tests set it) */
 };
 
 /* A client-supplied value before validation. JSON gives typed values
