@@ -23,6 +23,33 @@ static const struct migration migrations[] = {
 	     "UNIQUE(register, record_id, version))" },
 	{ 4, "CREATE TABLE record_counts(register TEXT PRIMARY KEY, active INTEGER NOT NULL, "
 	     "retired INTEGER NOT NULL)" },
+	/* Identity (see sqlite_identity.c). Times are unix seconds. Index
+	 * names end in neither _idx, _key nor _fts, so that no register's
+	 * index can take them. */
+	{ 5, "CREATE TABLE accounts(id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, "
+	     "person_id INTEGER NOT NULL UNIQUE, disabled INTEGER NOT NULL DEFAULT 0, "
+	     "password_hash TEXT, totp_secret TEXT, totp_enabled INTEGER NOT NULL DEFAULT 0, "
+	     "totp_last_step INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0, "
+	     "locked_until INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, "
+	     "updated_at INTEGER NOT NULL, password_changed_at INTEGER NOT NULL DEFAULT 0)" },
+	{ 6, "CREATE TABLE sessions(id_hash TEXT PRIMARY KEY, account_id INTEGER NOT NULL, "
+	     "created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, csrf TEXT NOT NULL, "
+	     "mfa_pending INTEGER NOT NULL DEFAULT 0, ip TEXT NOT NULL DEFAULT '');"
+	     "CREATE INDEX sessions_by_account ON sessions(account_id);"
+	     "CREATE INDEX sessions_by_last_seen ON sessions(last_seen)" },
+	{ 7, "CREATE TABLE tokens(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, "
+	     "account_id INTEGER NOT NULL, label TEXT NOT NULL DEFAULT '', "
+	     "created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL DEFAULT 0, "
+	     "revoked INTEGER NOT NULL DEFAULT 0, last_used INTEGER NOT NULL DEFAULT 0);"
+	     "CREATE INDEX tokens_by_account ON tokens(account_id)" },
+	{ 8, "CREATE TABLE rate_counters(key TEXT NOT NULL, window_start INTEGER NOT NULL, "
+	     "hits INTEGER NOT NULL, PRIMARY KEY(key, window_start))" },
+	{ 9, "CREATE TABLE audit_events(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, "
+	     "account_id INTEGER NOT NULL DEFAULT 0, actor TEXT NOT NULL DEFAULT '', "
+	     "ip TEXT NOT NULL DEFAULT '', request_id TEXT NOT NULL DEFAULT '', "
+	     "action TEXT NOT NULL, object TEXT NOT NULL DEFAULT '', result TEXT NOT NULL, "
+	     "details TEXT NOT NULL DEFAULT '{}');"
+	     "CREATE INDEX audit_events_by_action ON audit_events(action, seq)" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

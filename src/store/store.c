@@ -225,7 +225,17 @@ static const char *const system_columns[] = {
 };
 
 static const char *const system_tables[] = {
-	"meta", "sequences", "history", "schema_migrations", "record_counts",
+	"meta",
+	"sequences",
+	"history",
+	"schema_migrations",
+	"record_counts",
+	/* identity */
+	"accounts",
+	"sessions",
+	"tokens",
+	"rate_counters",
+	"audit_events",
 };
 
 int mm_store_schema_check(const struct mm_schema *s)
