@@ -76,6 +76,17 @@ static const struct msg catalogue[] = {
 	  "Several rows in the file have the same {label}." },
 	{ "unencodable", "{label}に Shift_JIS（CP932）で表せない文字があります。",
 	  "{label} contains a character that CP932 (Shift_JIS) cannot represent." },
+	{ "role_needs_section", "この役割は課ごとに任命するため、{label}を指定してください。",
+	  "This role is held per section: {label} is required." },
+	{ "role_no_section", "この役割は全庁の役割のため、{label}は指定できません。",
+	  "This role covers the whole organisation: leave {label} empty." },
+	{ "until_before_from", "{label}は開始日より前の日付にできません。",
+	  "{label} cannot be before the start date." },
+	{ "sod_infra_data",
+	  "同じ人が情報システムの基盤管理者と、そのシステム上の情報資産の"
+	  "データ管理責任者を兼ねることはできません（2.2 職務の分離）。",
+	  "One person cannot be both the infrastructure administrator of a system and the data "
+	  "manager of the information assets on it (2.2 separation of duties)." },
 };
 
 const char *mm_msg(enum mm_lang lang, const char *id)

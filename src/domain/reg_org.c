@@ -126,6 +126,23 @@ static const struct mm_field system_fields[] = {
 		       MM_F_SEARCH | MM_F_MULTILINE, 0, 2000 },
 };
 
+/* 2.2: the infrastructure administrator is not the data manager of a section
+ * whose assets are on the system. */
+static int system_check(const struct mm_register *r, struct mm_ctx *ctx,
+			const struct mm_record *rec, struct mm_ferrs *errs)
+{
+	const struct mm_field *f = &r->schema.fields[SYS_ADMIN];
+	bool conflict = false;
+	int rc;
+
+	if (!rec->id || rec->retired || !rec->v[SYS_ADMIN].set)
+		return MM_OK;
+	rc = mm_roles_sod_system(ctx, rec->id, rec->v[SYS_ADMIN].i, &conflict);
+	if (!rc && conflict)
+		mm_ferr_add(errs, f, f->name, "sod_infra_data", ctx->lang);
+	return rc;
+}
+
 const struct mm_register mm_reg_systems = {
 	.schema = { "systems", system_fields, SYS_NFIELDS },
 	.label_ja = "情報システム",
@@ -138,4 +155,5 @@ const struct mm_register mm_reg_systems = {
 	.key_prefix = "SYS-",
 	.title_field = SYS_NAME,
 	.owner_field = SYS_SECTION,
+	.check = system_check,
 };

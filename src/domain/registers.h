@@ -39,10 +39,32 @@ enum {
 	AST_NFIELDS
 };
 
+enum {
+	ROLE_CODE,
+	ROLE_NAME,
+	ROLE_APPOINTED,
+	ROLE_DUTIES,
+	ROLE_SCOPE,
+	ROLE_PRIVILEGED,
+	ROLE_NFIELDS
+};
+enum { RH_CODE, RH_PERSON, RH_ROLE, RH_SECTION, RH_FROM, RH_UNTIL, RH_NOTE, RH_NFIELDS };
+
 extern const struct mm_register mm_reg_sections;
 extern const struct mm_register mm_reg_people;
 extern const struct mm_register mm_reg_systems;
 extern const struct mm_register mm_reg_assets;
+extern const struct mm_register mm_reg_roles;
+extern const struct mm_register mm_reg_role_holders;
+
+/* Separation of duties (2.2): sets *conflict when person is a current data
+ * manager of a section that owns an active asset on system. For the systems
+ * register's check of its infrastructure administrator. */
+int mm_roles_sod_system(struct mm_ctx *ctx, int64_t system, int64_t person, bool *conflict);
+
+/* Today's date in JST as YYYY-MM-DD, from ctx->now or the clock; for the
+ * validity of role holdings. */
+void mm_ctx_today(const struct mm_ctx *ctx, char out[11]);
 
 /* How the asset value is derived from C, I and A. */
 enum mm_value_method { MM_VALUE_MAX, MM_VALUE_SUM };

@@ -6,10 +6,8 @@
 #include <string.h>
 
 const struct mm_register *const mm_registers[] = {
-	&mm_reg_assets,
-	&mm_reg_systems,
-	&mm_reg_sections,
-	&mm_reg_people,
+	&mm_reg_assets, &mm_reg_systems, &mm_reg_sections,
+	&mm_reg_people, &mm_reg_roles,	 &mm_reg_role_holders,
 };
 const size_t mm_nregisters = sizeof(mm_registers) / sizeof(mm_registers[0]);
 
