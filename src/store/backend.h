@@ -10,6 +10,7 @@
 #ifndef MM_STORE_BACKEND_H
 #define MM_STORE_BACKEND_H
 
+#include "store/identity.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -64,6 +65,41 @@ struct mm_backend {
 	int (*meta_get)(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value);
 	int (*meta_set)(struct mm_conn *c, const char *key, const char *value);
 	int (*generation)(struct mm_conn *c, int64_t *out);
+
+	/* Identity: the operations of identity.h, same names and meaning. */
+	int (*account_get)(struct mm_conn *c, int64_t id, struct mm_arena *a,
+			   struct mm_account *out);
+	int (*account_by_login)(struct mm_conn *c, const char *login, struct mm_arena *a,
+				struct mm_account *out);
+	int (*account_by_person)(struct mm_conn *c, int64_t person_id, struct mm_arena *a,
+				 struct mm_account *out);
+	int (*account_insert)(struct mm_conn *c, struct mm_account *acct);
+	int (*account_update)(struct mm_conn *c, const struct mm_account *acct);
+	int (*account_list)(struct mm_conn *c, struct mm_arena *a, struct mm_account **out,
+			    size_t *n);
+
+	int (*session_insert)(struct mm_conn *c, const struct mm_session *s);
+	int (*session_get)(struct mm_conn *c, const char *id_hash, struct mm_arena *a,
+			   struct mm_session *out);
+	int (*session_update)(struct mm_conn *c, const struct mm_session *s);
+	int (*session_delete)(struct mm_conn *c, const char *id_hash);
+	int (*session_delete_account)(struct mm_conn *c, int64_t account_id);
+	int (*session_purge)(struct mm_conn *c, int64_t idle_before, int64_t absolute_before);
+
+	int (*token_insert)(struct mm_conn *c, struct mm_token *tok);
+	int (*token_by_hash)(struct mm_conn *c, const char *hash, struct mm_arena *a,
+			     struct mm_token *out);
+	int (*token_list)(struct mm_conn *c, int64_t account_id, struct mm_arena *a,
+			  struct mm_token **out, size_t *n);
+	int (*token_revoke)(struct mm_conn *c, int64_t id);
+	int (*token_used)(struct mm_conn *c, int64_t id, int64_t now);
+
+	int (*rate_hit)(struct mm_conn *c, const char *key, int64_t window, int64_t now,
+			int64_t *count);
+
+	int (*audit_insert)(struct mm_conn *c, struct mm_audit_event *e);
+	int (*audit_list)(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
+			  struct mm_audit_event **out, size_t *n);
 };
 
 extern const struct mm_backend mm_sqlite_backend;

@@ -247,6 +247,7 @@ static void close_conn(struct mm_conn *c)
 		sqlite3_exec(sc->db, "PRAGMA optimize", NULL, NULL, NULL);
 	mm_sq_drop_cache(sc);
 	mm_sq_lists_free(sc);
+	mm_sq_ident_free(sc);
 	for (int i = 0; i < FX_COUNT; i++)
 		sqlite3_finalize(sc->fixed[i]);
 	sqlite3_close(sc->db);
@@ -402,4 +403,24 @@ const struct mm_backend mm_sqlite_backend = {
 	.seq_next = mm_sq_seq_next,
 	.meta_get = mm_sq_meta_get,
 	.meta_set = mm_sq_meta_set,
+	.account_get = mm_sq_account_get,
+	.account_by_login = mm_sq_account_by_login,
+	.account_by_person = mm_sq_account_by_person,
+	.account_insert = mm_sq_account_insert,
+	.account_update = mm_sq_account_update,
+	.account_list = mm_sq_account_list,
+	.session_insert = mm_sq_session_insert,
+	.session_get = mm_sq_session_get,
+	.session_update = mm_sq_session_update,
+	.session_delete = mm_sq_session_delete,
+	.session_delete_account = mm_sq_session_delete_account,
+	.session_purge = mm_sq_session_purge,
+	.token_insert = mm_sq_token_insert,
+	.token_by_hash = mm_sq_token_by_hash,
+	.token_list = mm_sq_token_list,
+	.token_revoke = mm_sq_token_revoke,
+	.token_used = mm_sq_token_used,
+	.rate_hit = mm_sq_rate_hit,
+	.audit_insert = mm_sq_audit_insert,
+	.audit_list = mm_sq_audit_list,
 };

@@ -7,12 +7,14 @@
  *   sqlite_records.c  per-register statements; get, insert, update, find;
  *                     history, counters, settings
  *   sqlite_list.c     lists: WHERE and ORDER BY, totals, the list statement cache
+ *   sqlite_identity.c accounts, sessions, tokens, rate counters, audit events
  *
  * Names shared between these files start with mm_sq_. */
 #ifndef MM_STORE_SQLITE_INT_H
 #define MM_STORE_SQLITE_INT_H
 
 #include "store/backend.h"
+#include "store/identity.h"
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -63,6 +65,7 @@ struct mm_sq_cached {
 };
 
 struct mm_sq_lists;
+struct mm_sq_ident;
 
 struct mm_sq_conn {
 	struct mm_conn base;
@@ -70,6 +73,7 @@ struct mm_sq_conn {
 	sqlite3_stmt *fixed[FX_COUNT];
 	struct mm_sq_cached *cache;
 	struct mm_sq_lists *lists; /* list statements, see sqlite_list.c */
+	struct mm_sq_ident *ident; /* identity statements, see sqlite_identity.c */
 	bool op_tx;		   /* the open operation is a transaction of its own */
 	int64_t changes_at_begin;  /* sqlite3_total_changes64 when the tx began */
 };
@@ -162,5 +166,36 @@ int mm_sq_meta_set(struct mm_conn *c, const char *key, const char *value);
 void mm_sq_lists_free(struct mm_sq_conn *sc);
 int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
 		   struct mm_arena *a, struct mm_page *out);
+
+/* sqlite_identity.c */
+
+/* Finalizes the connection's identity statements. */
+void mm_sq_ident_free(struct mm_sq_conn *sc);
+int mm_sq_account_get(struct mm_conn *c, int64_t id, struct mm_arena *a, struct mm_account *out);
+int mm_sq_account_by_login(struct mm_conn *c, const char *login, struct mm_arena *a,
+			   struct mm_account *out);
+int mm_sq_account_by_person(struct mm_conn *c, int64_t person_id, struct mm_arena *a,
+			    struct mm_account *out);
+int mm_sq_account_insert(struct mm_conn *c, struct mm_account *acct);
+int mm_sq_account_update(struct mm_conn *c, const struct mm_account *acct);
+int mm_sq_account_list(struct mm_conn *c, struct mm_arena *a, struct mm_account **out, size_t *n);
+int mm_sq_session_insert(struct mm_conn *c, const struct mm_session *s);
+int mm_sq_session_get(struct mm_conn *c, const char *id_hash, struct mm_arena *a,
+		      struct mm_session *out);
+int mm_sq_session_update(struct mm_conn *c, const struct mm_session *s);
+int mm_sq_session_delete(struct mm_conn *c, const char *id_hash);
+int mm_sq_session_delete_account(struct mm_conn *c, int64_t account_id);
+int mm_sq_session_purge(struct mm_conn *c, int64_t idle_before, int64_t absolute_before);
+int mm_sq_token_insert(struct mm_conn *c, struct mm_token *tok);
+int mm_sq_token_by_hash(struct mm_conn *c, const char *hash, struct mm_arena *a,
+			struct mm_token *out);
+int mm_sq_token_list(struct mm_conn *c, int64_t account_id, struct mm_arena *a,
+		     struct mm_token **out, size_t *n);
+int mm_sq_token_revoke(struct mm_conn *c, int64_t id);
+int mm_sq_token_used(struct mm_conn *c, int64_t id, int64_t now);
+int mm_sq_rate_hit(struct mm_conn *c, const char *key, int64_t window, int64_t now, int64_t *count);
+int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e);
+int mm_sq_audit_list(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
+		     struct mm_audit_event **out, size_t *n);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "store/backend.h"
+#include "store/identity.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -337,4 +338,111 @@ int mm_store_generation(struct mm_conn *c, int64_t *out)
 int mm_meta_set(struct mm_conn *c, const char *key, const char *value)
 {
 	return c->be->meta_set(c, key, value);
+}
+
+/* Identity dispatch. */
+
+int mm_account_get(struct mm_conn *c, int64_t id, struct mm_arena *a, struct mm_account *out)
+{
+	return c->be->account_get(c, id, a, out);
+}
+
+int mm_account_by_login(struct mm_conn *c, const char *login, struct mm_arena *a,
+			struct mm_account *out)
+{
+	return c->be->account_by_login(c, login, a, out);
+}
+
+int mm_account_by_person(struct mm_conn *c, int64_t person_id, struct mm_arena *a,
+			 struct mm_account *out)
+{
+	return c->be->account_by_person(c, person_id, a, out);
+}
+
+int mm_account_insert(struct mm_conn *c, struct mm_account *acct)
+{
+	return c->be->account_insert(c, acct);
+}
+
+int mm_account_update(struct mm_conn *c, const struct mm_account *acct)
+{
+	return c->be->account_update(c, acct);
+}
+
+int mm_account_list(struct mm_conn *c, struct mm_arena *a, struct mm_account **out, size_t *n)
+{
+	return c->be->account_list(c, a, out, n);
+}
+
+int mm_session_insert(struct mm_conn *c, const struct mm_session *s)
+{
+	return c->be->session_insert(c, s);
+}
+
+int mm_session_get(struct mm_conn *c, const char *id_hash, struct mm_arena *a,
+		   struct mm_session *out)
+{
+	return c->be->session_get(c, id_hash, a, out);
+}
+
+int mm_session_update(struct mm_conn *c, const struct mm_session *s)
+{
+	return c->be->session_update(c, s);
+}
+
+int mm_session_delete(struct mm_conn *c, const char *id_hash)
+{
+	return c->be->session_delete(c, id_hash);
+}
+
+int mm_session_delete_account(struct mm_conn *c, int64_t account_id)
+{
+	return c->be->session_delete_account(c, account_id);
+}
+
+int mm_session_purge(struct mm_conn *c, int64_t idle_before, int64_t absolute_before)
+{
+	return c->be->session_purge(c, idle_before, absolute_before);
+}
+
+int mm_token_insert(struct mm_conn *c, struct mm_token *tok)
+{
+	return c->be->token_insert(c, tok);
+}
+
+int mm_token_by_hash(struct mm_conn *c, const char *hash, struct mm_arena *a, struct mm_token *out)
+{
+	return c->be->token_by_hash(c, hash, a, out);
+}
+
+int mm_token_list(struct mm_conn *c, int64_t account_id, struct mm_arena *a, struct mm_token **out,
+		  size_t *n)
+{
+	return c->be->token_list(c, account_id, a, out, n);
+}
+
+int mm_token_revoke(struct mm_conn *c, int64_t id)
+{
+	return c->be->token_revoke(c, id);
+}
+
+int mm_token_used(struct mm_conn *c, int64_t id, int64_t now)
+{
+	return c->be->token_used(c, id, now);
+}
+
+int mm_rate_hit(struct mm_conn *c, const char *key, int64_t window, int64_t now, int64_t *count)
+{
+	return c->be->rate_hit(c, key, window, now, count);
+}
+
+int mm_audit_insert(struct mm_conn *c, struct mm_audit_event *e)
+{
+	return c->be->audit_insert(c, e);
+}
+
+int mm_audit_list(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
+		  struct mm_audit_event **out, size_t *n)
+{
+	return c->be->audit_list(c, action, limit, a, out, n);
 }
