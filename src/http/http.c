@@ -263,6 +263,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	rq.if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
 	rq.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
 	rq.accept_language = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+	rq.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	rq.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	rq.sec_fetch_site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	rq.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	rq.remote = client_ip(conn, &a);
 	nargs = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
 	nargs = nargs < 0 ? 0 : nargs > MAX_QUERY ? MAX_QUERY + 1 : nargs;

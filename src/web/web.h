@@ -31,6 +31,11 @@ struct mm_req {
 	const char *if_match;
 	const char *cookie;
 	const char *accept_language;
+	const char *authorization; /* "Bearer …" for API tokens */
+	const char *origin;
+	const char *sec_fetch_site;
+	const char *host;
+	bool https; /* native TLS, or a trusted proxy said so */
 	const char *remote;
 	const char *request_id;
 	struct mm_arena *a;
@@ -38,6 +43,9 @@ struct mm_req {
 	enum mm_lang lang;
 	const struct mm_register *reg;
 	int64_t id;
+	const struct mm_principal *who; /* signed-in principal, or NULL */
+	const char *session;	       /* the session token from the cookie */
+	const char *csrf;	       /* the session's CSRF token */
 	struct mm_param *form; /* parsed body: multipart by the http layer,
 				* urlencoded by the handler */
 	size_t nform;
