@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "domain/demo.h"
+#include "domain/seed.h"
 #include "server/serve.h"
 
 #include "core/err.h"
@@ -94,6 +95,7 @@ int mm_cmd_init(struct mm_cli *cli, int argc, char **argv)
 	struct mm_arena a;
 	struct mm_ctx ctx;
 	struct mm_demo_counts n = { 0 };
+	struct mm_seed_counts sc;
 	struct init_args ia = { false, 200 };
 	int rc = common_only(cli, "init", argc, argv, extra, 2, init_opt, &ia);
 
@@ -101,6 +103,17 @@ int mm_cmd_init(struct mm_cli *cli, int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if (mm_cli_open(cli, &st, &conn))
 		return 1;
+	mm_arena_init(&a, 0);
+	mm_cli_ctx(cli, conn, &a, &ctx);
+	rc = mm_seed_profile(&ctx, &sc);
+	mm_arena_free(&a);
+	if (rc) {
+		fprintf(stderr, "mamori init: default profile failed: %s\n", mm_strerror(rc));
+		mm_cli_close(st, conn);
+		return 1;
+	}
+	if (sc.roles || sc.sections)
+		printf("default profile: %zu roles, %zu sections\n", sc.roles, sc.sections);
 	if (ia.demo) {
 		mm_arena_init(&a, 0);
 		mm_cli_ctx(cli, conn, &a, &ctx);
@@ -111,8 +124,9 @@ int mm_cmd_init(struct mm_cli *cli, int argc, char **argv)
 			mm_cli_close(st, conn);
 			return 1;
 		}
-		printf("demo data: %zu sections, %zu people, %zu systems, %zu assets\n", n.sections,
-		       n.people, n.systems, n.assets);
+		printf("demo data: %zu sections, %zu people, %zu systems, %zu assets, %zu role "
+		       "holders\n",
+		       n.sections, n.people, n.systems, n.assets, n.holdings);
 	}
 	mm_cli_close(st, conn);
 	printf("database ready: %s\n", cli->db_url);

@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "domain/registers.h"
+#include "domain/seed.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -138,6 +139,35 @@ static int create(const struct mm_register *r, struct mm_ctx *ctx, struct mm_in 
 
 #define IN(name, value) ((struct mm_in){ (name), MM_IN_STR, (value), strlen(value), 0 })
 
+/* The two posts of 付表1 above the divisions, in 総務部, numbered after the
+ * staff of the divisions and units: 副市長 (10058) and 総務部次長 (10059). */
+static const struct demo_executive {
+	const char *name, *title;
+} executives[] = {
+	{ "石川 正人", "副市長" },
+	{ "森 久美子", "総務部次長" },
+};
+
+static int seed_executives(struct mm_ctx *ctx, struct mm_demo_counts *out)
+{
+	struct mm_record rec;
+	char no[16];
+
+	for (size_t i = 0; i < sizeof(executives) / sizeof(executives[0]); i++) {
+		snprintf(no, sizeof(no), "%05zu", 10000 + out->people + 1);
+		struct mm_in it[6] = {
+			IN("employee_no", no),	     IN("name", executives[i].name),
+			IN("section_id", "0100"),    IN("job_title", executives[i].title),
+			IN("employment", "regular"), IN("employment_status", "employed")
+		};
+		int rc = create(&mm_reg_people, ctx, it, 6, &rec);
+		if (rc)
+			return rc;
+		out->people++;
+	}
+	return MM_OK;
+}
+
 static int seed_org(struct mm_ctx *ctx, struct mm_demo_counts *out)
 {
 	char no[16], name[64];
@@ -150,6 +180,15 @@ static int seed_org(struct mm_ctx *ctx, struct mm_demo_counts *out)
 				       IN("kind", sections[i].kind),
 				       IN("parent_id",
 					  sections[i].parent ? sections[i].parent : "") };
+		struct mm_value code = { true, 0, sections[i].code };
+		int64_t id;
+
+		/* The default profile (seed.c) may have made some already. */
+		rc = mm_rec_find(ctx->conn, &mm_reg_sections.schema, SEC_CODE, &code, 0, &id);
+		if (rc == MM_OK)
+			continue;
+		if (rc != MM_ENOTFOUND)
+			return rc;
 		rc = create(&mm_reg_sections, ctx, it, 4, &rec);
 		if (rc)
 			return rc;
@@ -180,7 +219,7 @@ static int seed_org(struct mm_ctx *ctx, struct mm_demo_counts *out)
 			out->people++;
 		}
 	}
-	return MM_OK;
+	return seed_executives(ctx, out);
 }
 
 static int seed_systems(struct mm_ctx *ctx, struct mm_demo_counts *out)
@@ -203,15 +242,21 @@ static int seed_systems(struct mm_ctx *ctx, struct mm_demo_counts *out)
 	return MM_OK;
 }
 
-/* The first person of a section (its head), by employee number. */
-static void head_of(size_t section, char *no, size_t n)
+/* The employee number of the k-th person of a section (0: its head). */
+static void member_of(size_t section, size_t k, char *no, size_t n)
 {
-	size_t k = 0;
+	size_t offices = 0;
 
 	for (size_t i = 0; i < section; i++)
 		if (strcmp(sections[i].kind, "department") != 0)
-			k++;
-	snprintf(no, n, "%05zu", 10000 + 3 * k + 1);
+			offices++;
+	snprintf(no, n, "%05zu", 10000 + 3 * offices + k + 1);
+}
+
+/* The first person of a section (its head), by employee number. */
+static void head_of(size_t section, char *no, size_t n)
+{
+	member_of(section, 0, no, n);
 }
 
 static size_t section_index(const char *code)
@@ -336,25 +381,97 @@ static int seed_assets(struct mm_ctx *ctx, size_t n, struct mm_demo_counts *out)
 	return MM_OK;
 }
 
+static int hold(struct mm_ctx *ctx, const char *person, const char *role, const char *section,
+		struct mm_demo_counts *out)
+{
+	struct mm_record rec;
+	struct mm_in it[4] = { IN("person_id", person), IN("role_id", role),
+			       IN("valid_from", "2024-04-01"),
+			       IN("section_id", section ? section : "") };
+	int rc = create(&mm_reg_role_holders, ctx, it, section ? 4 : 3, &rec);
+
+	out->holdings += !rc;
+	return rc;
+}
+
+/* 付表1 filled in: 行政管理課長 runs the systems, each 課長 manages the data of
+ * the 課, 総務課長 the facilities and documents, 行政情報係 is the
+ * secretariat. The infrastructure administrators of the systems are in
+ * 情報システム係, whose head is no data manager (2.2). */
+static int seed_roles(struct mm_ctx *ctx, struct mm_demo_counts *out)
+{
+	const size_t nsec = sizeof(sections) / sizeof(sections[0]);
+	char no[16];
+	int rc;
+
+	head_of(section_index("0120"), no, sizeof(no));
+	rc = hold(ctx, no, "systems", NULL, out);
+	head_of(section_index("0110"), no, sizeof(no));
+	if (!rc)
+		rc = hold(ctx, no, "facilities", NULL, out);
+	if (!rc)
+		rc = hold(ctx, no, "documents", NULL, out);
+	for (size_t k = 0; !rc && k < 3; k++) {
+		member_of(section_index("0121"), k, no, sizeof(no));
+		rc = hold(ctx, no, "secretariat", NULL, out);
+	}
+	member_of(section_index("0110"), 2, no, sizeof(no));
+	if (!rc)
+		rc = hold(ctx, no, "auditor", NULL, out);
+	member_of(section_index("0122"), 2, no, sizeof(no));
+	if (!rc)
+		rc = hold(ctx, no, "app_admin", NULL, out);
+	/* The executives come after the last section's staff. */
+	member_of(nsec, 0, no, sizeof(no));
+	if (!rc)
+		rc = hold(ctx, no, "ciso", NULL, out);
+	member_of(nsec, 1, no, sizeof(no));
+	if (!rc)
+		rc = hold(ctx, no, "deputy", NULL, out);
+	for (size_t i = 0; !rc && i < nsec; i++) {
+		if (strcmp(sections[i].kind, "division") != 0)
+			continue;
+		head_of(i, no, sizeof(no));
+		rc = hold(ctx, no, "data_manager", sections[i].code, out);
+	}
+	return rc;
+}
+
+/* Whether register r has any record, active or retired. */
+static int has_records(const struct mm_register *r, struct mm_ctx *ctx, bool *yes)
+{
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0 };
+	struct mm_page page;
+	int rc = mm_reg_list(r, ctx, &q, &page);
+
+	*yes = !rc && page.total > 0;
+	return rc;
+}
+
 int mm_demo_seed(struct mm_ctx *ctx, size_t n_assets, struct mm_demo_counts *out)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 1, 0 };
-	struct mm_page page;
+	bool people = false, assets = false;
 	int rc = mm_tx_begin(ctx->conn, true);
 
 	if (rc)
 		return rc;
 	ctx->in_tx = true;
 	memset(out, 0, sizeof(*out));
-	rc = mm_reg_list(&mm_reg_sections, ctx, &q, &page);
-	if (!rc && page.total > 0)
+	rc = has_records(&mm_reg_people, ctx, &people);
+	if (!rc)
+		rc = has_records(&mm_reg_assets, ctx, &assets);
+	if (!rc && (people || assets))
 		rc = MM_ECONFLICT;
+	if (!rc)
+		rc = mm_seed_profile(ctx, NULL);
 	if (!rc)
 		rc = seed_org(ctx, out);
 	if (!rc)
 		rc = seed_systems(ctx, out);
 	if (!rc)
 		rc = seed_assets(ctx, n_assets, out);
+	if (!rc)
+		rc = seed_roles(ctx, out);
 	ctx->in_tx = false;
 	if (rc) {
 		mm_tx_rollback(ctx->conn);

@@ -7,11 +7,13 @@
 #include "domain/register.h"
 
 struct mm_demo_counts {
-	size_t sections, people, systems, assets;
+	size_t sections, people, systems, assets, holdings; /* records created */
 };
 
-/* Loads the sample organisation and n_assets assets (about 200 for a demo)
- * in one transaction. MM_ECONFLICT when the database already has sections. */
+/* Loads the sample organisation, its role holders and n_assets assets (about
+ * 200 for a demo) in one transaction, after the default profile (seed.h);
+ * sections the profile made are kept. MM_ECONFLICT when the database already
+ * has people or assets. */
 int mm_demo_seed(struct mm_ctx *ctx, size_t n_assets, struct mm_demo_counts *out);
 
 #endif
