@@ -203,7 +203,7 @@ int mm_sq_op_begin(struct mm_sq_conn *sc, bool write)
 	if (write && sqlite3_get_autocommit(sc->db)) {
 		rc = mm_sq_run_fixed(sc, FX_BEGIN_WRITE);
 		sc->op_tx = rc == MM_OK;
-		sc->changes_at_begin = sqlite3_total_changes64(sc->db);
+		sc->gen_dirty = false;
 		return rc;
 	}
 	sc->op_tx = false;
@@ -337,7 +337,7 @@ static int tx_begin(struct mm_conn *c, bool write)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 
-	sc->changes_at_begin = sqlite3_total_changes64(sc->db);
+	sc->gen_dirty = false;
 	return mm_sq_run_fixed(sc, write ? FX_BEGIN_WRITE : FX_BEGIN);
 }
 
@@ -347,6 +347,7 @@ void mm_sq_tx_rollback(struct mm_conn *c)
 
 	if (!sqlite3_get_autocommit(sc->db))
 		mm_sq_run_fixed(sc, FX_ROLLBACK);
+	sc->gen_dirty = false;
 }
 
 int mm_sq_tx_commit(struct mm_conn *c)
@@ -354,13 +355,15 @@ int mm_sq_tx_commit(struct mm_conn *c)
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	int rc = MM_OK;
 
-	/* A transaction that changed anything moves the generation on, so that
-	 * caches of what was read before know they are stale. */
-	if (!sqlite3_get_autocommit(sc->db) &&
-	    sqlite3_total_changes64(sc->db) != sc->changes_at_begin)
+	/* A transaction that changed records or accounts moves the generation
+	 * on, so that caches of what was read before know they are stale.
+	 * Sessions, rate counters and audit events do not: they change on
+	 * nearly every request and no cached page shows them. */
+	if (!sqlite3_get_autocommit(sc->db) && sc->gen_dirty)
 		rc = mm_sq_run_fixed(sc, FX_GEN_BUMP);
 	if (!rc)
 		rc = mm_sq_run_fixed(sc, FX_COMMIT);
+	sc->gen_dirty = false;
 
 	/* A failed commit leaves nothing half done: roll back. */
 	if (rc)

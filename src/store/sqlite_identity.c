@@ -170,7 +170,8 @@ static int step_bound(struct mm_sq_conn *sc, struct binder *b)
 /* Runs one bound write statement as an operation of its own. MM_ENOTFOUND
  * when must_change and no row changed; *rowid (if not NULL) gets the id of
  * the row inserted. */
-static int run_write(struct mm_sq_conn *sc, struct binder *b, bool must_change, int64_t *rowid)
+static int run_write(struct mm_sq_conn *sc, struct binder *b, bool must_change, int64_t *rowid,
+		     bool moves_generation)
 {
 	int rc = mm_sq_op_begin(sc, true);
 
@@ -181,9 +182,11 @@ static int run_write(struct mm_sq_conn *sc, struct binder *b, bool must_change, 
 	rc = step_bound(sc, b);
 	if (!rc && must_change && sqlite3_changes64(sc->db) == 0)
 		rc = MM_ENOTFOUND;
-	/* Read now: committing bumps the generation with an insert. */
+	/* Read now: committing may bump the generation with an insert. */
 	if (!rc && rowid)
 		*rowid = sqlite3_last_insert_rowid(sc->db);
+	if (!rc && moves_generation)
+		sc->gen_dirty = true;
 	return mm_sq_op_end(sc, rc);
 }
 
@@ -396,7 +399,7 @@ int mm_sq_account_insert(struct mm_conn *c, struct mm_account *acct)
 	b = binder(st);
 	bind_account(&b, acct);
 	bind_int(&b, acct->created_at);
-	rc = run_write(sc, &b, false, &id);
+	rc = run_write(sc, &b, false, &id, true);
 	if (!rc)
 		acct->id = id;
 	return rc;
@@ -417,7 +420,8 @@ int mm_sq_account_update(struct mm_conn *c, const struct mm_account *acct)
 	b = binder(st);
 	bind_account(&b, acct);
 	bind_int(&b, acct->id);
-	return run_write(sc, &b, true, NULL);
+	/* Who holds which account changes what they see: caches must know. */
+	return run_write(sc, &b, true, NULL, true);
 }
 
 int mm_sq_account_list(struct mm_conn *c, struct mm_arena *a, struct mm_account **out, size_t *n)
@@ -461,7 +465,7 @@ int mm_sq_session_insert(struct mm_conn *c, const struct mm_session *s)
 	bind_text(&b, s->csrf);
 	bind_int(&b, s->mfa_pending ? 1 : 0);
 	bind_or(&b, s->ip, "");
-	return run_write(sc, &b, false, NULL);
+	return run_write(sc, &b, false, NULL, false);
 }
 
 int mm_sq_session_get(struct mm_conn *c, const char *id_hash, struct mm_arena *a,
@@ -498,7 +502,7 @@ int mm_sq_session_update(struct mm_conn *c, const struct mm_session *s)
 	bind_int(&b, s->last_seen);
 	bind_int(&b, s->mfa_pending ? 1 : 0);
 	bind_text(&b, s->id_hash);
-	return run_write(sc, &b, true, NULL);
+	return run_write(sc, &b, true, NULL, false);
 }
 
 int mm_sq_session_delete(struct mm_conn *c, const char *id_hash)
@@ -515,7 +519,7 @@ int mm_sq_session_delete(struct mm_conn *c, const char *id_hash)
 		return rc;
 	b = binder(st);
 	bind_text(&b, id_hash);
-	return run_write(sc, &b, false, NULL);
+	return run_write(sc, &b, false, NULL, false);
 }
 
 /* Runs a write statement whose parameters are the integers v[0..n-1]. */
@@ -531,7 +535,7 @@ static int write_ints(struct mm_sq_conn *sc, enum stmt which, const int64_t *v, 
 	b = binder(st);
 	for (size_t i = 0; i < n; i++)
 		bind_int(&b, v[i]);
-	return run_write(sc, &b, must_change, NULL);
+	return run_write(sc, &b, must_change, NULL, false);
 }
 
 int mm_sq_session_delete_account(struct mm_conn *c, int64_t account_id)
@@ -569,7 +573,7 @@ int mm_sq_token_insert(struct mm_conn *c, struct mm_token *tok)
 	bind_int(&b, tok->expires_at);
 	bind_int(&b, tok->revoked ? 1 : 0);
 	bind_int(&b, tok->last_used);
-	rc = run_write(sc, &b, false, &id);
+	rc = run_write(sc, &b, false, &id, false);
 	if (!rc)
 		tok->id = id;
 	return rc;
@@ -708,7 +712,7 @@ int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e)
 	bind_or(&b, e->object, "");
 	bind_text(&b, e->result);
 	bind_or(&b, e->details, "{}");
-	rc = run_write(sc, &b, false, &seq);
+	rc = run_write(sc, &b, false, &seq, false);
 	if (!rc)
 		e->seq = seq;
 	return rc;

@@ -75,7 +75,7 @@ struct mm_sq_conn {
 	struct mm_sq_lists *lists; /* list statements, see sqlite_list.c */
 	struct mm_sq_ident *ident; /* identity statements, see sqlite_identity.c */
 	bool op_tx;		   /* the open operation is a transaction of its own */
-	int64_t changes_at_begin;  /* sqlite3_total_changes64 when the tx began */
+	bool gen_dirty;		   /* this transaction changed what caches depend on */
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)

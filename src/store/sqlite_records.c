@@ -366,6 +366,8 @@ int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_rec
 	rc = fts_step(sc, e->fts_add, id);
 	if (!rc)
 		rc = counts_add(sc, s, 1, 0);
+	if (!rc)
+		sc->gen_dirty = true;
 out:
 	rc = mm_sq_op_end(sc, rc);
 	if (!rc) {
@@ -439,6 +441,8 @@ int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	rc = fts_step(sc, e->fts_add, rec->id);
 	if (!rc && was_retired != rec->retired)
 		rc = counts_add(sc, s, rec->retired ? -1 : 1, rec->retired ? 1 : -1);
+	if (!rc)
+		sc->gen_dirty = true;
 out:
 	return mm_sq_op_end(sc, rc);
 }
