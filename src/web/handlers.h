@@ -46,6 +46,7 @@ void mm_html_restore(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_import_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_lang(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_org(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_static_css(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 
 #endif

@@ -32,6 +32,7 @@ static const struct route routes[] = {
 	{ "GET", "/", mm_html_home },
 	{ "GET", "/static/mamori.css", mm_static_css },
 	{ "GET", "/lang", mm_html_lang },
+	{ "GET", "/org", mm_html_org },
 	{ "GET", "/{reg}", mm_html_list },
 	{ "POST", "/{reg}", mm_html_create },
 	{ "GET", "/{reg}/new", mm_html_new },
