@@ -45,6 +45,7 @@ int mm_serve(const struct mm_serve_opts *o)
 	rc = mm_http_start(&o->http, &w, &h, why, sizeof(why));
 	if (rc) {
 		fprintf(stderr, "mamori: %s\n", why[0] ? why : mm_strerror(rc));
+		mm_cache_free(w.cache);
 		mm_store_close(st);
 		return 1;
 	}
