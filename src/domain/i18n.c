@@ -87,6 +87,46 @@ static const struct msg catalogue[] = {
 	  "データ管理責任者を兼ねることはできません（2.2 職務の分離）。",
 	  "One person cannot be both the infrastructure administrator of a system and the data "
 	  "manager of the information assets on it (2.2 separation of duties)." },
+	{ "login_invalid",
+	  "{label}は{min}～{max}文字の半角英数字と記号（. _ -）で入力してください。",
+	  "{label} must be {min} to {max} characters: ASCII letters, digits, '.', '_' or '-'." },
+	{ "password_short", "{label}は{min}文字以上で入力してください。",
+	  "{label} must be at least {min} characters long." },
+	{ "password_long", "{label}が長すぎます（{max}バイトまで）。",
+	  "{label} is too long (at most {max} bytes)." },
+	{ "password_common",
+	  "このパスワードはよく使われていて推測されやすいため、使用できません。"
+	  "別のパスワードを設定してください。",
+	  "This password is too common and easy to guess. Choose another one." },
+	{ "password_personal", "パスワードにログイン名や氏名を含めることはできません。",
+	  "The password must not contain the login or the person's name." },
+	{ "password_encoding", "{label}に使用できない文字が含まれています。",
+	  "{label} contains characters that cannot be used." },
+	{ "person_left", "{label}に指定された職員は離職しているため、アカウントを作成できません。",
+	  "The person given as {label} has left; no account can be created for them." },
+	{ "account_exists",
+	  "{label}に指定された職員には、既にアカウントがあります（アカウントは1人1つです）。",
+	  "The person given as {label} already has an account (one account per person)." },
+	{ "signin_failed",
+	  "ログインできませんでした。ログイン名とパスワードをご確認ください。"
+	  "失敗が続く場合は、しばらく時間をおいてからお試しください。",
+	  "Sign-in failed. Check your login and password. After repeated failures, wait a while "
+	  "before trying again." },
+	{ "signin_rate_limited",
+	  "ログインの試行回数が上限に達しました。しばらく時間をおいてから、もう一度お試しください。",
+	  "Too many sign-in attempts. Wait a while and try again." },
+	{ "totp_invalid",
+	  "確認コードが正しくないか、有効期限が切れています。"
+	  "認証アプリに表示されている最新の6桁のコードを入力してください。",
+	  "The verification code is wrong or has expired. Enter the current 6-digit code from "
+	  "your authenticator app." },
+	{ "totp_enrol_required",
+	  "この役割で利用するには、二要素認証（認証アプリ）の登録が必要です。登録を済ませてください。",
+	  "Your role requires two-factor authentication. Register an authenticator app to "
+	  "continue." },
+	{ "session_expired",
+	  "一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。",
+	  "You were signed out after a period of inactivity. Please sign in again." },
 };
 
 const char *mm_msg(enum mm_lang lang, const char *id)
