@@ -18,7 +18,8 @@ struct mm_cli {
 	enum mm_lang lang;
 	struct mm_http_config http;
 	size_t pool_size;
-	size_t cache_mb; /* rendered-list cache; 0 turns it off */
+	size_t cache_mb;      /* rendered-list cache; 0 turns it off */
+	const char *key_file; /* sealing key of TOTP seeds; NULL: beside the database */
 	const char *value_method;
 };
 
@@ -46,6 +47,10 @@ int mm_cli_common_opt(struct mm_cli *cli, int opt, const char *arg);
 /* Prints the help text of command name to out; false when unknown. */
 bool mm_cli_help(const char *name, FILE *out);
 
+/* Opens the sealing key (creating it when missing) named by the settings or
+ * derived from the database path. Returns 0 or prints why and returns 1. */
+int mm_cli_open_key(struct mm_cli *cli);
+
 /* Opens the database of cli (applying migrations) and takes a connection. */
 int mm_cli_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **conn);
 void mm_cli_close(struct mm_store *st, struct mm_conn *conn);
@@ -60,5 +65,6 @@ int mm_cmd_init(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, char **argv);
 int mm_cmd_version(struct mm_cli *cli, int argc, char **argv);
+int mm_cmd_user(struct mm_cli *cli, int argc, char **argv);
 
 #endif

@@ -170,6 +170,8 @@ int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (mm_cli_open_key(cli))
+		return 1;
 	o.db_url = cli->db_url;
 	o.http = cli->http;
 	o.pool_size = cli->pool_size;

@@ -4,7 +4,9 @@
 
 #include "core/err.h"
 #include "core/slice.h"
+#include "domain/auth.h"
 #include "domain/registers.h"
+#include "domain/seal.h"
 
 #include <ini.h>
 #include <pwd.h>
@@ -30,6 +32,33 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 static const char *keep(const char *v)
 {
 	return strdup(v);
+}
+
+/* [auth]: sign-in and session settings (see domain/auth.h). */
+static int auth_setting(const char *name, const char *value)
+{
+	struct mm_auth_settings *s = &mm_auth_settings;
+	uint64_t n;
+
+	if (strcmp(name, "require_totp_for_privileged") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return 0;
+		s->require_totp_for_privileged = strcmp(value, "yes") == 0;
+		return 1;
+	}
+	if (!parse_uint(value, 10000000, &n) || n == 0)
+		return 0;
+	if (strcmp(name, "idle_timeout_minutes") == 0)
+		s->idle_timeout = (int64_t)n * 60;
+	else if (strcmp(name, "absolute_timeout_hours") == 0)
+		s->absolute_timeout = (int64_t)n * 3600;
+	else if (strcmp(name, "max_failures") == 0)
+		s->max_failures = (int)n;
+	else if (strcmp(name, "signin_attempts_per_ip") == 0)
+		s->ip_limit = (int)n;
+	else
+		return 0;
+	return mm_auth_settings_check(s) == MM_OK;
 }
 
 static int on_ini(void *user, const char *section, const char *name, const char *value)
@@ -74,6 +103,10 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		if (mm_value_method_parse(value, &m))
 			return 0;
 		mm_asset_value_method = m;
+	} else if (strcmp(section, "security") == 0 && strcmp(name, "key_file") == 0) {
+		cli->key_file = keep(value);
+	} else if (strcmp(section, "auth") == 0) {
+		return auth_setting(name, value);
 	} else if (strcmp(section, "ui") == 0 && strcmp(name, "lang") == 0) {
 		if (strcmp(value, "ja") != 0 && strcmp(value, "en") != 0)
 			return 0;
@@ -131,11 +164,42 @@ int mm_cli_common_opt(struct mm_cli *cli, int opt, const char *arg)
 	}
 }
 
+int mm_cli_open_key(struct mm_cli *cli)
+{
+	const char *db = cli->db_url;
+	char path[4096];
+	int rc;
+
+	if (strncmp(db, "sqlite://", 9) == 0)
+		db += 9;
+	else if (strncmp(db, "sqlite:", 7) == 0)
+		db += 7;
+	if (cli->key_file)
+		rc = snprintf(path, sizeof(path), "%s", cli->key_file) < (int)sizeof(path)
+			     ? MM_OK
+			     : MM_ETOOBIG;
+	else
+		rc = mm_seal_key_path(db, path, sizeof(path));
+	if (!rc)
+		rc = mm_seal_open_key(path, true);
+	if (rc) {
+		fprintf(stderr, "mamori: cannot open the key file %s: %s%s\n", path,
+			mm_strerror(rc),
+			rc == MM_EPERM ? " (it must be readable by its owner only: chmod 600)"
+				       : "");
+		return 1;
+	}
+	return 0;
+}
+
 int mm_cli_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **conn)
 {
 	char why[256] = "";
-	int rc = mm_store_open(cli->db_url, 1, st, why, sizeof(why));
+	int rc;
 
+	if (mm_cli_open_key(cli))
+		return 1;
+	rc = mm_store_open(cli->db_url, 1, st, why, sizeof(why));
 	if (rc) {
 		fprintf(stderr, "mamori: cannot open database %s: %s\n", cli->db_url,
 			why[0] ? why : mm_strerror(rc));

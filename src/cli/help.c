@@ -46,6 +46,23 @@ static const struct help helps[] = {
 		   "  --port N         port (default 8080; 0 picks a free one)\n"
 		   "  --threads N      worker threads, 2..64 (default 4)\n" },
 	{ "version", "Usage: mamori version\n\nPrints the version.\n" },
+	{ "user", "Usage: mamori user VERB [options]\n"
+		  "\nAccounts. Run on the server by its administrator: no approval is asked,\n"
+		  "and each action is recorded as privileged.\n"
+		  "  add --login L (--person ID|NO | --name NAME --section SECTION)\n"
+		  "      [--role ROLE]... [--password-stdin]\n"
+		  "                   create an account (and the person when given a name);\n"
+		  "                   SECTION and ROLE by code or Japanese name; a section-scoped\n"
+		  "                   role applies to --section or the person's own section\n"
+		  "  disable --login L / enable --login L\n"
+		  "                   stop (and end the sessions of) or allow an account\n"
+		  "  password --login L  set the password read from standard input\n"
+		  "  list             every account\n" },
+	{ "token", "Usage: mamori token VERB --login L [options]\n"
+		   "\nPersonal API tokens (Authorization: Bearer).\n"
+		   "  create [--label TEXT] [--days N]\n"
+		   "                   print a new token on the last line (shown once)\n"
+		   "  revoke --id N    revoke a token\n" },
 	{ "asset", NULL },
 	{ "system", NULL },
 	{ "section", NULL },
@@ -64,6 +81,8 @@ static const char overview[] =
 	"  system     information systems (情報システム)\n"
 	"  section    sections: 部, 課, 係 (組織)\n"
 	"  person     people (職員)\n"
+	"  user       accounts (add, disable, enable, password, list)\n"
+	"  token      personal API tokens (create, revoke)\n"
 	"  version    print the version\n"
 	"  help CMD   help for one command\n";
 

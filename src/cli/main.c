@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct register_verb {
 	const char *name;
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 	struct mm_cli cli = { .prog = "mamori" };
 	const char *cmd;
 
+	/* Databases, key files and exports are for the service account only. */
+	umask(027);
 	if (argc < 2) {
 		mm_cli_help(NULL, stderr);
 		return 2;
@@ -64,6 +67,8 @@ int main(int argc, char **argv)
 		return mm_cmd_init(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return mm_cmd_serve(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "user") == 0 || strcmp(cmd, "token") == 0)
+		return mm_cmd_user(&cli, argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(register_verbs) / sizeof(register_verbs[0]); i++)
 		if (strcmp(cmd, register_verbs[i].name) == 0)
 			return mm_cmd_register(&cli, register_verbs[i].reg, argc - 1, argv + 1);

@@ -113,7 +113,8 @@ static const struct msg catalogue[] = {
 	  "Sign-in failed. Check your login and password. After repeated failures, wait a while "
 	  "before trying again." },
 	{ "signin_rate_limited",
-	  "ログインの試行回数が上限に達しました。しばらく時間をおいてから、もう一度お試しください。",
+	  "ログインの試行回数が上限に達しました。しばらく時間をおいてから、もう一度お試しください"
+	  "。",
 	  "Too many sign-in attempts. Wait a while and try again." },
 	{ "totp_invalid",
 	  "確認コードが正しくないか、有効期限が切れています。"
@@ -121,12 +122,25 @@ static const struct msg catalogue[] = {
 	  "The verification code is wrong or has expired. Enter the current 6-digit code from "
 	  "your authenticator app." },
 	{ "totp_enrol_required",
-	  "この役割で利用するには、二要素認証（認証アプリ）の登録が必要です。登録を済ませてください。",
+	  "この役割で利用するには、二要素認証（認証アプリ）の登録が必要です。登録を済ませてください"
+	  "。",
 	  "Your role requires two-factor authentication. Register an authenticator app to "
 	  "continue." },
 	{ "session_expired",
 	  "一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。",
 	  "You were signed out after a period of inactivity. Please sign in again." },
+	{ "unauthenticated", "ログインしてください。", "Sign in first." },
+	{ "csrf",
+	  "この操作は受け付けられませんでした（画面が古いか、別のサイトからの送信です）。画面を開き"
+	  "直して、もう一度操作してください。",
+	  "This request was refused (the page is out of date or came from another site). Reload "
+	  "the page and try again." },
+	{ "cross_site", "他のサイトからの送信は受け付けません。",
+	  "Requests from other sites are not accepted." },
+	{ "enrol_totp",
+	  "この役割では二要素認証（認証アプリ）が必要です。アカウント画面で登録してください。",
+	  "Your role requires two-factor authentication: enrol an authenticator app on your "
+	  "account page first." },
 };
 
 const char *mm_msg(enum mm_lang lang, const char *id)

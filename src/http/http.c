@@ -265,6 +265,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	rq.accept_language = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
 	rq.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	rq.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	rq.csrf_header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
 	rq.sec_fetch_site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	rq.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	rq.remote = client_ip(conn, &a);

@@ -2,7 +2,9 @@
  * declaration. Errors are JSON with per-field messages. */
 #include "web/handlers.h"
 
+#include "domain/principal.h"
 #include "web/cache.h"
+#include "web/html.h"
 
 #include "core/err.h"
 #include "core/json.h"
@@ -159,9 +161,10 @@ void mm_api_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	}
 	/* Lists are read far more often than written: serve a copy rendered
 	 * at the current generation when there is one. The list and the
-	 * generation come from one snapshot. Until access control arrives every
-	 * reader sees the same list. */
-	key = mm_cache_key(rq, "");
+	 * generation come from one snapshot. Readers see different records, so
+	 * the key names the reader's account. */
+	key = mm_cache_key(rq,
+			   rq->who ? mm_html_str(rq, "%lld", (long long)rq->who->account_id) : "");
 	rc = mm_ctx_open(w, rq, &ctx);
 	if (!rc)
 		rc = mm_tx_begin(ctx.conn, false);

@@ -4,6 +4,8 @@
  * only redirects: the home page and the language switch. */
 #include "web/html.h"
 
+#include "domain/principal.h"
+
 #include "core/datetime.h"
 #include "core/err.h"
 
@@ -193,6 +195,12 @@ static const char *self_url(struct mm_html *h)
 	return rq->reg ? mm_html_path(rq, 0, NULL) : "/";
 }
 
+void mm_html_csrf(struct mm_html *h)
+{
+	if (h->rq->csrf)
+		mm_html_f(h, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", h->rq->csrf);
+}
+
 static void site_header(struct mm_html *h)
 {
 	enum mm_lang other = h->lang == MM_EN ? MM_JA : MM_EN;
@@ -211,8 +219,20 @@ static void site_header(struct mm_html *h)
 			  r == h->rq->reg ? " aria-current=\"page\"" : "",
 			  mm_html_reg_label(r, h->lang));
 	}
+	if (h->rq->who)
+		mm_html_f(h, "<li><a href=\"/org\">%s</a></li>\n",
+			  MM_L(h->lang, "管理体制", "Organisation"));
+	mm_html_f(h, "</ul></nav>\n");
+	if (h->rq->who) {
+		mm_html_f(h,
+			  "<a class=\"me\" href=\"/account\">%s</a>\n"
+			  "<form class=\"inline signout\" method=\"post\" action=\"/signout\">",
+			  h->rq->who->name ? h->rq->who->name : h->rq->who->login);
+		mm_html_csrf(h);
+		mm_html_f(h, "<button type=\"submit\" class=\"btn btn-plain\">%s</button></form>\n",
+			  MM_L(h->lang, "ログアウト", "Sign out"));
+	}
 	mm_html_f(h,
-		  "</ul></nav>\n"
 		  "<a class=\"lang\" href=\"/lang?to=%r&amp;next=%U\" hreflang=\"%r\" "
 		  "lang=\"%r\">%s</a>\n"
 		  "</div></header>\n",
@@ -488,6 +508,8 @@ bool mm_html_read_form(struct mm_req *rq, struct mm_resp *rs)
 {
 	int rc;
 
+	if (rq->form)
+		return true; /* read already (the router checks its CSRF token) */
 	if (rq->body_too_big) {
 		mm_html_error(rq, rs, 413, "too_big");
 		return false;

@@ -53,6 +53,9 @@ void mm_html_f(struct mm_html *h, const char *fmt, ...);
  * language switch, and opens the main element. title is plain text. */
 void mm_html_begin(struct mm_html *h, const char *title);
 
+/* Writes the hidden csrf field every state-changing form carries. */
+void mm_html_csrf(struct mm_html *h);
+
 /* Closes the main element and writes the footer. */
 void mm_html_end(struct mm_html *h);
 

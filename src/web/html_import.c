@@ -8,11 +8,20 @@
 
 #include <string.h>
 
+/* The hidden csrf field as text (the token is hex: nothing to escape). */
+static const char *csrf_field(struct mm_html *h)
+{
+	return h->rq->csrf
+		       ? mm_html_str(h->rq, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
+				     h->rq->csrf)
+		       : "";
+}
+
 static void upload_form(struct mm_html *h)
 {
 	mm_html_f(h,
 		  "<form class=\"record no-print\" method=\"post\" action=\"%s\" "
-		  "enctype=\"multipart/form-data\">\n"
+		  "enctype=\"multipart/form-data\">\n%r"
 		  "<p><label for=\"file\">%s</label><br>\n"
 		  "<input type=\"file\" id=\"file\" name=\"file\" accept=\".csv,text/csv\" "
 		  "required></p>\n"
@@ -22,7 +31,8 @@ static void upload_form(struct mm_html *h)
 		  "<button type=\"submit\" name=\"mode\" value=\"import\" class=\"btn "
 		  "btn-primary\">%s"
 		  "</button></p>\n</form>\n",
-		  mm_html_path(h->rq, 0, "import"), MM_L(h->lang, "CSV ファイル", "CSV file"),
+		  mm_html_path(h->rq, 0, "import"), csrf_field(h),
+		  MM_L(h->lang, "CSV ファイル", "CSV file"),
 		  MM_L(h->lang,
 		       "UTF-8（BOM 付き可）または Shift_JIS の CSV を受け付けます。見出し行は CSV "
 		       "出力と同じ項目名にしてください。管理番号が既存の記録と一致する行は更新、"

@@ -230,12 +230,14 @@ static void detail_actions(struct mm_html *h, const struct mm_record *rec)
 		  "<div class=\"toolbar no-print\">\n"
 		  "<a class=\"btn btn-primary\" href=\"%s\">%s</a>\n"
 		  "<form class=\"inline\" method=\"post\" action=\"%s\">\n"
-		  "<input type=\"hidden\" name=\"version\" value=\"%D\">\n"
+		  "<input type=\"hidden\" name=\"version\" value=\"%D\">\n",
+		  mm_html_path(h->rq, rec->id, "edit"), MM_L(h->lang, "編集", "Edit"),
+		  mm_html_path(h->rq, rec->id, rec->retired ? "restore" : "retire"), rec->version);
+	mm_html_csrf(h);
+	mm_html_f(h,
 		  "<button type=\"submit\" class=\"btn %r\">%s</button>\n</form>\n"
 		  "<span class=\"spacer\"></span>\n<a class=\"btn btn-plain\" href=\"/%U\">%s</a>\n"
 		  "</div>\n",
-		  mm_html_path(h->rq, rec->id, "edit"), MM_L(h->lang, "編集", "Edit"),
-		  mm_html_path(h->rq, rec->id, rec->retired ? "restore" : "retire"), rec->version,
 		  rec->retired ? "" : "btn-danger",
 		  rec->retired ? MM_L(h->lang, "元に戻す", "Restore") : retire_label(r, h->lang),
 		  r->schema.name, MM_L(h->lang, "一覧に戻る", "Back to the list"));
@@ -264,8 +266,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_html_init(&h, rq, rs, &ctx);
 	title = mm_html_rec_title(&h, r, &rec);
 	mm_html_begin(&h, title);
-	mm_html_f(&h, "<h1><span class=\"noun\">%s</span> %s",
-		  mm_html_reg_label(r, h.lang), title);
+	mm_html_f(&h, "<h1><span class=\"noun\">%s</span> %s", mm_html_reg_label(r, h.lang), title);
 	if (rec.retired)
 		mm_html_f(&h, " <span class=\"badge retired\">%s</span>",
 			  MM_L(h.lang, r->retired_ja, r->retired_en));
@@ -522,6 +523,7 @@ static void form_page(struct mm_html *h, const struct form *fm)
 		MM_L(h->lang, "「必須」の項目は必ず入力してください。",
 		     "Fields marked \"Required\" must be filled in."),
 		fm->id ? mm_html_path(h->rq, fm->id, NULL) : mm_html_path(h->rq, 0, NULL));
+	mm_html_csrf(h);
 	if (fm->id)
 		mm_html_f(h, "<input type=\"hidden\" name=\"version\" value=\"%D\">\n",
 			  fm->version);

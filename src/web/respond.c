@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "core/json.h"
+#include "domain/principal.h"
 
 #include <string.h>
 
@@ -131,9 +132,10 @@ int mm_ctx_open(struct mm_web *w, struct mm_req *rq, struct mm_ctx *ctx)
 		return MM_EDB;
 	ctx->a = rq->a;
 	ctx->lang = rq->lang;
-	/* Accounts arrive with sign-in; until then changes are attributed to the
-	 * client address. */
-	ctx->actor = mm_arena_strdup(rq->a, rq->remote ? rq->remote : "web");
+	ctx->who = rq->who;
+	ctx->ip = rq->remote;
+	ctx->request_id = rq->request_id;
+	ctx->actor = rq->who ? rq->who->login : "";
 	return MM_OK;
 }
 

@@ -2,49 +2,62 @@
  * register name) or {id} (a positive record id). */
 #include "web/handlers.h"
 #include "web/html.h"
+#include "web/session.h"
+
+#include "domain/principal.h"
 
 #include "core/err.h"
 #include "core/slice.h"
 
 #include <string.h>
+#include <strings.h>
 
 typedef void handler_fn(struct mm_web *, struct mm_req *, struct mm_resp *);
+
+/* Routes open to anyone; all others need a signed-in principal. */
+enum { PUBLIC = 1, ENROL = 2 /* open to an account that must enrol TOTP first */ };
 
 struct route {
 	const char *method;
 	const char *pattern;
 	handler_fn *fn;
+	unsigned flags;
 };
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", mm_api_health },
-	{ "GET", "/api/v1/openapi.json", mm_api_openapi },
-	{ "GET", "/api/v1/{reg}", mm_api_list },
-	{ "POST", "/api/v1/{reg}", mm_api_create },
-	{ "GET", "/api/v1/{reg}/export.csv", mm_api_export_csv },
-	{ "GET", "/api/v1/{reg}/export.xlsx", mm_api_export_xlsx },
-	{ "POST", "/api/v1/{reg}/import", mm_api_import },
-	{ "GET", "/api/v1/{reg}/{id}", mm_api_get },
-	{ "PUT", "/api/v1/{reg}/{id}", mm_api_update },
-	{ "POST", "/api/v1/{reg}/{id}/retire", mm_api_retire },
-	{ "POST", "/api/v1/{reg}/{id}/restore", mm_api_restore },
-	{ "GET", "/api/v1/{reg}/{id}/history", mm_api_history },
-	{ "GET", "/", mm_html_home },
-	{ "GET", "/static/mamori.css", mm_static_css },
-	{ "GET", "/lang", mm_html_lang },
-	{ "GET", "/org", mm_html_org },
-	{ "GET", "/{reg}", mm_html_list },
-	{ "POST", "/{reg}", mm_html_create },
-	{ "GET", "/{reg}/new", mm_html_new },
-	{ "GET", "/{reg}/import", mm_html_import_page },
-	{ "POST", "/{reg}/import", mm_html_import },
-	{ "GET", "/{reg}/export.csv", mm_api_export_csv },
-	{ "GET", "/{reg}/export.xlsx", mm_api_export_xlsx },
-	{ "GET", "/{reg}/{id}", mm_html_detail },
-	{ "POST", "/{reg}/{id}", mm_html_update },
-	{ "GET", "/{reg}/{id}/edit", mm_html_edit },
-	{ "POST", "/{reg}/{id}/retire", mm_html_retire },
-	{ "POST", "/{reg}/{id}/restore", mm_html_restore },
+	{ "GET", "/healthz", mm_api_health, PUBLIC },
+	{ "GET", "/api/v1/openapi.json", mm_api_openapi, 0 },
+	{ "GET", "/api/v1/{reg}", mm_api_list, 0 },
+	{ "POST", "/api/v1/{reg}", mm_api_create, 0 },
+	{ "GET", "/api/v1/{reg}/export.csv", mm_api_export_csv, 0 },
+	{ "GET", "/api/v1/{reg}/export.xlsx", mm_api_export_xlsx, 0 },
+	{ "POST", "/api/v1/{reg}/import", mm_api_import, 0 },
+	{ "GET", "/api/v1/{reg}/{id}", mm_api_get, 0 },
+	{ "PUT", "/api/v1/{reg}/{id}", mm_api_update, 0 },
+	{ "POST", "/api/v1/{reg}/{id}/retire", mm_api_retire, 0 },
+	{ "POST", "/api/v1/{reg}/{id}/restore", mm_api_restore, 0 },
+	{ "GET", "/api/v1/{reg}/{id}/history", mm_api_history, 0 },
+	{ "GET", "/", mm_html_home, 0 },
+	{ "GET", "/static/mamori.css", mm_static_css, PUBLIC },
+	{ "GET", "/lang", mm_html_lang, PUBLIC },
+	{ "GET", "/signin", mm_html_signin_page, PUBLIC },
+	{ "POST", "/signin", mm_html_signin, PUBLIC },
+	{ "GET", "/signin/totp", mm_html_totp_page, PUBLIC },
+	{ "POST", "/signin/totp", mm_html_totp, PUBLIC },
+	{ "POST", "/signout", mm_html_signout, ENROL },
+	{ "GET", "/org", mm_html_org, 0 },
+	{ "GET", "/{reg}", mm_html_list, 0 },
+	{ "POST", "/{reg}", mm_html_create, 0 },
+	{ "GET", "/{reg}/new", mm_html_new, 0 },
+	{ "GET", "/{reg}/import", mm_html_import_page, 0 },
+	{ "POST", "/{reg}/import", mm_html_import, 0 },
+	{ "GET", "/{reg}/export.csv", mm_api_export_csv, 0 },
+	{ "GET", "/{reg}/export.xlsx", mm_api_export_xlsx, 0 },
+	{ "GET", "/{reg}/{id}", mm_html_detail, 0 },
+	{ "POST", "/{reg}/{id}", mm_html_update, 0 },
+	{ "GET", "/{reg}/{id}/edit", mm_html_edit, 0 },
+	{ "POST", "/{reg}/{id}/retire", mm_html_retire, 0 },
+	{ "POST", "/{reg}/{id}/restore", mm_html_restore, 0 },
 };
 
 /* Matches path against pattern, filling the register and id captures. */
@@ -102,6 +115,65 @@ static enum mm_lang pick_lang(const struct mm_web *w, const struct mm_req *rq)
 	return w->default_lang;
 }
 
+/* Refuses a request that may not go on, and says so in rs. */
+static void refuse(struct mm_req *rq, struct mm_resp *rs, int status, const char *code)
+{
+	if (is_api(rq->path))
+		mm_resp_json_error(rs, rq->lang, status, code, NULL);
+	else
+		mm_html_error(rq, rs, status, code);
+}
+
+/* Lets a request reach its handler: same-origin for writes, a principal for
+ * routes that are not public (a Bearer token for the API, else the session
+ * cookie) and, for writes by a session, its CSRF token. Urlencoded bodies are
+ * read here so that the token in the form can be checked. */
+static bool guard(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, unsigned flags)
+{
+	bool writes = strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0;
+	bool api = is_api(rq->path);
+	int rc;
+
+	if (writes && !mm_web_same_origin(rq)) {
+		refuse(rq, rs, 403, "cross_site");
+		return false;
+	}
+	if (writes && !rq->form && rq->content_type &&
+	    strncasecmp(rq->content_type, "application/x-www-form-urlencoded", 33) == 0 &&
+	    !rq->body_too_big &&
+	    mm_form_parse(rq->a, rq->body ? rq->body : "", rq->body_len, &rq->form, &rq->nform)) {
+		refuse(rq, rs, 400, "bad_query");
+		return false;
+	}
+	if (flags & PUBLIC)
+		return true;
+	rc = mm_web_authenticate(w, rq, api);
+	if (rc == MM_EPERM && !(flags & ENROL) && strncmp(rq->path, "/account", 8) != 0) {
+		if (api)
+			refuse(rq, rs, 403, "enrol_totp");
+		else
+			mm_resp_redirect(rs, "/account");
+		return false;
+	}
+	if (rc && rc != MM_EPERM) {
+		if (api || writes) {
+			refuse(rq, rs, 401, "unauthenticated");
+		} else {
+			mm_resp_redirect(rs,
+					 mm_html_str(rq, "/signin?next=%s",
+						     mm_html_url(rq, rq->path, NULL, NULL, NULL)));
+		}
+		if (rc != MM_ENOTFOUND)
+			mm_resp_status_for(rs, rq->lang, rc);
+		return false;
+	}
+	if (writes && !rq->who->via_token && !mm_web_csrf_ok(rq, rq->csrf_header)) {
+		refuse(rq, rs, 403, "csrf");
+		return false;
+	}
+	return true;
+}
+
 void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	bool path_known = false;
@@ -118,14 +190,9 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 			path_known = true;
 			continue;
 		}
-		routes[i].fn(w, rq, rs);
+		if (guard(w, rq, rs, routes[i].flags))
+			routes[i].fn(w, rq, rs);
 		return;
 	}
-	if (!is_api(rq->path)) {
-		mm_html_error(rq, rs, path_known ? 405 : 404,
-			      path_known ? "method_not_allowed" : "not_found");
-		return;
-	}
-	mm_resp_json_error(rs, rq->lang, path_known ? 405 : 404,
-			   path_known ? "method_not_allowed" : "not_found", NULL);
+	refuse(rq, rs, path_known ? 405 : 404, path_known ? "method_not_allowed" : "not_found");
 }

@@ -32,6 +32,7 @@ struct mm_req {
 	const char *cookie;
 	const char *accept_language;
 	const char *authorization; /* "Bearer …" for API tokens */
+	const char *csrf_header;   /* X-CSRF-Token */
 	const char *origin;
 	const char *sec_fetch_site;
 	const char *host;
@@ -44,10 +45,10 @@ struct mm_req {
 	const struct mm_register *reg;
 	int64_t id;
 	const struct mm_principal *who; /* signed-in principal, or NULL */
-	const char *session;	       /* the session token from the cookie */
-	const char *csrf;	       /* the session's CSRF token */
-	struct mm_param *form; /* parsed body: multipart by the http layer,
-				* urlencoded by the handler */
+	const char *session;		/* the session token from the cookie */
+	const char *csrf;		/* the session's CSRF token */
+	struct mm_param *form;		/* parsed body: multipart by the http layer,
+					 * urlencoded by the handler */
 	size_t nform;
 	bool form_bad; /* a multipart body that could not be decoded */
 };
@@ -72,7 +73,7 @@ struct mm_cache;
 
 struct mm_web {
 	struct mm_store *store;
-	struct mm_cache *cache; /* rendered lists; may be NULL */
+	struct mm_cache *cache;	   /* rendered lists; may be NULL */
 	size_t page_max;	   /* largest page a list may ask for */
 	size_t import_cap;	   /* largest CSV accepted for import, bytes */
 	enum mm_lang default_lang; /* when neither cookie nor browser says */

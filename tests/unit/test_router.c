@@ -6,6 +6,7 @@
 #include "domain/demo.h"
 #include "web/cache.h"
 #include "web/handlers.h"
+#include "domain/auth.h"
 
 #include "fixture.h"
 
@@ -24,7 +25,21 @@ struct fx {
 	struct mm_test_db db;
 	struct mm_web w;
 	struct mm_arena a;
+	char bearer[MM_AUTH_API_TOKEN_SIZE + 8]; /* "Bearer …" of a staff account */
+	bool anonymous;				 /* send requests without it */
 };
+
+/* An account for the first demo person, and a personal API token for it. */
+static void make_account(struct fx *f)
+{
+	struct mm_ferrs errs = { .n = 0 };
+	char token[MM_AUTH_API_TOKEN_SIZE];
+	int64_t id;
+
+	assert_int_equal(mm_account_create(&f->db.ctx, "tester", 1, NULL, &errs, &id), MM_OK);
+	assert_int_equal(mm_auth_token_create(&f->db.ctx, id, "test", 0, token, NULL), MM_OK);
+	snprintf(f->bearer, sizeof(f->bearer), "Bearer %s", token);
+}
 
 static int setup(void **state)
 {
@@ -34,6 +49,7 @@ static int setup(void **state)
 	mm_arena_init(&f->a, 0);
 	mm_test_db_open(&f->db, &f->a);
 	assert_int_equal(mm_demo_seed(&f->db.ctx, 20, &n), MM_OK);
+	make_account(f);
 	mm_store_release(f->db.st, f->db.ctx.conn);
 	f->db.ctx.conn = NULL; /* requests take their own */
 	f->w.store = f->db.st;
@@ -69,6 +85,7 @@ static int serve(struct fx *f, const char *method, const char *path, const char 
 	rq.content_type = ctype;
 	rq.body = body;
 	rq.body_len = body ? strlen(body) : 0;
+	rq.authorization = f->anonymous ? NULL : f->bearer;
 	if (query)
 		assert_int_equal(mm_form_parse(&f->a, query, strlen(query), &rq.query, &rq.nquery),
 				 MM_OK);
@@ -132,11 +149,101 @@ static void test_routes(void **state)
 		serve(f, "GET", "/api/v1/assets/99999999999999999999", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/widgets", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "DELETE", "/api/v1/assets/1", NULL, NULL, NULL, &rs), 405);
-	assert_int_equal(serve(f, "GET", "/assets", NULL, NULL, NULL, &rs), 200);
-	assert_non_null(strstr(rs.content_type, "text/html"));
+	/* Pages take the session cookie, not API tokens. */
+	assert_int_equal(serve(f, "GET", "/assets", NULL, NULL, NULL, &rs), 303);
 	assert_int_equal(serve(f, "GET", "/nowhere", NULL, NULL, NULL, &rs), 404);
 	assert_non_null(strstr(rs.content_type, "text/html"));
 	assert_int_equal(serve(f, "GET", "/", NULL, NULL, NULL, &rs), 303);
+}
+
+/* Serves a request with extra headers: a cookie, Sec-Fetch-Site, a CSRF
+ * header; returns the status. */
+static int serve_as(struct fx *f, const char *method, const char *path, const char *cookie,
+		    const char *site, const char *csrf, const char *ctype, const char *body)
+{
+	struct mm_req rq = { 0 };
+	struct mm_resp rs = { 0 };
+	int status;
+
+	rq.method = method;
+	rq.path = path;
+	rq.a = &f->a;
+	rq.request_id = "t";
+	rq.remote = "127.0.0.1";
+	rq.cookie = cookie;
+	rq.sec_fetch_site = site;
+	rq.csrf_header = csrf;
+	rq.content_type = ctype;
+	rq.body = body;
+	rq.body_len = body ? strlen(body) : 0;
+	mm_buf_init(&rs.body, 1 << 24);
+	mm_web_handle(&f->w, &rq, &rs);
+	status = rs.status;
+	mm_buf_free(&rs.body);
+	return status;
+}
+
+/* Nobody reaches anything but the sign-in page, the health check and the
+ * stylesheet without signing in; a session's writes need its CSRF token
+ * and may not come from another site. */
+static void test_auth_guard(void **state)
+{
+	struct fx *f = *state;
+	struct mm_signin si;
+	struct mm_ferrs errs = { .n = 0 };
+	struct mm_resp rs;
+	struct mm_ctx ctx = { 0 };
+	const char *pw = "correct horse battery staple";
+	char cookie[128], body[256];
+
+	f->anonymous = true;
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", NULL, NULL, NULL, &rs), 401);
+	assert_int_equal(serve(f, "GET", "/assets", NULL, NULL, NULL, &rs), 303);
+	assert_int_equal(serve(f, "GET", "/healthz", NULL, NULL, NULL, &rs), 200);
+	assert_int_equal(serve(f, "GET", "/signin", NULL, NULL, NULL, &rs), 200);
+	assert_int_equal(serve(f, "GET", "/static/mamori.css", NULL, NULL, NULL, &rs), 200);
+	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, "application/json", "{}", &rs),
+			 401);
+	snprintf(f->bearer, sizeof(f->bearer), "Bearer mmt_nosuchtoken");
+	f->anonymous = false;
+	assert_int_equal(serve(f, "GET", "/api/v1/assets", NULL, NULL, NULL, &rs), 401);
+
+	/* A session for a second account. */
+	ctx = f->db.ctx;
+	ctx.conn = mm_store_acquire(f->db.st);
+	assert_int_equal(mm_account_create(&ctx, "sato", 2, pw, &errs, NULL), MM_OK);
+	assert_int_equal(mm_auth_signin(&ctx, "sato", pw, strlen(pw), &si), MM_OK);
+	assert_int_equal(si.result, MM_AUTH_OK);
+	mm_store_release(f->db.st, ctx.conn);
+	snprintf(cookie, sizeof(cookie), "mm_lang=ja; mm_session=%s", si.token);
+	assert_int_equal(serve_as(f, "GET", "/assets", cookie, NULL, NULL, NULL, NULL), 200);
+	/* The session does not open the API's writes without the CSRF token. */
+	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, NULL, NULL,
+				  "application/x-www-form-urlencoded", "version=1"),
+			 403);
+	snprintf(body, sizeof(body), "version=1&csrf=%s", "0000");
+	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, NULL, NULL,
+				  "application/x-www-form-urlencoded", body),
+			 403);
+	snprintf(body, sizeof(body), "version=1&csrf=%s", si.csrf);
+	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, "cross-site", NULL,
+				  "application/x-www-form-urlencoded", body),
+			 403);
+	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, "same-origin", NULL,
+				  "application/x-www-form-urlencoded", body),
+			 303);
+	/* The JSON API with the cookie takes the token in X-CSRF-Token. */
+	assert_int_equal(serve_as(f, "POST", "/api/v1/assets/1/restore", cookie, NULL, NULL,
+				  "application/json", "{\"version\":2}"),
+			 403);
+	assert_int_equal(serve_as(f, "POST", "/api/v1/assets/1/restore", cookie, NULL, si.csrf,
+				  "application/json", "{\"version\":2}"),
+			 200);
+	/* Signed out, the cookie opens nothing. */
+	assert_int_equal(serve_as(f, "POST", "/signout", cookie, NULL, si.csrf,
+				  "application/x-www-form-urlencoded", ""),
+			 303);
+	assert_int_equal(serve_as(f, "GET", "/assets", cookie, NULL, NULL, NULL, NULL), 303);
 }
 
 static void test_list_parameters(void **state)
@@ -250,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_form_parse_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_parameters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openapi_lists_every_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_cache_follows_writes, setup, teardown),
