@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { client, parseCsv, request, startServer, toCsv, unzip } from '../lib/server.js';
+import { ADMIN, STAFF, client, parseCsv, request, startServer, toCsv, unzip } from '../lib/server.js';
 
 let srv;
 let api;
@@ -525,9 +525,12 @@ async function snapshotByCode(a) {
 	const codeOf = {};
 	for (const reg of Object.keys(KEYS)) codeOf[reg] = new Map(recs[reg].map((r) => [r.id, r[KEYS[reg]]]));
 	const out = {};
+	// The people behind the test accounts of an empty server are not data.
+	const testPeople = new Set([ADMIN.name, STAFF.name]);
 	for (const reg of Object.keys(KEYS)) {
 		out[reg] = {};
 		for (const r of recs[reg]) {
+			if (reg === 'people' && testPeople.has(r.name)) continue;
 			const x = { ...r };
 			for (const k of SYSTEM) delete x[k];
 			for (const [f, target] of Object.entries(REFS[reg])) x[f] = r[f] === null ? null : codeOf[target].get(r[f]);
@@ -562,7 +565,9 @@ test('round trip: the demo data exported and imported into an empty server is id
 	for (const reg of Object.keys(KEYS)) {
 		const a = await exportCsv(srv.url, reg, 'status=all');
 		const b = await exportCsv(fresh.url, reg, 'status=all');
-		assert.equal(b.text, a.text, reg);
+		// Leave out the people behind the empty server's test accounts.
+		const data = (t) => t.split('\r\n').filter((l) => !l.includes(ADMIN.name) && !l.includes(STAFF.name)).join('\r\n');
+		assert.equal(data(b.text), data(a.text), reg);
 	}
 });
 

@@ -12,7 +12,9 @@ const t = useServer({ seed: 'demo' });
 function rawRequest(url, bytes) {
 	const { hostname, port } = new URL(url);
 	return new Promise((resolve, reject) => {
-		const sock = net.connect({ host: hostname, port: Number(port) }, () => sock.end(bytes));
+		// write, not end: a client that half-closes at once races libmicrohttpd,
+		// which may drop the request when it sees the end before the headers.
+		const sock = net.connect({ host: hostname, port: Number(port) }, () => sock.write(bytes));
 		const chunks = [];
 		sock.on('data', (c) => chunks.push(c));
 		sock.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
@@ -191,7 +193,7 @@ test('a body just under the cap is read whole (not refused as too big)', async (
 });
 
 test('a malformed HTTP request does not bring the server down', async () => {
-	const text = await rawRequest(t.srv.url, Buffer.from('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n'));
+	const text = await rawRequest(t.srv.url, Buffer.from('GARBAGE / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
 	assert.match(text, /^HTTP\/1\.[01] [45]\d\d /);
 	const text2 = await rawRequest(t.srv.url, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
 	assert.match(text2, /^HTTP\/1\.1 200 /);

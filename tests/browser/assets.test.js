@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 
 import { chromium } from 'playwright-core';
 
-import { client, parseCsv, startServer } from '../lib/server.js';
+import { STAFF, client, parseCsv, startServer } from '../lib/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/mamori-list.png';
@@ -76,6 +76,21 @@ async function submit() {
 	]);
 	return resp;
 }
+
+test('a visitor signs in first: a wrong password is refused in Japanese, the right one leads on', async () => {
+	await page.goto('/assets/new');
+	assert.match(new URL(page.url()).pathname, /^\/signin$/);
+	assert.equal(new URL(page.url()).searchParams.get('next'), '/assets/new');
+	await page.fill('input[name="login"]', STAFF.login);
+	await page.fill('input[name="password"]', 'not the password at all');
+	await Promise.all([page.waitForNavigation(), page.click('form.signin button[type="submit"]')]);
+	assert.match(await page.locator('.msg.error').innerText(), /ログイン名またはパスワードが正しくありません/);
+	await page.fill('input[name="login"]', STAFF.login);
+	await page.fill('input[name="password"]', STAFF.password);
+	await Promise.all([page.waitForNavigation(), page.click('form.signin button[type="submit"]')]);
+	assert.equal(new URL(page.url()).pathname, '/assets/new');
+	assert.match(await page.locator('header.site').innerText(), /ログアウト/);
+});
 
 test('the new-asset form is Japanese, with radio buttons for the levels and no scripts', async () => {
 	const r = await page.goto('/assets/new');

@@ -50,6 +50,44 @@ export function runCli(args, { input, env, cwd } = {}) {
 	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/* The accounts every test server has: an API user of 事務局 (a personal API
+ * token, which needs no second factor) and a member of staff who signs in
+ * to the pages with a password. */
+export const ADMIN = { login: 'tester', name: '試験 太郎', person: '10007', password: 'correct horse battery staple' };
+export const STAFF = { login: 'staff1', name: '職員 花子', person: '10029', password: 'blue bicycle under the bridge' };
+const CREDENTIALS = new Map();
+
+/* On the demo data the accounts belong to demo people (10007 is in 事務局,
+ * 10029 a member of 市民課), so the demo's counts stay as they are; an empty
+ * database gets two people of its own. */
+function makeAccounts(dbPath, env, demo) {
+	for (const who of [ADMIN, STAFF]) {
+		// No role on an empty database: its role holders would take codes
+		// (RH-000001…) that imported files use for other holdings.
+		const whom = demo ? ['--person', who.person] : ['--name', who.name, '--section', '0121'];
+		const r = runCli(['user', 'add', '--db', dbPath, '--login', who.login, ...whom,
+			'--password-stdin'], { env, input: who.password + '\n' });
+		if (r.status !== 0) throw new Error(`mamori user add ${who.login} failed: ${r.stderr}`);
+	}
+	const t = runCli(['token', 'create', '--db', dbPath, '--login', ADMIN.login, '--label', 'tests'], { env });
+	if (t.status !== 0) throw new Error(`mamori token create failed: ${t.stderr}`);
+	return { token: t.stdout.trim().split('\n').pop() };
+}
+
+/* Signs in through the form and returns the Cookie header value. */
+export async function signIn(url, login, password) {
+	const res = await fetch(url + '/signin', {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ login, password, next: '/' }).toString(),
+		redirect: 'manual',
+	});
+	const set = res.headers.get('set-cookie') || '';
+	const m = /mm_session=([0-9a-f]+)/.exec(set);
+	if (res.status !== 303 || !m) throw new Error(`sign-in as ${login} failed: ${res.status}`);
+	return `mm_session=${m[1]}`;
+}
+
 /**
  * Creates a database (with the demo data when seed is 'demo') and serves it
  * on 127.0.0.1 with a port the kernel picks. config, when given, is the text
@@ -75,6 +113,14 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 	if (init.status !== 0) {
 		rmSync(dir, { recursive: true, force: true });
 		throw new Error(`mamori init failed (${init.status}): ${init.stderr}`);
+	}
+
+	let creds;
+	try {
+		creds = makeAccounts(dbPath, env, seed === 'demo');
+	} catch (e) {
+		rmSync(dir, { recursive: true, force: true });
+		throw e;
 	}
 
 	const child = spawn(
@@ -142,8 +188,18 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 		return stopped;
 	}
 
+	try {
+		creds.cookie = await signIn(url, STAFF.login, STAFF.password);
+	} catch (e) {
+		await stop().catch(() => {});
+		throw e;
+	}
+	CREDENTIALS.set(url, creds);
+
 	return {
 		url,
+		token: creds.token,
+		cookie: creds.cookie,
 		dbPath,
 		dir,
 		tmpDir,
@@ -163,6 +219,20 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
  */
 export async function request(base, pathname, opts = {}) {
 	const headers = { ...(opts.headers || {}) };
+	// Requests go as the test server's users unless opts.anonymous: the API
+	// with the personal token, pages with the staff member's session.
+	const creds = CREDENTIALS.get(base);
+	const named = (h) => Object.keys(headers).some((k) => k.toLowerCase() === h);
+	if (creds && !opts.anonymous) {
+		const cookieKey = Object.keys(headers).find((k) => k.toLowerCase() === 'cookie');
+		if (pathname.startsWith('/api/')) {
+			if (!named('authorization')) headers.Authorization = `Bearer ${creds.token}`;
+		} else if (!cookieKey) {
+			headers.Cookie = creds.cookie;
+		} else if (!/mm_session=/.test(headers[cookieKey])) {
+			headers[cookieKey] += `; ${creds.cookie}`;
+		}
+	}
 	let body = opts.body;
 	if (opts.json !== undefined) {
 		body = JSON.stringify(opts.json);
