@@ -20,6 +20,7 @@ struct mm_cli {
 	size_t pool_size;
 	size_t cache_mb;      /* rendered-list cache; 0 turns it off */
 	const char *key_file; /* sealing key of TOTP seeds; NULL: beside the database */
+	const char *tls_cert_file, *tls_key_file; /* PEM files; none: plain HTTP */
 	const char *value_method;
 };
 
@@ -50,6 +51,10 @@ bool mm_cli_help(const char *name, FILE *out);
 /* Opens the sealing key (creating it when missing) named by the settings or
  * derived from the database path. Returns 0 or prints why and returns 1. */
 int mm_cli_open_key(struct mm_cli *cli);
+
+/* Reads the TLS certificate and key named by the settings into cli->http.
+ * Returns 0 (also when none are set) or prints why and returns 1. */
+int mm_cli_load_tls(struct mm_cli *cli);
 
 /* Opens the database of cli (applying migrations) and takes a connection. */
 int mm_cli_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **conn);

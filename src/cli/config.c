@@ -103,6 +103,12 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		if (mm_value_method_parse(value, &m))
 			return 0;
 		mm_asset_value_method = m;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "tls_cert") == 0) {
+		cli->tls_cert_file = keep(value);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "tls_key") == 0) {
+		cli->tls_key_file = keep(value);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "trusted_proxy") == 0) {
+		cli->http.trusted_proxy = keep(value);
 	} else if (strcmp(section, "security") == 0 && strcmp(name, "key_file") == 0) {
 		cli->key_file = keep(value);
 	} else if (strcmp(section, "auth") == 0) {
@@ -162,6 +168,41 @@ int mm_cli_common_opt(struct mm_cli *cli, int opt, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+/* Reads a whole PEM file into memory (kept for the life of the process). */
+static char *read_pem(const char *path)
+{
+	struct mm_buf b;
+	FILE *f = fopen(path, "rb");
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	mm_buf_init(&b, 1 << 20);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		mm_buf_add(&b, chunk, n);
+	fclose(f);
+	return mm_buf_detach(&b, NULL);
+}
+
+int mm_cli_load_tls(struct mm_cli *cli)
+{
+	if (!cli->tls_cert_file && !cli->tls_key_file)
+		return 0;
+	if (!cli->tls_cert_file || !cli->tls_key_file) {
+		fprintf(stderr, "mamori: TLS needs both a certificate and a key\n");
+		return 1;
+	}
+	cli->http.tls_cert = read_pem(cli->tls_cert_file);
+	cli->http.tls_key = read_pem(cli->tls_key_file);
+	if (!cli->http.tls_cert || !cli->http.tls_key) {
+		fprintf(stderr, "mamori: cannot read %s\n",
+			cli->http.tls_cert ? cli->tls_key_file : cli->tls_cert_file);
+		return 1;
+	}
+	return 0;
 }
 
 int mm_cli_open_key(struct mm_cli *cli)

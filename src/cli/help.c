@@ -44,7 +44,9 @@ static const struct help helps[] = {
 		   "\nServes the web UI and the JSON API until SIGINT or SIGTERM.\n"
 		   "  --listen ADDR    address to listen on (default 127.0.0.1)\n"
 		   "  --port N         port (default 8080; 0 picks a free one)\n"
-		   "  --threads N      worker threads, 2..64 (default 4)\n" },
+		   "  --threads N      worker threads, 2..64 (default 4)\n"
+		   "  --tls-cert FILE  serve HTTPS (TLS 1.2+) with this PEM certificate (chain)\n"
+		   "  --tls-key FILE   and this PEM private key\n" },
 	{ "version", "Usage: mamori version\n\nPrints the version.\n" },
 	{ "user", "Usage: mamori user VERB [options]\n"
 		  "\nAccounts. Run on the server by its administrator: no approval is asked,\n"

@@ -164,7 +164,7 @@ static const char *client_ip(struct MHD_Connection *conn, struct mm_arena *a)
 
 /* Headers every response carries. Responses are not cached unless the
  * handler said otherwise (static files). */
-static void add_security_headers(struct MHD_Response *r, const struct mm_resp *rs)
+static void add_security_headers(struct MHD_Response *r, const struct mm_resp *rs, bool https)
 {
 	bool cache_set = false;
 
@@ -178,6 +178,8 @@ static void add_security_headers(struct MHD_Response *r, const struct mm_resp *r
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	if (!cache_set)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (https)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
 static enum MHD_Result respond(struct MHD_Connection *conn, struct mm_req *rq, struct mm_resp *rs)
@@ -200,7 +202,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct mm_req *rq, s
 		free(body);
 		return MHD_NO;
 	}
-	add_security_headers(r, rs);
+	add_security_headers(r, rs, rq->https);
 	if (rs->content_type)
 		MHD_add_response_header(r, "Content-Type", rs->content_type);
 	MHD_add_response_header(r, "X-Request-Id", rq->request_id);
@@ -269,6 +271,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	rq.sec_fetch_site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	rq.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	rq.remote = client_ip(conn, &a);
+	rq.https = h->c.tls_cert != NULL;
+	if (!rq.https && h->c.trusted_proxy && strcmp(rq.remote, h->c.trusted_proxy) == 0) {
+		const char *proto =
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+		rq.https = proto && strcasecmp(proto, "https") == 0;
+	}
 	nargs = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
 	nargs = nargs < 0 ? 0 : nargs > MAX_QUERY ? MAX_QUERY + 1 : nargs;
 	rq.query = nargs ? mm_arena_alloc(&a, sizeof(*rq.query) * (size_t)nargs) : NULL;
@@ -330,15 +338,32 @@ int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_ht
 	h->w = w;
 	h->c = *c;
 	atomic_init(&h->next_id, 1);
-	h->d = MHD_start_daemon(
-		flags, c->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)(c->threads < 2 ? 2 : c->threads), MHD_OPTION_CONNECTION_LIMIT,
-		c->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit,
-		MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+	{
+		/* TLS 1.2 and 1.3 only, when a certificate is configured. */
+		struct MHD_OptionItem o[] = {
+			{ MHD_OPTION_SOCK_ADDR, 0, &ss },
+			{ MHD_OPTION_THREAD_POOL_SIZE, c->threads < 2 ? 2 : c->threads, NULL },
+			{ MHD_OPTION_CONNECTION_LIMIT, c->conn_limit, NULL },
+			{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit, NULL },
+			{ MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, NULL },
+			{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL },
+			{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h },
+			{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)c->tls_cert },
+			{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)c->tls_key },
+			{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+			  "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE" },
+			{ MHD_OPTION_END, 0, NULL },
+		};
+		if (c->tls_cert)
+			flags |= MHD_USE_TLS;
+		else
+			o[7].option = MHD_OPTION_END;
+		h->d = MHD_start_daemon(flags, c->port, NULL, NULL, on_request, h, MHD_OPTION_ARRAY,
+					o, MHD_OPTION_END);
+	}
 	if (!h->d) {
-		snprintf(why, whylen, "cannot listen on %s port %u", c->bind, (unsigned)c->port);
+		snprintf(why, whylen, "cannot listen on %s port %u%s", c->bind, (unsigned)c->port,
+			 c->tls_cert ? " (or the TLS certificate and key do not load)" : "");
 		free(h);
 		return MM_EIO;
 	}

@@ -9,14 +9,17 @@
 #include <stdint.h>
 
 struct mm_http_config {
-	const char *bind;      /* IPv4 or IPv6 address to listen on */
-	uint16_t port;	       /* 0: pick a free port (see mm_http_port) */
-	unsigned threads;      /* worker threads (≥ 2) */
-	unsigned conn_limit;   /* connections in all */
-	unsigned per_ip_limit; /* connections from one address */
-	unsigned timeout;      /* idle connection timeout, seconds */
-	size_t body_cap;       /* largest request body, bytes */
-	size_t resp_cap;       /* largest response body, bytes */
+	const char *bind;	   /* IPv4 or IPv6 address to listen on */
+	uint16_t port;		   /* 0: pick a free port (see mm_http_port) */
+	unsigned threads;	   /* worker threads (≥ 2) */
+	unsigned conn_limit;	   /* connections in all */
+	unsigned per_ip_limit;	   /* connections from one address */
+	unsigned timeout;	   /* idle connection timeout, seconds */
+	size_t body_cap;	   /* largest request body, bytes */
+	size_t resp_cap;	   /* largest response body, bytes */
+	const char *tls_cert;	   /* PEM text of the certificate (chain); NULL: plain HTTP */
+	const char *tls_key;	   /* PEM text of its private key */
+	const char *trusted_proxy; /* address whose X-Forwarded-Proto is believed, or NULL */
 };
 
 struct mm_http;

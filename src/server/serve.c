@@ -49,8 +49,9 @@ int mm_serve(const struct mm_serve_opts *o)
 		mm_store_close(st);
 		return 1;
 	}
-	fprintf(stderr, "mamori: serving http://%s%s%s:%u/\n", strchr(o->http.bind, ':') ? "[" : "",
-		o->http.bind, strchr(o->http.bind, ':') ? "]" : "", (unsigned)mm_http_port(h));
+	fprintf(stderr, "mamori: serving %s://%s%s%s:%u/\n", o->http.tls_cert ? "https" : "http",
+		strchr(o->http.bind, ':') ? "[" : "", o->http.bind,
+		strchr(o->http.bind, ':') ? "]" : "", (unsigned)mm_http_port(h));
 	sigwait(&set, &sig);
 	fprintf(stderr, "mamori: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mm_http_stop(h);
