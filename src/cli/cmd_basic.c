@@ -57,7 +57,15 @@ static int common_only(struct mm_cli *cli, const char *name, int argc, char **ar
 	return 0;
 }
 
-enum { OPT_DEMO = OPT_COMMON_END, OPT_DEMO_ASSETS, OPT_LISTEN, OPT_PORT, OPT_THREADS };
+enum {
+	OPT_DEMO = OPT_COMMON_END,
+	OPT_DEMO_ASSETS,
+	OPT_LISTEN,
+	OPT_PORT,
+	OPT_THREADS,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY
+};
 
 struct init_args {
 	bool demo;
@@ -142,6 +150,10 @@ static int serve_opt(struct mm_cli *cli, int c, const char *arg, void *p)
 		cli->http.bind = arg;
 		return 0;
 	}
+	if (c == OPT_TLS_CERT || c == OPT_TLS_KEY) {
+		*(c == OPT_TLS_CERT ? &cli->tls_cert_file : &cli->tls_key_file) = arg;
+		return 0;
+	}
 	if (!mm_slice_to_i64(mm_slice_cstr(arg), &v)) {
 		fprintf(stderr, "mamori serve: not a number: %s\n", arg);
 		return 2;
@@ -164,13 +176,15 @@ int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv)
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	};
 	struct mm_serve_opts o;
-	int rc = common_only(cli, "serve", argc, argv, extra, 3, serve_opt, NULL);
+	int rc = common_only(cli, "serve", argc, argv, extra, 5, serve_opt, NULL);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (mm_cli_open_key(cli))
+	if (mm_cli_open_key(cli) || mm_cli_load_tls(cli))
 		return 1;
 	o.db_url = cli->db_url;
 	o.http = cli->http;
