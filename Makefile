@@ -30,8 +30,11 @@ demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	@$(BUILD)/mamori init --db $(DEMO_DIR)/mamori.db --demo
 	@echo ""
-	@echo "  mamori demo: open http://127.0.0.1:$(PORT)/ in a browser (Ctrl-C stops it)"
-	@echo "  (sign-in arrives with accounts; the demo is open on this machine only)"
+	@echo "  mamori デモ: ブラウザで http://127.0.0.1:$(PORT)/ を開き、上の表のログイン名と"
+	@echo "  パスワードでログインしてください（[TOTP] の付いた役割は確認コードも必要です）。"
+	@echo "  mamori demo: open http://127.0.0.1:$(PORT)/ and sign in with a login and password"
+	@echo "  from the table above ([TOTP] accounts also ask for a code). Ctrl-C stops it;"
+	@echo "  the demo listens on this machine only."
 	@echo ""
 	@exec $(BUILD)/mamori serve --db $(DEMO_DIR)/mamori.db --port $(PORT)
 

@@ -38,7 +38,9 @@ static const char register_text[] =
 static const struct help helps[] = {
 	{ "init", "Usage: mamori init [--demo] [options]\n"
 		  "\nCreates the database or brings it to the current schema.\n"
-		  "  --demo           also load a sample city organisation and 200 assets\n"
+		  "  --demo           also load a sample city organisation and 200 assets, and\n"
+		  "                   make demo accounts (one per kind of user; printed with\n"
+		  "                   new passwords, and TOTP secrets where roles require it)\n"
 		  "  --demo-assets N  like --demo, with N assets (for benchmarks)\n" },
 	{ "serve", "Usage: mamori serve [--listen ADDR] [--port N] [--threads N] [options]\n"
 		   "\nServes the web UI and the JSON API until SIGINT or SIGTERM.\n"
