@@ -52,6 +52,14 @@ void mm_html_totp(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signout(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_lang(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_org(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account_password(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account_totp_start(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account_totp_confirm(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account_totp_recovery(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account_totp_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account_token_create(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_account_token_revoke(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_static_css(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 
 #endif
