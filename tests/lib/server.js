@@ -74,6 +74,20 @@ function makeAccounts(dbPath, env, demo) {
 	return { token: t.stdout.trim().split('\n').pop() };
 }
 
+/**
+ * Gives a person of a test server's database an account with the CLI, as
+ * its operator would: {login, person (employee number or id), password,
+ * roles (codes or names)}. Returns the CLI's {status, stdout, stderr}; throws
+ * when it fails.
+ */
+export function addAccount(srv, { login, person, password, roles = [] }) {
+	const args = ['user', 'add', '--db', srv.dbPath, '--login', login, '--person', String(person)];
+	for (const r of roles) args.push('--role', r);
+	const r = runCli([...args, '--password-stdin'], { env: srv.env, input: password + '\n' });
+	if (r.status !== 0) throw new Error(`mamori user add ${login} failed: ${r.stderr}`);
+	return r;
+}
+
 /* Signs in through the form and returns the Cookie header value. */
 export async function signIn(url, login, password) {
 	const res = await fetch(url + '/signin', {
@@ -92,7 +106,8 @@ export async function signIn(url, login, password) {
  * Creates a database (with the demo data when seed is 'demo') and serves it
  * on 127.0.0.1 with a port the kernel picks. config, when given, is the text
  * of the INI configuration file both init and serve read. Resolves to
- * {url, dbPath, dir, tmpDir, pid, env, stderr(), tmpFiles(), stop()}; url has
+ * {url, dbPath, dir, tmpDir, pid, env, initStdout, stderr(), tmpFiles(),
+ * stop()} (initStdout: what init printed, the demo accounts among it); url has
  * no trailing slash. stop() sends SIGTERM, waits for the exit, removes the
  * directory and resolves to {code, signal}; it rejects when the server had
  * died before, did not exit 0, or printed a sanitizer report.
@@ -207,6 +222,7 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 		tmpDir,
 		pid: child.pid,
 		env,
+		initStdout: init.stdout,
 		stderr: () => err,
 		tmpFiles: () => readdirSync(tmpDir),
 		stop,
