@@ -10,6 +10,7 @@
 #ifndef MM_STORE_BACKEND_H
 #define MM_STORE_BACKEND_H
 
+#include "store/grants.h"
 #include "store/identity.h"
 #include "store/store.h"
 
@@ -100,6 +101,14 @@ struct mm_backend {
 	int (*audit_insert)(struct mm_conn *c, struct mm_audit_event *e);
 	int (*audit_list)(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
 			  struct mm_audit_event **out, size_t *n);
+
+	/* Grants: the operations of grants.h, same names and meaning. */
+	int (*grant_add)(struct mm_conn *c, struct mm_grant *g);
+	int (*grant_remove)(struct mm_conn *c, const char *reg, int64_t record_id, int64_t id);
+	int (*grant_list)(struct mm_conn *c, const char *reg, int64_t record_id, struct mm_arena *a,
+			  struct mm_grant **out, size_t *n);
+	int (*grant_kinds)(struct mm_conn *c, const char *reg, int64_t record_id, int64_t person_id,
+			   unsigned *kinds);
 };
 
 extern const struct mm_backend mm_sqlite_backend;

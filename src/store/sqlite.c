@@ -248,6 +248,7 @@ static void close_conn(struct mm_conn *c)
 	mm_sq_drop_cache(sc);
 	mm_sq_lists_free(sc);
 	mm_sq_ident_free(sc);
+	mm_sq_grants_free(sc);
 	for (int i = 0; i < FX_COUNT; i++)
 		sqlite3_finalize(sc->fixed[i]);
 	sqlite3_close(sc->db);
@@ -426,4 +427,8 @@ const struct mm_backend mm_sqlite_backend = {
 	.rate_hit = mm_sq_rate_hit,
 	.audit_insert = mm_sq_audit_insert,
 	.audit_list = mm_sq_audit_list,
+	.grant_add = mm_sq_grant_add,
+	.grant_remove = mm_sq_grant_remove,
+	.grant_list = mm_sq_grant_list,
+	.grant_kinds = mm_sq_grant_kinds,
 };

@@ -8,6 +8,7 @@
  *                     history, counters, settings
  *   sqlite_list.c     lists: WHERE and ORDER BY, totals, the list statement cache
  *   sqlite_identity.c accounts, sessions, tokens, rate counters, audit events
+ *   sqlite_grants.c   record grants; the access condition of lists
  *
  * Names shared between these files start with mm_sq_. */
 #ifndef MM_STORE_SQLITE_INT_H
@@ -66,16 +67,18 @@ struct mm_sq_cached {
 
 struct mm_sq_lists;
 struct mm_sq_ident;
+struct mm_sq_grants;
 
 struct mm_sq_conn {
 	struct mm_conn base;
 	sqlite3 *db;
 	sqlite3_stmt *fixed[FX_COUNT];
 	struct mm_sq_cached *cache;
-	struct mm_sq_lists *lists; /* list statements, see sqlite_list.c */
-	struct mm_sq_ident *ident; /* identity statements, see sqlite_identity.c */
-	bool op_tx;		   /* the open operation is a transaction of its own */
-	bool gen_dirty;		   /* this transaction changed what caches depend on */
+	struct mm_sq_lists *lists;   /* list statements, see sqlite_list.c */
+	struct mm_sq_ident *ident;   /* identity statements, see sqlite_identity.c */
+	struct mm_sq_grants *grants; /* grant statements, see sqlite_grants.c */
+	bool op_tx;		     /* the open operation is a transaction of its own */
+	bool gen_dirty;		     /* this transaction changed what caches depend on */
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)
@@ -197,5 +200,35 @@ int mm_sq_rate_hit(struct mm_conn *c, const char *key, int64_t window, int64_t n
 int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e);
 int mm_sq_audit_list(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
 		     struct mm_audit_event **out, size_t *n);
+
+/* sqlite_grants.c */
+
+/* Finalizes the connection's grant statements. */
+void mm_sq_grants_free(struct mm_sq_conn *sc);
+int mm_sq_grant_add(struct mm_conn *c, struct mm_grant *g);
+int mm_sq_grant_remove(struct mm_conn *c, const char *reg, int64_t record_id, int64_t id);
+int mm_sq_grant_list(struct mm_conn *c, const char *reg, int64_t record_id, struct mm_arena *a,
+		     struct mm_grant **out, size_t *n);
+int mm_sq_grant_kinds(struct mm_conn *c, const char *reg, int64_t record_id, int64_t person_id,
+		      unsigned *kinds);
+
+/* A value bound to a generated list statement, collected while its SQL is
+ * built. */
+enum mm_sq_bkind { MM_SQ_B_NULL, MM_SQ_B_INT, MM_SQ_B_TEXT };
+
+struct mm_sq_bind {
+	enum mm_sq_bkind kind;
+	int64_t i;
+	const char *s;
+};
+
+/* The most values mm_sq_acl_where binds for acl. */
+size_t mm_sq_acl_nbinds(const struct mm_acl *acl);
+
+/* Appends to w the condition of acl on the records of s (" AND (...)"),
+ * and its values to v. Nothing when acl lets every record through.
+ * MM_EINVAL when acl names fields s does not have. */
+int mm_sq_acl_where(const struct mm_schema *s, const struct mm_acl *acl, struct mm_buf *w,
+		    struct mm_sq_bind *v, size_t *nv);
 
 #endif

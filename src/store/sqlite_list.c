@@ -1,5 +1,6 @@
 /* The SQLite backend's lists: the WHERE clause of a query (filters, status,
- * free text), its order, the total and one page of records. */
+ * free text, the reader's access filter from sqlite_grants.c), its order,
+ * the total and one page of records. */
 #include "store/sqlite_int.h"
 
 #include "core/err.h"
@@ -24,15 +25,6 @@ struct list_stmt {
 struct mm_sq_lists {
 	struct list_stmt e[LIST_CACHE];
 	uint64_t clock;
-};
-
-/* A value to bind to a list query, collected while its SQL is built. */
-enum bkind { B_NULL, B_INT, B_TEXT };
-
-struct bind {
-	enum bkind kind;
-	int64_t i;
-	const char *s;
 };
 
 void mm_sq_lists_free(struct mm_sq_conn *sc)
@@ -96,20 +88,20 @@ static int list_stmt(struct mm_sq_conn *sc, const struct mm_buf *b, sqlite3_stmt
 	return MM_OK;
 }
 
-static int bind_all(sqlite3_stmt *st, const struct bind *v, size_t n)
+static int bind_all(sqlite3_stmt *st, const struct mm_sq_bind *v, size_t n)
 {
 	int src = SQLITE_OK;
 
 	for (size_t i = 0; i < n && src == SQLITE_OK; i++) {
 		int idx = (int)i + 1;
 		switch (v[i].kind) {
-		case B_NULL:
+		case MM_SQ_B_NULL:
 			src = sqlite3_bind_null(st, idx);
 			break;
-		case B_INT:
+		case MM_SQ_B_INT:
 			src = sqlite3_bind_int64(st, idx, v[i].i);
 			break;
-		case B_TEXT:
+		case MM_SQ_B_TEXT:
 			src = sqlite3_bind_text(st, idx, v[i].s, -1, SQLITE_STATIC);
 			break;
 		}
@@ -161,7 +153,7 @@ static char *like_escape(struct mm_arena *a, const char *q)
 
 /* Appends the WHERE clause of q to w and its values to v. */
 static int build_where(const struct mm_schema *s, const struct mm_query *q, struct mm_arena *a,
-		       struct mm_buf *w, struct bind *v, size_t *nv)
+		       struct mm_buf *w, struct mm_sq_bind *v, size_t *nv)
 {
 	static const char *const ops[] = {
 		[MM_OP_EQ] = " = ?", [MM_OP_GE] = " >= ?", [MM_OP_LE] = " <= ?"
@@ -193,9 +185,9 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 		}
 		mm_buf_adds(w, ops[fl->op]);
 		if (mm_sq_int_field(f))
-			v[(*nv)++] = (struct bind){ B_INT, fl->v.i, NULL };
+			v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_INT, fl->v.i, NULL };
 		else
-			v[(*nv)++] = (struct bind){ B_TEXT, 0, fl->v.s };
+			v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, fl->v.s };
 	}
 
 	if (q->q && q->q[0]) {
@@ -212,7 +204,7 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 			mm_buf_adds(w, " WHERE ");
 			mm_sq_add_ident(w, s->name, "_fts");
 			mm_buf_adds(w, " MATCH ?)");
-			v[(*nv)++] = (struct bind){ B_TEXT, 0, phrase };
+			v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, phrase };
 		} else {
 			char *pat = like_escape(a, q->q);
 			const char *sep = " AND (";
@@ -224,13 +216,13 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 				mm_buf_adds(w, sep);
 				mm_sq_add_ident(w, s->fields[i].name, NULL);
 				mm_buf_adds(w, " LIKE '%' || ? || '%' ESCAPE '\\'");
-				v[(*nv)++] = (struct bind){ B_TEXT, 0, pat };
+				v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, pat };
 				sep = " OR ";
 			}
 			mm_buf_addc(w, ')');
 		}
 	}
-	return MM_OK;
+	return q->acl ? mm_sq_acl_where(s, q->acl, w, v, nv) : MM_OK;
 }
 
 static bool sort_ok(const struct mm_schema *s, const struct mm_query *q)
@@ -266,7 +258,7 @@ static void add_order(const struct mm_schema *s, const struct mm_query *q, bool 
 
 /* Runs SELECT count(*) with the WHERE clause in w. */
 static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *w,
-		      const struct bind *v, size_t nv, int64_t *total)
+		      const struct mm_sq_bind *v, size_t nv, int64_t *total)
 {
 	sqlite3_stmt *st = NULL;
 	struct mm_buf b;
@@ -294,9 +286,11 @@ out:
 	return rc;
 }
 
+/* Whether the query may select fewer records than record_counts holds. An
+ * access filter does: its total must count only what the reader sees. */
 static bool filtered(const struct mm_query *q)
 {
-	return q->nfilters > 0 || (q->q && q->q[0]);
+	return q->nfilters > 0 || (q->q && q->q[0]) || q->acl;
 }
 
 /* Whether a page of a filtered list is better read by sorting the rows that
@@ -321,7 +315,7 @@ static bool sort_matches(const struct mm_query *q, int64_t total, int64_t all, s
  * rows. *all gets the number of records with the status asked for, or -1
  * when record_counts has no row for the register. */
 static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-		      struct mm_buf *w, const struct bind *v, size_t nv, int64_t *total,
+		      struct mm_buf *w, const struct mm_sq_bind *v, size_t nv, int64_t *total,
 		      int64_t *all)
 {
 	int64_t active = 0, retired = 0;
@@ -347,7 +341,7 @@ static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const st
 }
 
 static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-		     struct mm_buf *w, struct bind *v, size_t nv, size_t want, bool sorted,
+		     struct mm_buf *w, struct mm_sq_bind *v, size_t nv, size_t want, bool sorted,
 		     struct mm_arena *a, struct mm_page *out)
 {
 	sqlite3_stmt *st = NULL;
@@ -362,8 +356,8 @@ static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 	mm_buf_add(&b, w->data, w->len);
 	add_order(s, q, sorted, &b);
 	mm_buf_adds(&b, " LIMIT ? OFFSET ?");
-	v[nv++] = (struct bind){ B_INT, (int64_t)want, NULL };
-	v[nv++] = (struct bind){ B_INT, (int64_t)q->offset, NULL };
+	v[nv++] = (struct mm_sq_bind){ MM_SQ_B_INT, (int64_t)want, NULL };
+	v[nv++] = (struct mm_sq_bind){ MM_SQ_B_INT, (int64_t)q->offset, NULL };
 	rc = MM_ENOMEM;
 	out->recs = mm_arena_zalloc(a, want * sizeof(*out->recs));
 	if (!out->recs)
@@ -394,7 +388,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct mm_sq_cached *e;
-	struct bind *v;
+	struct mm_sq_bind *v;
 	size_t nv = 0, want = 0;
 	struct mm_buf w;
 	int64_t all;
@@ -410,7 +404,9 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 		return rc;
 	mm_buf_init(&w, MM_SQ_SQL_CAP);
 	rc = MM_ENOMEM;
-	v = mm_arena_alloc(a, (q->nfilters + s->nfields + 4) * sizeof(*v));
+	v = mm_arena_alloc(
+		a, (q->nfilters + s->nfields + 4 + (q->acl ? mm_sq_acl_nbinds(q->acl) : 0)) *
+			   sizeof(*v));
 	if (!v)
 		goto out;
 	rc = build_where(s, q, a, &w, v, &nv);

@@ -50,6 +50,13 @@ static const struct migration migrations[] = {
 	     "action TEXT NOT NULL, object TEXT NOT NULL DEFAULT '', result TEXT NOT NULL, "
 	     "details TEXT NOT NULL DEFAULT '{}');"
 	     "CREATE INDEX audit_events_by_action ON audit_events(action, seq)" },
+	/* Record grants (7.1, see sqlite_grants.c). The unique key is also the
+	 * index the access condition of lists probes. */
+	{ 10, "CREATE TABLE grants(id INTEGER PRIMARY KEY, register TEXT NOT NULL, "
+	      "record_id INTEGER NOT NULL, person_id INTEGER NOT NULL, "
+	      "kind TEXT NOT NULL CHECK(kind IN ('read','edit','named')), "
+	      "granted_by TEXT NOT NULL, granted_at INTEGER NOT NULL, "
+	      "UNIQUE(register, record_id, person_id, kind))" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "store/backend.h"
+#include "store/grants.h"
 #include "store/identity.h"
 
 #include <pthread.h>
@@ -237,6 +238,7 @@ static const char *const system_tables[] = {
 	"tokens",
 	"rate_counters",
 	"audit_events",
+	"grants",
 };
 
 int mm_store_schema_check(const struct mm_schema *s)
@@ -445,4 +447,61 @@ int mm_audit_list(struct mm_conn *c, const char *action, size_t limit, struct mm
 		  struct mm_audit_event **out, size_t *n)
 {
 	return c->be->audit_list(c, action, limit, a, out, n);
+}
+
+/* Grants. */
+
+static const char *const grant_codes[] = { "read", "edit", "named" };
+
+const char *mm_grant_kind_code(enum mm_grant_kind k)
+{
+	for (size_t i = 0; i < sizeof(grant_codes) / sizeof(grant_codes[0]); i++)
+		if (k == 1u << i)
+			return grant_codes[i];
+	return "";
+}
+
+unsigned mm_grant_kind_parse(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof(grant_codes) / sizeof(grant_codes[0]); i++)
+		if (strcmp(code, grant_codes[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+bool mm_acl_allows(const struct mm_acl *acl, int64_t level, int64_t owner, unsigned kinds)
+{
+	if (level <= acl->all_max)
+		return true;
+	if (level <= acl->near_max && owner)
+		for (size_t i = 0; i < acl->nsections; i++)
+			if (acl->sections[i] == owner)
+				return true;
+	if (!acl->person_id)
+		return false;
+	if (level <= acl->grant_max && kinds)
+		return true;
+	return (kinds & MM_GRANT_NAMED) != 0;
+}
+
+int mm_grant_add(struct mm_conn *c, struct mm_grant *g)
+{
+	return c->be->grant_add(c, g);
+}
+
+int mm_grant_remove(struct mm_conn *c, const char *reg, int64_t record_id, int64_t id)
+{
+	return c->be->grant_remove(c, reg, record_id, id);
+}
+
+int mm_grant_list(struct mm_conn *c, const char *reg, int64_t record_id, struct mm_arena *a,
+		  struct mm_grant **out, size_t *n)
+{
+	return c->be->grant_list(c, reg, record_id, a, out, n);
+}
+
+int mm_grant_kinds(struct mm_conn *c, const char *reg, int64_t record_id, int64_t person_id,
+		   unsigned *kinds)
+{
+	return c->be->grant_kinds(c, reg, record_id, person_id, kinds);
 }

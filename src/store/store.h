@@ -29,6 +29,8 @@ struct mm_filter {
 
 enum mm_status_filter { MM_ACTIVE, MM_RETIRED, MM_ANY_STATUS };
 
+struct mm_acl; /* store/grants.h */
+
 struct mm_query {
 	const struct mm_filter *filters;
 	size_t nfilters;
@@ -38,6 +40,9 @@ struct mm_query {
 	enum mm_status_filter status;
 	size_t limit; /* at most this many records (the caller caps it) */
 	size_t offset;
+	/* Which records the reader may see (store/grants.h); NULL: all. The
+	 * total counts only those. */
+	const struct mm_acl *acl;
 };
 
 struct mm_page {
