@@ -137,6 +137,20 @@ static const struct msg catalogue[] = {
 	  "the page and try again." },
 	{ "cross_site", "他のサイトからの送信は受け付けません。",
 	  "Requests from other sites are not accepted." },
+	{ "forbidden",
+	  "この操作を行う権限がありません。必要な場合は、所管課のデータ管理責任者または事務局に"
+	  "ご相談ください。",
+	  "You do not have permission to do this. If you need to, ask the data manager of the "
+	  "owning section or the ISMS secretariat." },
+	{ "forbidden_row", "この行の記録を登録・変更する権限がありません。",
+	  "You do not have permission to create or change the record of this row." },
+	{ "bad_grant",
+	  "person_id（職員の ID、整数）と kind（read、edit、named "
+	  "のいずれか）だけを指定してください"
+	  "。",
+	  "Send only person_id (a person's id, an integer) and kind (read, edit or named)." },
+	{ "grant_duplicate", "この人には、既に同じ種類の許可があります。",
+	  "This person already has this kind of permission." },
 	{ "enrol_totp",
 	  "この役割では二要素認証（認証アプリ）が必要です。アカウント画面で登録してください。",
 	  "Your role requires two-factor authentication: enrol an authenticator app on your "

@@ -1,12 +1,16 @@
 /* CSV import: detect the encoding, map headings to fields, validate every
  * row through the register engine inside one transaction, and commit only
- * when every row is good (and this is not a dry run). */
+ * when every row is good (and this is not a dry run). Every row meets the
+ * access rules of the register engine: a row whose record the importer may
+ * not see or write is a row error, and the refusals are audited once the
+ * import is over. */
 #include "domain/export.h"
 
 #include "core/csv.h"
 #include "core/encoding.h"
 #include "core/err.h"
 #include "core/slice.h"
+#include "domain/access.h"
 
 #include <string.h>
 
@@ -112,6 +116,7 @@ struct import_state {
 	size_t ncols;
 	const char **seen; /* keys met so far: open addressing, a power of two */
 	size_t seen_cap;
+	size_t denied; /* rows refused by the access rules */
 };
 
 /* Records key as met; false when it was met before in this file. */
@@ -195,10 +200,11 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 			return rc;
 	}
 	if (id) {
-		int64_t before;
+		int64_t before = 0;
 
 		rc = mm_reg_get(r, st->ctx, id, &rec);
-		before = rec.version;
+		if (!rc)
+			before = rec.version;
 		if (!rc)
 			rc = mm_reg_update(r, st->ctx, id, before, &in, &errs, &rec);
 		if (!rc && rec.version == before)
@@ -216,6 +222,13 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 	}
 	if (!rc && retire != rec.retired)
 		rc = mm_reg_set_retired(r, st->ctx, rec.id, rec.version, retire, &rec);
+	/* A key the importer may not see reads as not found: a refusal too,
+	 * told in the same words as one they may see but not change. */
+	if (rc == MM_EPERM || (rc == MM_ENOTFOUND && id)) {
+		row_error(st->ctx, st->rep, row, NULL, "forbidden_row", NULL, 0, 0);
+		st->denied++;
+		return MM_OK;
+	}
 	return rc;
 }
 
@@ -302,5 +315,5 @@ int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *d
 		else
 			rc = mm_tx_commit(ctx->conn);
 	}
-	return rc;
+	return st.denied ? mm_access_denied(ctx, r, 0, "import", rc) : rc;
 }

@@ -27,6 +27,10 @@ enum mm_role {
 
 extern const char *const mm_role_codes[MM_ROLE_COUNT];
 
+/* The bit of role r in a role mask (struct mm_principal's roles, and the
+ * registers' create, edit and retire roles). */
+#define MM_ROLE_BIT(r) (1u << (r))
+
 enum { MM_MAX_SCOPES = 32 };
 
 struct mm_principal {

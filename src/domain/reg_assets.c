@@ -3,6 +3,7 @@
 #include "domain/registers.h"
 
 #include "core/err.h"
+#include "domain/principal.h"
 
 #include <string.h>
 
@@ -239,4 +240,11 @@ const struct mm_register mm_reg_assets = {
 	.owner_field = AST_SECTION,
 	.derive = asset_derive,
 	.level_help = asset_level_help,
+	.class_field = AST_C,
+	/* 事務局 compiles the register: it creates assets for any section. */
+	.create_roles = MM_ROLE_BIT(MM_ROLE_SECRETARIAT),
+	.edit_roles = MM_ROLE_BIT(MM_ROLE_SECRETARIAT),
+	.retire_roles = MM_ROLE_BIT(MM_ROLE_SECRETARIAT),
+	.manager_writes = true,
+	.grant_edits = true,
 };

@@ -3,8 +3,15 @@
 #include "domain/registers.h"
 
 #include "core/err.h"
+#include "domain/principal.h"
 
 #include <string.h>
+
+/* Sections and people are kept by 事務局 and the application administrator;
+ * systems by 情報システム管理責任者 and 事務局, and the data manager of the
+ * owning section. */
+#define ORG_WRITERS    (MM_ROLE_BIT(MM_ROLE_SECRETARIAT) | MM_ROLE_BIT(MM_ROLE_APP_ADMIN))
+#define SYSTEM_WRITERS (MM_ROLE_BIT(MM_ROLE_SECRETARIAT) | MM_ROLE_BIT(MM_ROLE_SYSTEMS))
 
 static const struct mm_option section_kinds[] = {
 	{ "department", "部", "Department" },
@@ -65,6 +72,10 @@ const struct mm_register mm_reg_sections = {
 	.title_field = SEC_NAME,
 	.owner_field = -1,
 	.check = section_check,
+	.default_class = 1,
+	.create_roles = ORG_WRITERS,
+	.edit_roles = ORG_WRITERS,
+	.retire_roles = ORG_WRITERS,
 };
 
 static const struct mm_option employment_types[] = {
@@ -110,6 +121,11 @@ const struct mm_register mm_reg_people = {
 	.key_prefix = "P",
 	.title_field = PER_NAME,
 	.owner_field = PER_SECTION,
+	/* People hold personal data: 庁外秘. */
+	.default_class = 2,
+	.create_roles = ORG_WRITERS,
+	.edit_roles = ORG_WRITERS,
+	.retire_roles = ORG_WRITERS,
 };
 
 static const struct mm_field system_fields[] = {
@@ -156,4 +172,9 @@ const struct mm_register mm_reg_systems = {
 	.title_field = SYS_NAME,
 	.owner_field = SYS_SECTION,
 	.check = system_check,
+	.default_class = 2,
+	.create_roles = SYSTEM_WRITERS,
+	.edit_roles = SYSTEM_WRITERS,
+	.retire_roles = SYSTEM_WRITERS,
+	.manager_writes = true,
 };

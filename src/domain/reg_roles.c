@@ -6,10 +6,15 @@
 
 #include "core/datetime.h"
 #include "core/err.h"
+#include "domain/principal.h"
 
 #include <string.h>
 
 enum { PAGE = 256 };
+
+/* Roles and their holders are kept by 事務局 and the application
+ * administrator. */
+#define ROLE_WRITERS (MM_ROLE_BIT(MM_ROLE_SECRETARIAT) | MM_ROLE_BIT(MM_ROLE_APP_ADMIN))
 
 static const struct mm_option role_scopes[] = {
 	{ "organisation", "全庁", "Whole organisation" },
@@ -47,6 +52,10 @@ const struct mm_register mm_reg_roles = {
 	.key_field = ROLE_CODE,
 	.title_field = ROLE_NAME,
 	.owner_field = -1,
+	.default_class = 1,
+	.create_roles = ROLE_WRITERS,
+	.edit_roles = ROLE_WRITERS,
+	.retire_roles = ROLE_WRITERS,
 };
 
 static const struct mm_field holder_fields[] = {
@@ -190,4 +199,8 @@ const struct mm_register mm_reg_role_holders = {
 	.title_field = RH_NOTE,
 	.owner_field = -1,
 	.check = holder_check,
+	.default_class = 2,
+	.create_roles = ROLE_WRITERS,
+	.edit_roles = ROLE_WRITERS,
+	.retire_roles = ROLE_WRITERS,
 };

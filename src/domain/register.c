@@ -1,12 +1,17 @@
 /* The register engine's record operations: create, update, retire, read,
  * list and history, each a transaction that writes the record and its
- * history entry together. */
+ * history entry together. Every operation applies the access rules of
+ * access.h for ctx->who: a record the reader may not see answers as if it
+ * did not exist, a write the writer may not make is MM_EPERM, and both are
+ * audited once the refused work is rolled back. */
 #include "domain/register.h"
 
 #include "core/buf.h"
 #include "core/datetime.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "domain/access.h"
+#include "domain/principal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -133,14 +138,78 @@ static int assign_key(const struct mm_register *r, struct mm_ctx *ctx, struct mm
 	return MM_OK;
 }
 
+/* Reads record id for the reader. A record the reader may not see is
+ * MM_ENOTFOUND, like one that does not exist, with *denied set. */
+static int get_visible(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		       struct mm_record *out, const char **denied)
+{
+	bool ok = true;
+	int rc = mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
+
+	if (!rc && ctx->who)
+		rc = mm_access_read(ctx, r, out, &ok);
+	if (rc || ok)
+		return rc;
+	*denied = "read";
+	return MM_ENOTFOUND;
+}
+
+/* Refuses op unless ctx's principal may take it on rec (MM_EPERM, *denied
+ * set). */
+static int allow(const struct mm_register *r, struct mm_ctx *ctx, enum mm_access_op op,
+		 const char *name, const struct mm_record *rec, const char **denied)
+{
+	bool ok = true;
+	int rc = ctx->who ? mm_access_may(ctx, r, op, rec, &ok) : MM_OK;
+
+	if (rc || ok)
+		return rc;
+	*denied = name;
+	return MM_EPERM;
+}
+
+/* Ends the engine's transaction, then records a refusal when there was
+ * one: the refused work is rolled back, the record of the refusal is not. */
+static int finish(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int rc,
+		  const char *denied)
+{
+	rc = tx_end(ctx, rc);
+	return denied ? mm_access_denied(ctx, r, id, denied, rc) : rc;
+}
+
+/* Whoever makes a record 極秘 over the web is named on it (access.h). */
+static int name_classifier(const struct mm_register *r, struct mm_ctx *ctx,
+			   const struct mm_record *rec)
+{
+	return ctx->who && mm_access_level(r, rec) >= 4 ? mm_access_name_self(ctx, r, rec->id)
+							: MM_OK;
+}
+
 int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, struct mm_record *out)
 {
-	return mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
+	const char *denied = NULL;
+	int rc = get_visible(r, ctx, id, out, &denied);
+
+	return denied ? mm_access_denied(ctx, r, id, denied, rc) : rc;
+}
+
+/* A record created without an owning section, in a register whose owner
+ * field may be left empty, belongs to its creator's section. */
+static void default_owner(const struct mm_register *r, struct mm_ctx *ctx, struct mm_record *rec)
+{
+	int fi = r->owner_field;
+
+	if (fi < 0 || (r->schema.fields[fi].flags & MM_F_REQUIRED) || !ctx->who ||
+	    !ctx->who->section_id)
+		return;
+	rec->v[fi].set = true;
+	rec->v[fi].i = ctx->who->section_id;
 }
 
 int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_input *in,
 		  struct mm_ferrs *errs, struct mm_record *out)
 {
+	const char *denied = NULL;
 	int rc;
 
 	errs->n = 0;
@@ -148,10 +217,16 @@ int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct 
 	out->v = mm_arena_zalloc(ctx->a, sizeof(*out->v) * r->schema.nfields);
 	if (!out->v)
 		return MM_ENOMEM;
+	/* Someone who may create nowhere hears so before any field check. */
+	if (!mm_access_may_create_any(ctx, r))
+		return mm_access_denied(ctx, r, 0, "create", MM_EPERM);
 	rc = tx_begin(ctx);
 	if (rc)
 		return rc;
+	default_owner(r, ctx, out);
 	rc = mm_reg_validate(r, ctx, in, out, errs);
+	if (!rc)
+		rc = allow(r, ctx, MM_ACCESS_CREATE, "create", out, &denied);
 	if (rc)
 		goto out;
 	rc = assign_key(r, ctx, out);
@@ -165,8 +240,10 @@ int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct 
 		goto out;
 	rc = add_history(r, ctx, out, ctx->importing ? "import" : "create",
 			 diff_json(r, ctx, NULL, out->v));
+	if (!rc)
+		rc = name_classifier(r, ctx, out);
 out:
-	return tx_end(ctx, rc);
+	return finish(r, ctx, 0, rc, denied);
 }
 
 int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
@@ -174,7 +251,8 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 {
 	struct mm_value *old;
 	size_t size = sizeof(*old) * r->schema.nfields;
-	const char *changes;
+	const char *changes, *denied = NULL;
+	int fo = r->owner_field;
 	int rc;
 
 	errs->n = 0;
@@ -184,7 +262,11 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	rc = tx_begin(ctx);
 	if (rc)
 		return rc;
-	rc = mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
+	/* Access before the version: a conflict must not tell that a hidden
+	 * record exists. */
+	rc = get_visible(r, ctx, id, out, &denied);
+	if (!rc)
+		rc = allow(r, ctx, MM_ACCESS_EDIT, "edit", out, &denied);
 	if (rc)
 		goto out;
 	if (out->version != version) {
@@ -193,6 +275,11 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	}
 	memcpy(old, out->v, size);
 	rc = mm_reg_validate(r, ctx, in, out, errs);
+	if (rc)
+		goto out;
+	/* A record moves only to a section the writer could create it in. */
+	if (fo >= 0 && (out->v[fo].set != old[fo].set || out->v[fo].i != old[fo].i))
+		rc = allow(r, ctx, MM_ACCESS_CREATE, "edit", out, &denied);
 	if (rc)
 		goto out;
 	changes = diff_json(r, ctx, old, out->v);
@@ -209,18 +296,23 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	if (rc)
 		goto out;
 	rc = add_history(r, ctx, out, ctx->importing ? "import" : "update", changes);
+	if (!rc)
+		rc = name_classifier(r, ctx, out);
 out:
-	return tx_end(ctx, rc);
+	return finish(r, ctx, id, rc, denied);
 }
 
 int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
 		       bool retire, struct mm_record *out)
 {
+	const char *denied = NULL;
 	int rc = tx_begin(ctx);
 
 	if (rc)
 		return rc;
-	rc = mm_rec_get(ctx->conn, &r->schema, id, ctx->a, out);
+	rc = get_visible(r, ctx, id, out, &denied);
+	if (!rc)
+		rc = allow(r, ctx, MM_ACCESS_RETIRE, retire ? "retire" : "restore", out, &denied);
 	if (rc)
 		goto out;
 	if (out->version != version) {
@@ -241,19 +333,40 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 	rc = add_history(r, ctx, out, retire ? "retire" : "restore",
 			 retire ? "{\"retired\":[false,true]}" : "{\"retired\":[true,false]}");
 out:
-	return tx_end(ctx, rc);
+	return finish(r, ctx, id, rc, denied);
+}
+
+/* Runs q for the reader: only the records they may see, and only those
+ * counted. */
+static int list_visible(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
+			struct mm_page *out)
+{
+	struct mm_query vq = *q;
+	struct mm_acl acl;
+	int rc = mm_access_acl(ctx, r, &acl, &vq.acl);
+
+	if (rc) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	return mm_rec_list(ctx->conn, &r->schema, &vq, ctx->a, out);
 }
 
 int mm_reg_list(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
 		struct mm_page *out)
 {
-	return mm_rec_list(ctx->conn, &r->schema, q, ctx->a, out);
+	return list_visible(r, ctx, q, out);
 }
 
 int mm_reg_history(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
 		   struct mm_hist **out, size_t *n)
 {
-	return mm_hist_list(ctx->conn, &r->schema, id, ctx->a, out, n);
+	struct mm_record rec;
+	int rc = mm_reg_get(r, ctx, id, &rec);
+
+	*out = NULL;
+	*n = 0;
+	return rc ? rc : mm_hist_list(ctx->conn, &r->schema, id, ctx->a, out, n);
 }
 
 const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int64_t id)
@@ -262,8 +375,12 @@ const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int6
 	const char *key, *title;
 	struct mm_buf b;
 	const char *out;
+	bool ok = true;
 
 	if (mm_rec_get(ctx->conn, &r->schema, id, ctx->a, &rec) != MM_OK)
+		return "";
+	/* A reference to a record the reader may not see shows nothing of it. */
+	if (ctx->who && (mm_access_read(ctx, r, &rec, &ok) != MM_OK || !ok))
 		return "";
 	key = r->key_field >= 0 && rec.v[r->key_field].set ? rec.v[r->key_field].s : NULL;
 	title = rec.v[r->title_field].set ? rec.v[r->title_field].s : "";
@@ -276,14 +393,15 @@ const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int6
 	return out ? out : "";
 }
 
-/* Finds the one record whose field fi equals text; MM_ECONFLICT when several. */
+/* Finds the one record the reader sees whose field fi equals text;
+ * MM_ECONFLICT when several. */
 static int find_by(const struct mm_register *r, struct mm_ctx *ctx, int fi, const char *text,
 		   int64_t *id)
 {
 	struct mm_filter f = { fi, MM_OP_EQ, { true, 0, text } };
 	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 2, 0, NULL };
 	struct mm_page page;
-	int rc = mm_rec_list(ctx->conn, &r->schema, &q, ctx->a, &page);
+	int rc = list_visible(r, ctx, &q, &page);
 
 	if (rc)
 		return rc;

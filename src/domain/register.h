@@ -96,6 +96,21 @@ struct mm_register {
 	/* Criterion text for level v of field f in a record of this register
 	 * (付表2), or NULL. kind is the value of the record's kind field. */
 	const char *(*level_help)(int field, const char *kind, int64_t v, enum mm_lang lang);
+
+	/* Access (7.1, DESIGN.md §4; the rules are in domain/access.h). A
+	 * record's level (機密性: 1 一般, 2 庁外秘, 3 課外秘, 4 極秘) is
+	 * default_class when that is set, else the value of the INT field
+	 * class_field (4 when empty). */
+	int class_field;
+	int default_class;
+	/* Who writes: role bits (MM_ROLE_BIT) that create records for any
+	 * section, and that edit, and retire or restore, the records they may
+	 * read; whether the data manager of the owning section (or of a
+	 * section above it) does all three for that section's records; and
+	 * whether an 'edit' grant on a record lets its holder edit it. */
+	unsigned create_roles, edit_roles, retire_roles;
+	bool manager_writes;
+	bool grant_edits;
 };
 
 /* The registers, in menu order, and lookup by name (NULL when unknown). */

@@ -6,6 +6,7 @@
 #include "core/datetime.h"
 #include "core/err.h"
 #include "core/slice.h"
+#include "domain/access.h"
 
 #include <string.h>
 
@@ -247,19 +248,23 @@ static bool value_eq(const struct mm_field *f, const struct mm_value *a, const s
 	return strcmp(a->s, b->s) == 0;
 }
 
-/* A reference must name an existing record; a new reference must name one
- * that is not retired. */
+/* A reference must name an existing record that the writer may read (so
+ * that nobody learns through references that a hidden record exists); a
+ * new reference must name one that is not retired. */
 static int check_ref(const struct mm_field *f, struct mm_ctx *ctx, const struct mm_value *v,
 		     const struct mm_value *old, struct mm_ferrs *errs)
 {
 	const struct mm_register *target = mm_register_find(f->ref);
 	struct mm_record rec;
+	bool visible = true;
 	int rc;
 
 	if (!v->set || (old && value_eq(f, v, old)))
 		return MM_OK;
 	rc = mm_rec_get(ctx->conn, &target->schema, v->i, ctx->a, &rec);
-	if (rc == MM_ENOTFOUND) {
+	if (!rc && ctx->who)
+		rc = mm_access_read(ctx, target, &rec, &visible);
+	if (rc == MM_ENOTFOUND || (!rc && !visible)) {
 		mm_ferr_add(errs, f, f->name, "bad_ref", ctx->lang);
 		return MM_OK;
 	}

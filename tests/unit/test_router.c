@@ -29,7 +29,8 @@ struct fx {
 	bool anonymous;				 /* send requests without it */
 };
 
-/* An account for the first demo person, and a personal API token for it. */
+/* An account for the first demo person (総務課長, its data manager), and a
+ * personal API token for it. */
 static void make_account(struct fx *f)
 {
 	struct mm_ferrs errs = { .n = 0 };
@@ -139,8 +140,10 @@ static void test_routes(void **state)
 	struct mm_resp rs;
 
 	assert_int_equal(serve(f, "GET", "/healthz", NULL, NULL, NULL, &rs), 200);
-	assert_int_equal(serve(f, "GET", "/api/v1/assets/1", NULL, NULL, NULL, &rs), 200);
-	assert_non_null(strstr(rs.body.data, "\"code\":\"A-000001\""));
+	/* Asset 16 is 総務課's 課外秘 record; asset 1 (極秘) is hidden from it. */
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/16", NULL, NULL, NULL, &rs), 200);
+	assert_non_null(strstr(rs.body.data, "\"code\":\"A-000016\""));
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/1", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/assets/999", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/assets/0", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/assets/-1", NULL, NULL, NULL, &rs), 404);
@@ -211,32 +214,33 @@ static void test_auth_guard(void **state)
 	/* A session for a second account. */
 	ctx = f->db.ctx;
 	ctx.conn = mm_store_acquire(f->db.st);
-	assert_int_equal(mm_account_create(&ctx, "sato", 2, pw, &errs, NULL), MM_OK);
+	/* 職員課長 (person 13) manages 職員課's asset 11. */
+	assert_int_equal(mm_account_create(&ctx, "sato", 13, pw, &errs, NULL), MM_OK);
 	assert_int_equal(mm_auth_signin(&ctx, "sato", pw, strlen(pw), &si), MM_OK);
 	assert_int_equal(si.result, MM_AUTH_OK);
 	mm_store_release(f->db.st, ctx.conn);
 	snprintf(cookie, sizeof(cookie), "mm_lang=ja; mm_session=%s", si.token);
 	assert_int_equal(serve_as(f, "GET", "/assets", cookie, NULL, NULL, NULL, NULL), 200);
 	/* The session does not open the API's writes without the CSRF token. */
-	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, NULL, NULL,
+	assert_int_equal(serve_as(f, "POST", "/assets/11/retire", cookie, NULL, NULL,
 				  "application/x-www-form-urlencoded", "version=1"),
 			 403);
 	snprintf(body, sizeof(body), "version=1&csrf=%s", "0000");
-	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, NULL, NULL,
+	assert_int_equal(serve_as(f, "POST", "/assets/11/retire", cookie, NULL, NULL,
 				  "application/x-www-form-urlencoded", body),
 			 403);
 	snprintf(body, sizeof(body), "version=1&csrf=%s", si.csrf);
-	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, "cross-site", NULL,
+	assert_int_equal(serve_as(f, "POST", "/assets/11/retire", cookie, "cross-site", NULL,
 				  "application/x-www-form-urlencoded", body),
 			 403);
-	assert_int_equal(serve_as(f, "POST", "/assets/1/retire", cookie, "same-origin", NULL,
+	assert_int_equal(serve_as(f, "POST", "/assets/11/retire", cookie, "same-origin", NULL,
 				  "application/x-www-form-urlencoded", body),
 			 303);
 	/* The JSON API with the cookie takes the token in X-CSRF-Token. */
-	assert_int_equal(serve_as(f, "POST", "/api/v1/assets/1/restore", cookie, NULL, NULL,
+	assert_int_equal(serve_as(f, "POST", "/api/v1/assets/11/restore", cookie, NULL, NULL,
 				  "application/json", "{\"version\":2}"),
 			 403);
-	assert_int_equal(serve_as(f, "POST", "/api/v1/assets/1/restore", cookie, NULL, si.csrf,
+	assert_int_equal(serve_as(f, "POST", "/api/v1/assets/11/restore", cookie, NULL, si.csrf,
 				  "application/json", "{\"version\":2}"),
 			 200);
 	/* Signed out, the cookie opens nothing. */
@@ -285,12 +289,12 @@ static void test_json_refusals(void **state)
 	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, NULL, "{}", &rs), 415);
 	assert_int_equal(serve(f, "POST", "/api/v1/assets", NULL, json, "{\"name\":\"\xff\"}", &rs),
 			 400);
-	assert_int_equal(serve(f, "PUT", "/api/v1/assets/1", NULL, json, "{\"name\":\"x\"}", &rs),
+	assert_int_equal(serve(f, "PUT", "/api/v1/assets/16", NULL, json, "{\"name\":\"x\"}", &rs),
 			 428);
-	assert_int_equal(serve(f, "PUT", "/api/v1/assets/1", NULL, json,
+	assert_int_equal(serve(f, "PUT", "/api/v1/assets/16", NULL, json,
 			       "{\"name\":\"x\",\"version\":\"1\"}", &rs),
 			 400);
-	assert_int_equal(serve(f, "PUT", "/api/v1/assets/1", NULL, json,
+	assert_int_equal(serve(f, "PUT", "/api/v1/assets/16", NULL, json,
 			       "{\"name\":\"x\",\"version\":7}", &rs),
 			 409);
 	assert_int_equal(
