@@ -143,6 +143,28 @@ void mm_api_health(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		    rs->status == 200 ? "{\"status\":\"ok\"}" : "{\"status\":\"db_error\"}");
 }
 
+/* What decides which records a reader sees besides the data (whose
+ * changes move the generation): the account, and the roles, section and
+ * managed sections of today, which change at midnight when a role holding
+ * begins or ends. */
+static const char *viewer_key(struct mm_req *rq)
+{
+	const struct mm_principal *p = rq->who;
+	struct mm_buf b;
+	const char *out;
+
+	if (!p)
+		return "";
+	mm_buf_init(&b, 1024);
+	mm_buf_printf(&b, "%lld/%x/%lld", (long long)p->account_id, p->roles,
+		      (long long)p->section_id);
+	for (size_t i = 0; i < p->nmanaged; i++)
+		mm_buf_printf(&b, ",%lld", (long long)p->managed[i]);
+	out = b.err ? NULL : mm_arena_strndup(rq->a, b.data, b.len);
+	mm_buf_free(&b);
+	return out;
+}
+
 void mm_api_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	struct mm_ferrs errs = { .n = 0 };
@@ -162,9 +184,9 @@ void mm_api_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	/* Lists are read far more often than written: serve a copy rendered
 	 * at the current generation when there is one. The list and the
 	 * generation come from one snapshot. Readers see different records, so
-	 * the key names the reader's account. */
-	key = mm_cache_key(rq,
-			   rq->who ? mm_html_str(rq, "%lld", (long long)rq->who->account_id) : "");
+	 * the key names the reader (viewer_key). */
+	key = viewer_key(rq);
+	key = key ? mm_cache_key(rq, key) : NULL;
 	rc = mm_ctx_open(w, rq, &ctx);
 	if (!rc)
 		rc = mm_tx_begin(ctx.conn, false);

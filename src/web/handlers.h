@@ -19,7 +19,7 @@ void mm_ctx_close(struct mm_web *w, struct mm_ctx *ctx);
 int mm_list_query(struct mm_web *w, struct mm_req *rq, bool strict, struct mm_query *q,
 		  struct mm_ferrs *errs);
 
-/* JSON API (api.c, api_io.c, openapi.c). */
+/* JSON API (api.c, api_io.c, api_grants.c, openapi.c). */
 void mm_api_health(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_get(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
@@ -32,6 +32,9 @@ void mm_api_export_csv(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_export_xlsx(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_openapi(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_grants(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_grant_add(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_grant_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 
 /* HTML pages (html_*.c). */
 void mm_html_home(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
@@ -45,6 +48,8 @@ void mm_html_retire(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_restore(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_import_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_grant_add(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_grant_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signin_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signin(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_totp_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);

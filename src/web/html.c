@@ -275,6 +275,8 @@ static const char *error_title(int status, enum mm_lang lang)
 	switch (status) {
 	case 400:
 		return MM_L(lang, "送信内容に誤りがあります", "Bad request");
+	case 403:
+		return MM_L(lang, "権限がありません", "Not permitted");
 	case 404:
 		return MM_L(lang, "見つかりません", "Not found");
 	case 409:
@@ -322,6 +324,9 @@ void mm_html_fail(struct mm_req *rq, struct mm_resp *rs, int err)
 		break;
 	case MM_ECONFLICT:
 		mm_html_error(rq, rs, 409, "conflict");
+		break;
+	case MM_EPERM:
+		mm_html_error(rq, rs, 403, "forbidden");
 		break;
 	case MM_ETOOBIG:
 		mm_html_error(rq, rs, 413, "too_big");

@@ -109,6 +109,10 @@ bool mm_html_read_form(struct mm_req *rq, struct mm_resp *rs);
 const char *mm_html_reg_label(const struct mm_register *r, enum mm_lang lang);
 const char *mm_html_noun(const struct mm_register *r, enum mm_lang lang);
 
+/* The "閲覧・編集を許可された人" part of a record's detail page, with its
+ * forms; nothing unless the reader may grant on rec (html_grants.c). */
+void mm_html_grants(struct mm_html *h, const struct mm_record *rec);
+
 /* Title of a record for headings: "key name", or the name alone. */
 const char *mm_html_rec_title(struct mm_html *h, const struct mm_register *r,
 			      const struct mm_record *rec);

@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "core/slice.h"
+#include "domain/access.h"
 
 #include <string.h>
 
@@ -348,17 +349,20 @@ static void toolbar(struct mm_html *h)
 	const char *csv = mm_html_str(rq, "/%s/export.csv", name);
 	const char *xlsx = mm_html_str(rq, "/%s/export.xlsx", name);
 
+	mm_html_f(h, "<div class=\"toolbar no-print\">\n");
+	/* Registering and importing only for those who may create records. */
+	if (h->ctx && mm_access_may_create_any(h->ctx, rq->reg))
+		mm_html_f(h,
+			  "<a class=\"btn btn-primary\" href=\"/%U/new\">%s</a>\n"
+			  "<a class=\"btn\" href=\"/%U/import\">%s</a>\n",
+			  name, MM_L(h->lang, "新規登録", "New"), name,
+			  MM_L(h->lang, "CSV取込", "Import CSV"));
 	mm_html_f(h,
-		  "<div class=\"toolbar no-print\">\n"
-		  "<a class=\"btn btn-primary\" href=\"/%U/new\">%s</a>\n"
-		  "<a class=\"btn\" href=\"/%U/import\">%s</a>\n"
 		  "<span class=\"spacer\"></span>\n"
 		  "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
 		  "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
 		  "<a class=\"btn\" href=\"%s\" download>%s</a>\n"
 		  "</div>\n",
-		  name, MM_L(h->lang, "新規登録", "New"), name,
-		  MM_L(h->lang, "CSV取込", "Import CSV"),
 		  mm_html_url(rq, csv, paging_params, NULL, NULL), MM_L(h->lang, "CSV出力", "CSV"),
 		  mm_html_url(rq, csv, paging_params, "encoding", "cp932"),
 		  MM_L(h->lang, "CSV出力（Shift_JIS）", "CSV (Shift_JIS)"),

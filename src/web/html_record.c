@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/slice.h"
+#include "domain/access.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -222,24 +223,35 @@ static void history(struct mm_html *h, const struct mm_hist *hist, size_t n)
 	mm_html_f(h, "</tbody>\n</table>\n</div>\n</section>\n");
 }
 
+/* The edit and retire buttons, each only for those who may use it. */
 static void detail_actions(struct mm_html *h, const struct mm_record *rec)
 {
 	const struct mm_register *r = h->rq->reg;
+	bool edit = false, retire = false;
 
+	if (mm_access_may(h->ctx, r, MM_ACCESS_EDIT, rec, &edit))
+		edit = false;
+	if (mm_access_may(h->ctx, r, MM_ACCESS_RETIRE, rec, &retire))
+		retire = false;
+	mm_html_f(h, "<div class=\"toolbar no-print\">\n");
+	if (edit)
+		mm_html_f(h, "<a class=\"btn btn-primary\" href=\"%s\">%s</a>\n",
+			  mm_html_path(h->rq, rec->id, "edit"), MM_L(h->lang, "編集", "Edit"));
+	if (retire) {
+		mm_html_f(h,
+			  "<form class=\"inline\" method=\"post\" action=\"%s\">\n"
+			  "<input type=\"hidden\" name=\"version\" value=\"%D\">\n",
+			  mm_html_path(h->rq, rec->id, rec->retired ? "restore" : "retire"),
+			  rec->version);
+		mm_html_csrf(h);
+		mm_html_f(h, "<button type=\"submit\" class=\"btn %r\">%s</button>\n</form>\n",
+			  rec->retired ? "" : "btn-danger",
+			  rec->retired ? MM_L(h->lang, "元に戻す", "Restore")
+				       : retire_label(r, h->lang));
+	}
 	mm_html_f(h,
-		  "<div class=\"toolbar no-print\">\n"
-		  "<a class=\"btn btn-primary\" href=\"%s\">%s</a>\n"
-		  "<form class=\"inline\" method=\"post\" action=\"%s\">\n"
-		  "<input type=\"hidden\" name=\"version\" value=\"%D\">\n",
-		  mm_html_path(h->rq, rec->id, "edit"), MM_L(h->lang, "編集", "Edit"),
-		  mm_html_path(h->rq, rec->id, rec->retired ? "restore" : "retire"), rec->version);
-	mm_html_csrf(h);
-	mm_html_f(h,
-		  "<button type=\"submit\" class=\"btn %r\">%s</button>\n</form>\n"
 		  "<span class=\"spacer\"></span>\n<a class=\"btn btn-plain\" href=\"/%U\">%s</a>\n"
 		  "</div>\n",
-		  rec->retired ? "" : "btn-danger",
-		  rec->retired ? MM_L(h->lang, "元に戻す", "Restore") : retire_label(r, h->lang),
 		  r->schema.name, MM_L(h->lang, "一覧に戻る", "Back to the list"));
 }
 
@@ -277,6 +289,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_html_f(&h, "</section>\n<section><h2>%s</h2>\n", MM_L(h.lang, "管理情報", "Record"));
 	system_rows(&h, &rec);
 	mm_html_f(&h, "</section>\n");
+	mm_html_grants(&h, &rec);
 	history(&h, hist, n);
 	mm_html_end(&h);
 	mm_ctx_close(w, &ctx);
@@ -558,7 +571,10 @@ void mm_html_new(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	struct mm_html h;
 	int rc = fm.vals ? mm_ctx_open(w, rq, &ctx) : MM_ENOMEM;
 
+	if (!rc && !mm_access_may_create_any(&ctx, rq->reg))
+		rc = MM_EPERM;
 	if (rc) {
+		mm_ctx_close(w, &ctx);
 		mm_html_fail(rq, rs, rc);
 		return;
 	}
@@ -576,6 +592,7 @@ void mm_html_edit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	struct mm_record rec;
 	struct mm_ctx ctx;
 	struct mm_html h;
+	bool may = true;
 	int rc = fm.vals ? mm_ctx_open(w, rq, &ctx) : MM_ENOMEM;
 
 	if (rc) {
@@ -583,6 +600,8 @@ void mm_html_edit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		return;
 	}
 	rc = mm_reg_get(rq->reg, &ctx, rq->id, &rec);
+	if (!rc && mm_access_may(&ctx, rq->reg, MM_ACCESS_EDIT, &rec, &may) == MM_OK && !may)
+		rc = MM_EPERM;
 	if (rc) {
 		mm_ctx_close(w, &ctx);
 		mm_html_fail(rq, rs, rc);

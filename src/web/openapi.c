@@ -165,6 +165,7 @@ static void operation(struct mm_json *j, const char *method, const char *summary
 	mm_json_obj_open(j);
 	ref_response(j, ok_code, "OK", ok_ref);
 	ref_response(j, "400", "Malformed request", "Error");
+	ref_response(j, "403", "Not permitted", "Error");
 	if (by_id)
 		ref_response(j, "404", "Not found", "Error");
 	if (body_ref) {
@@ -173,6 +174,40 @@ static void operation(struct mm_json *j, const char *method, const char *summary
 		ref_response(j, "415", "Not JSON", "Error");
 		ref_response(j, "422", "Field errors", "Error");
 	}
+	mm_json_obj_close(j);
+	mm_json_obj_close(j);
+}
+
+/* The grants of a record (7.1): who may read, edit or is named on it. */
+static void grant_paths(struct mm_json *j, const char *n)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/api/v1/%s/{id}/grants", n);
+	mm_json_key(j, path);
+	mm_json_obj_open(j);
+	operation(j, "get", "Grants on the record (those who may grant)", NULL, "200", NULL, true);
+	operation(j, "post", "Grant a person read, edit or named access", "GrantInput", "201",
+		  "Grant", true);
+	mm_json_obj_close(j);
+	snprintf(path, sizeof(path), "/api/v1/%s/{id}/grants/{gid}/delete", n);
+	mm_json_key(j, path);
+	mm_json_obj_open(j);
+	mm_json_key(j, "post");
+	mm_json_obj_open(j);
+	mm_json_key(j, "summary");
+	mm_json_str(j, "Take a grant back");
+	mm_json_key(j, "parameters");
+	mm_json_raw(j, "[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
+		       "\"schema\":{\"type\":\"integer\",\"minimum\":1}},"
+		       "{\"name\":\"gid\",\"in\":\"path\",\"required\":true,"
+		       "\"schema\":{\"type\":\"integer\",\"minimum\":1}}]");
+	mm_json_key(j, "responses");
+	mm_json_obj_open(j);
+	ref_response(j, "200", "OK", NULL);
+	ref_response(j, "403", "Not permitted", "Error");
+	ref_response(j, "404", "Not found", "Error");
+	mm_json_obj_close(j);
 	mm_json_obj_close(j);
 	mm_json_obj_close(j);
 }
@@ -209,6 +244,7 @@ static void register_paths(struct mm_json *j, const struct mm_register *r)
 	mm_json_obj_open(j);
 	operation(j, "get", "History", NULL, "200", NULL, true);
 	mm_json_obj_close(j);
+	grant_paths(j, n);
 	snprintf(path, sizeof(path), "/api/v1/%s/export.csv", n);
 	mm_json_key(j, path);
 	mm_json_obj_open(j);
@@ -254,6 +290,18 @@ void mm_api_openapi(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_json_obj_open(&j);
 	for (size_t i = 0; i < mm_nregisters; i++)
 		record_schema(&j, mm_registers[i]);
+	mm_json_key(&j, "GrantInput");
+	mm_json_raw(&j, "{\"type\":\"object\",\"additionalProperties\":false,\"required\":"
+			"[\"person_id\",\"kind\"],\"properties\":{\"person_id\":{\"type\":"
+			"\"integer\",\"x-references\":\"people\"},\"kind\":{\"type\":\"string\","
+			"\"enum\":[\"read\",\"edit\",\"named\"]}}}");
+	mm_json_key(&j, "Grant");
+	mm_json_raw(&j, "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+			"\"person_id\":{\"type\":\"integer\"},\"person\":{\"type\":\"string\"},"
+			"\"kind\":{\"type\":\"string\",\"enum\":[\"read\",\"edit\",\"named\"]},"
+			"\"kind_label\":{\"type\":\"string\"},\"granted_by\":{\"type\":"
+			"\"string\"},\"granted_at\":{\"type\":\"string\",\"format\":"
+			"\"date-time\"}}}");
 	mm_json_key(&j, "Error");
 	mm_json_raw(&j, "{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"object\","
 			"\"properties\":{\"code\":{\"type\":\"string\"},\"message\":{\"type\":"

@@ -72,6 +72,9 @@ void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err)
 	case MM_ECONFLICT:
 		mm_resp_json_error(rs, lang, 409, "conflict", NULL);
 		break;
+	case MM_EPERM:
+		mm_resp_json_error(rs, lang, 403, "forbidden", NULL);
+		break;
 	case MM_ETOOBIG:
 		mm_resp_json_error(rs, lang, 413, "too_big", NULL);
 		break;

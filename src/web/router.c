@@ -1,5 +1,6 @@
 /* The route table and dispatch. A pattern's segments are literals, {reg} (a
- * register name) or {id} (a positive record id). */
+ * register name), {id} (a positive record id) or {gid} (a second positive
+ * id, such as a grant's). */
 #include "web/handlers.h"
 #include "web/html.h"
 #include "web/session.h"
@@ -37,6 +38,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/{reg}/{id}/retire", mm_api_retire, 0 },
 	{ "POST", "/api/v1/{reg}/{id}/restore", mm_api_restore, 0 },
 	{ "GET", "/api/v1/{reg}/{id}/history", mm_api_history, 0 },
+	{ "GET", "/api/v1/{reg}/{id}/grants", mm_api_grants, 0 },
+	{ "POST", "/api/v1/{reg}/{id}/grants", mm_api_grant_add, 0 },
+	{ "POST", "/api/v1/{reg}/{id}/grants/{gid}/delete", mm_api_grant_remove, 0 },
 	{ "GET", "/", mm_html_home, 0 },
 	{ "GET", "/static/mamori.css", mm_static_css, PUBLIC },
 	{ "GET", "/lang", mm_html_lang, PUBLIC },
@@ -66,6 +70,8 @@ static const struct route routes[] = {
 	{ "GET", "/{reg}/{id}/edit", mm_html_edit, 0 },
 	{ "POST", "/{reg}/{id}/retire", mm_html_retire, 0 },
 	{ "POST", "/{reg}/{id}/restore", mm_html_restore, 0 },
+	{ "POST", "/{reg}/{id}/grants", mm_html_grant_add, 0 },
+	{ "POST", "/{reg}/{id}/grants/{gid}/delete", mm_html_grant_remove, 0 },
 };
 
 /* Matches path against pattern, filling the register and id captures. */
@@ -92,6 +98,10 @@ static bool match(const char *pattern, const char *path, struct mm_req *rq)
 		} else if (mm_slice_eqs(pseg, "{id}")) {
 			if (sseg.len == 0 || sseg.ptr[0] == '+' || sseg.ptr[0] == '-' ||
 			    !mm_slice_to_i64(sseg, &rq->id) || rq->id <= 0)
+				return false;
+		} else if (mm_slice_eqs(pseg, "{gid}")) {
+			if (sseg.len == 0 || sseg.ptr[0] == '+' || sseg.ptr[0] == '-' ||
+			    !mm_slice_to_i64(sseg, &rq->sub_id) || rq->sub_id <= 0)
 				return false;
 		} else if (!mm_slice_eq(pseg, sseg)) {
 			return false;
@@ -191,6 +201,7 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		rq->reg = NULL;
 		rq->id = 0;
+		rq->sub_id = 0;
 		if (!match(routes[i].pattern, rq->path, rq))
 			continue;
 		if (strcmp(routes[i].method, rq->method) != 0 &&

@@ -44,6 +44,7 @@ struct mm_req {
 	enum mm_lang lang;
 	const struct mm_register *reg;
 	int64_t id;
+	int64_t sub_id;			/* a second id in the path: {gid} */
 	const struct mm_principal *who; /* signed-in principal, or NULL */
 	const char *session;		/* the session token from the cookie */
 	const char *csrf;		/* the session's CSRF token */
