@@ -1,12 +1,15 @@
-/* The register verbs, the same for every register: list, show, add, import
- * and export (mamori asset list, mamori section import FILE, …). */
+/* The register verbs, the same for every register: list, show, add, import,
+ * export and the grants of records (mamori asset list, mamori section import
+ * FILE, mamori asset grant A-000001 --person 10028 --kind named, …). */
 #include "cli/cli.h"
 
 #include "core/datetime.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/slice.h"
+#include "domain/access.h"
 #include "domain/export.h"
+#include "domain/registers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,9 @@ enum {
 	OPT_DRY_RUN,
 	OPT_FORMAT,
 	OPT_OUTPUT,
+	OPT_PERSON,
+	OPT_KIND,
+	OPT_GRANT,
 };
 
 enum { MAX_ITEMS = 128 };
@@ -34,6 +40,8 @@ struct args {
 	size_t nsets;
 	bool json, dry_run;
 	const char *format, *output;
+	const char *person, *kind;
+	int64_t grant;
 	const char *verb;
 };
 
@@ -120,6 +128,18 @@ static int parse_opt(const struct mm_register *r, struct mm_arena *a, struct arg
 		return 0;
 	case OPT_OUTPUT:
 		ar->output = arg;
+		return 0;
+	case OPT_PERSON:
+		ar->person = arg;
+		return 0;
+	case OPT_KIND:
+		ar->kind = arg;
+		return 0;
+	case OPT_GRANT:
+		if (!mm_slice_to_i64(mm_slice_cstr(arg), &ar->grant) || ar->grant <= 0) {
+			fprintf(stderr, "mamori: --grant takes a grant id\n");
+			return 2;
+		}
 		return 0;
 	case OPT_SET: {
 		const char *eq = strchr(arg, '=');
@@ -374,6 +394,83 @@ static int do_export(const struct mm_register *r, struct mm_ctx *ctx, struct arg
 	return rc;
 }
 
+/* Grants kind to the person on one record, printing the grant's id. */
+static int grant_one(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t person,
+		     const char *kind)
+{
+	struct mm_ferrs errs = { .n = 0 };
+	struct mm_grant g;
+	int rc = mm_grants_add(r, ctx, id, person, kind, &errs, &g);
+
+	if (rc == MM_EVALIDATE) {
+		fprintf(stderr, "%lld: %s\n", (long long)id, mm_msg(ctx->lang, "validation"));
+		mm_cli_print_ferrs(&errs, ctx->lang);
+	}
+	if (!rc)
+		printf("%lld\t%lld\t%s\n", (long long)g.id, (long long)id, g.kind);
+	return rc;
+}
+
+/* grant: one record named by ref, or every record the list filters select
+ * (all of them, not a page). */
+static int do_grant(const struct mm_register *r, struct mm_ctx *ctx, struct args *ar,
+		    const char *ref)
+{
+	struct mm_page page;
+	int64_t person, id;
+	int rc;
+
+	if (!ar->person || !ar->kind) {
+		fprintf(stderr, "mamori: grant needs --person and --kind\n");
+		return MM_EINVAL;
+	}
+	rc = mm_reg_resolve(&mm_reg_people, ctx, ar->person, strlen(ar->person), &person);
+	if (rc)
+		return rc;
+	if (ref) {
+		rc = lookup(r, ctx, ref, &id);
+		return rc ? rc : grant_one(r, ctx, id, person, ar->kind);
+	}
+	ar->q.limit = 1000;
+	do {
+		rc = mm_reg_list(r, ctx, &ar->q, &page);
+		for (size_t i = 0; !rc && i < page.n; i++)
+			rc = grant_one(r, ctx, page.recs[i].id, person, ar->kind);
+		ar->q.offset += page.n;
+	} while (!rc && page.n == ar->q.limit);
+	return rc;
+}
+
+static int do_grants(const struct mm_register *r, struct mm_ctx *ctx, const char *ref)
+{
+	struct mm_grant *g = NULL;
+	size_t n = 0;
+	int64_t id;
+	int rc = lookup(r, ctx, ref, &id);
+
+	if (!rc)
+		rc = mm_grants_list(r, ctx, id, &g, &n);
+	for (size_t i = 0; !rc && i < n; i++)
+		printf("%lld\t%s\t%s\t%s\n", (long long)g[i].id,
+		       mm_reg_display(&mm_reg_people, ctx, g[i].person_id), g[i].kind,
+		       g[i].granted_by);
+	return rc;
+}
+
+static int do_ungrant(const struct mm_register *r, struct mm_ctx *ctx, struct args *ar,
+		      const char *ref)
+{
+	int64_t id;
+	int rc;
+
+	if (!ar->grant) {
+		fprintf(stderr, "mamori: ungrant needs --grant\n");
+		return MM_EINVAL;
+	}
+	rc = lookup(r, ctx, ref, &id);
+	return rc ? rc : mm_grants_remove(r, ctx, id, ar->grant);
+}
+
 int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -388,6 +485,9 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "person", required_argument, NULL, OPT_PERSON },
+		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "grant", required_argument, NULL, OPT_GRANT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct args *ar = calloc(1, sizeof(*ar));
@@ -440,6 +540,12 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 		if (ar->q.limit == 100)
 			ar->q.limit = 1000;
 		rc = do_export(r, &ctx, ar);
+	} else if (strcmp(verb, "grant") == 0 && optind + 1 >= argc) {
+		rc = do_grant(r, &ctx, ar, optind < argc ? argv[optind] : NULL);
+	} else if (strcmp(verb, "grants") == 0 && optind + 1 == argc) {
+		rc = do_grants(r, &ctx, argv[optind]);
+	} else if (strcmp(verb, "ungrant") == 0 && optind + 1 == argc) {
+		rc = do_ungrant(r, &ctx, ar, argv[optind]);
 	} else {
 		fprintf(stderr, "mamori %s: bad use of '%s' (see 'mamori help %s')\n", argv[0],
 			verb, argv[0]);

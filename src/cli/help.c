@@ -33,7 +33,13 @@ static const char register_text[] =
 	"                    export's headings; rows with an existing code update it;\n"
 	"                    all or nothing; --dry-run reports every bad row\n"
 	"  export [--format csv|csv-cp932|xlsx] [--output FILE] [list filters]\n"
-	"                    export (CSV in UTF-8 with BOM by default)\n";
+	"                    export (CSV in UTF-8 with BOM by default)\n"
+	"  grant [ID|CODE] --person NO --kind read|edit|named [list filters]\n"
+	"                    grant a person access to one record, or to every record the\n"
+	"                    filters select (named: one of the people a 極秘 record is for)\n"
+	"  grants ID|CODE    list the grants of a record\n"
+	"  ungrant ID|CODE --grant GRANT_ID\n"
+	"                    take a grant back\n";
 
 static const struct help helps[] = {
 	{ "init", "Usage: mamori init [--demo] [options]\n"
@@ -71,6 +77,8 @@ static const struct help helps[] = {
 	{ "system", NULL },
 	{ "section", NULL },
 	{ "person", NULL },
+	{ "role", NULL },
+	{ "role_holder", NULL },
 };
 
 static const char overview[] =
@@ -85,6 +93,8 @@ static const char overview[] =
 	"  system     information systems (情報システム)\n"
 	"  section    sections: 部, 課, 係 (組織)\n"
 	"  person     people (職員)\n"
+	"  role       the roles of 付表1 (役割)\n"
+	"  role_holder who holds which role (役割の担当者)\n"
 	"  user       accounts (add, disable, enable, password, list)\n"
 	"  token      personal API tokens (create, revoke)\n"
 	"  version    print the version\n"

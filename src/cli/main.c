@@ -14,10 +14,9 @@ struct register_verb {
 };
 
 static const struct register_verb register_verbs[] = {
-	{ "asset", &mm_reg_assets },
-	{ "system", &mm_reg_systems },
-	{ "section", &mm_reg_sections },
-	{ "person", &mm_reg_people },
+	{ "asset", &mm_reg_assets },	 { "system", &mm_reg_systems },
+	{ "section", &mm_reg_sections }, { "person", &mm_reg_people },
+	{ "role", &mm_reg_roles },	 { "role_holder", &mm_reg_role_holders },
 };
 
 /* Finds --config PATH or --config=PATH before any command parses flags, so
