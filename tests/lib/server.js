@@ -116,7 +116,7 @@ export function addAccount(srv, { login, person, password, roles = [] }) {
  */
 export function addApiUser(srv, { login, person, roles = [] }) {
 	if (person !== undefined)
-		addAccount(srv, { login, person, password: `pw of ${login} under the bridge`, roles });
+		addAccount(srv, { login, person, password: 'a kettle on the seventh shelf', roles });
 	const t = runCli(['token', 'create', '--db', srv.dbPath, '--login', login, '--label', 'tests'], { env: srv.env });
 	if (t.status !== 0) throw new Error(`mamori token create ${login} failed: ${t.stderr}`);
 	const token = t.stdout.trim().split('\n').pop();
