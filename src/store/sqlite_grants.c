@@ -237,7 +237,7 @@ int mm_sq_grant_kinds(struct mm_conn *c, const char *reg, int64_t record_id, int
 
 size_t mm_sq_acl_nbinds(const struct mm_acl *acl)
 {
-	return 8 + acl->nsections;
+	return 10 + acl->nsections;
 }
 
 /* Appends the level of a row: its class column, 4 (the strictest) when
@@ -261,6 +261,12 @@ static void term(struct mm_buf *w, bool *first)
 	*first = false;
 }
 
+static bool fields_ok(const struct mm_schema *s, const struct mm_acl *acl)
+{
+	return (acl->class_field < 0 || field_is(s, acl->class_field, MM_FT_INT)) &&
+	       (acl->owner_field < 0 || field_is(s, acl->owner_field, MM_FT_REF));
+}
+
 /* Writes the rule of struct mm_acl in SQL. With a fixed level the level
  * terms are decided here and left out; a term that cannot hold is not
  * written at all. */
@@ -270,8 +276,7 @@ int mm_sq_acl_where(const struct mm_schema *s, const struct mm_acl *acl, struct 
 	bool fixed = acl->class_field < 0, first = true;
 	int64_t lvl = acl->fixed_level;
 
-	if ((!fixed && !field_is(s, acl->class_field, MM_FT_INT)) ||
-	    (acl->owner_field >= 0 && !field_is(s, acl->owner_field, MM_FT_REF)))
+	if (!fields_ok(s, acl))
 		return MM_EINVAL;
 	if (fixed && lvl <= acl->all_max)
 		return MM_OK;
@@ -318,5 +323,120 @@ int mm_sq_acl_where(const struct mm_schema *s, const struct mm_acl *acl, struct 
 		mm_buf_addc(w, ')');
 	}
 	mm_buf_adds(w, first ? " AND 0" : ")");
+	return MM_OK;
+}
+
+/* The parts. */
+
+static void add_int(struct mm_buf *w, const char *text, int64_t i, struct mm_sq_bind *v, size_t *nv)
+{
+	mm_buf_adds(w, text);
+	v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_INT, i, NULL };
+}
+
+/* Appends "owner IN (?, ...)" with the near sections. */
+static void add_near(struct mm_buf *w, const struct mm_schema *s, const struct mm_acl *acl,
+		     struct mm_sq_bind *v, size_t *nv)
+{
+	mm_sq_add_ident(w, s->fields[acl->owner_field].name, NULL);
+	mm_buf_adds(w, " IN (");
+	for (size_t i = 0; i < acl->nsections; i++) {
+		mm_buf_adds(w, i ? ", ?" : "?");
+		v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_INT, acl->sections[i], NULL };
+	}
+	mm_buf_addc(w, ')');
+}
+
+/* Appends " AND id IN (the records person_id holds grants on)", only the
+ * 'named' ones when named. Not correlated: SQLite reads the person's few
+ * grants through grants_by_person and looks the records up by id. */
+static void add_granted(struct mm_buf *w, const struct mm_schema *s, const struct mm_acl *acl,
+			bool named, struct mm_sq_bind *v, size_t *nv)
+{
+	add_int(w, "id IN (SELECT record_id FROM grants WHERE person_id = ?", acl->person_id, v,
+		nv);
+	mm_buf_adds(w, " AND register = ?");
+	v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, s->name };
+	mm_buf_adds(w, named ? " AND kind = 'named')" : ")");
+}
+
+/* Part 2: what only grants show (see mm_sq_acl_part). */
+static void granted_part(const struct mm_schema *s, const struct mm_acl *acl, bool near,
+			 struct mm_buf *w, struct mm_sq_bind *v, size_t *nv)
+{
+	bool fixed = acl->class_field < 0;
+
+	if (!fixed) {
+		mm_buf_adds(w, " AND ");
+		add_level(w, s, acl);
+		add_int(w, " > ?", acl->all_max, v, nv);
+	}
+	if (near) {
+		mm_buf_adds(w, " AND NOT coalesce(");
+		if (!fixed) {
+			add_level(w, s, acl);
+			add_int(w, " <= ? AND ", acl->near_max, v, nv);
+		}
+		add_near(w, s, acl, v, nv);
+		mm_buf_adds(w, ", 0)");
+	}
+	mm_buf_adds(w, " AND ");
+	add_granted(w, s, acl, fixed && acl->fixed_level > acl->grant_max, v, nv);
+	if (!fixed) {
+		mm_buf_adds(w, " AND (");
+		add_level(w, s, acl);
+		add_int(w, " <= ? OR ", acl->grant_max, v, nv);
+		add_granted(w, s, acl, true, v, nv);
+		mm_buf_addc(w, ')');
+	}
+}
+
+int mm_sq_acl_part(const struct mm_schema *s, const struct mm_acl *acl, int part, bool others,
+		   struct mm_buf *w, struct mm_sq_bind *v, size_t *nv, bool *none)
+{
+	bool fixed = acl->class_field < 0;
+	int64_t lvl = acl->fixed_level;
+	bool near = acl->owner_field >= 0 && acl->nsections && acl->near_max > acl->all_max &&
+		    (!fixed || (lvl > acl->all_max && lvl <= acl->near_max));
+	const char *c, *plus;
+
+	*none = false;
+	if (!fields_ok(s, acl))
+		return MM_EINVAL;
+	c = fixed ? NULL : s->fields[acl->class_field].name;
+	/* With other filters, which usually select fewer records than a range
+	 * of levels does, +column keeps the planner off the level's index. */
+	plus = others ? " AND +" : " AND ";
+	switch (part) {
+	case 0: /* up to all_max, whoever owns it */
+		*none = fixed ? lvl > acl->all_max : acl->all_max <= 0;
+		if (!*none && !fixed) {
+			mm_buf_adds(w, plus);
+			mm_sq_add_ident(w, c, NULL);
+			add_int(w, " <= ?", acl->all_max, v, nv);
+		}
+		return MM_OK;
+	case 1: /* above that, up to near_max, of the near sections */
+		*none = !near;
+		if (*none)
+			return MM_OK;
+		if (!fixed) {
+			mm_buf_adds(w, plus);
+			mm_sq_add_ident(w, c, NULL);
+			add_int(w, " > ?", acl->all_max, v, nv);
+			mm_buf_adds(w, plus);
+			mm_sq_add_ident(w, c, NULL);
+			add_int(w, " <= ?", acl->near_max, v, nv);
+		}
+		mm_buf_adds(w, " AND ");
+		add_near(w, s, acl, v, nv);
+		return MM_OK;
+	case 2: /* the rest, shown by grants */
+		*none = !acl->person_id || (fixed && lvl <= acl->all_max);
+		if (!*none)
+			granted_part(s, acl, near, w, v, nv);
+		return MM_OK;
+	}
+	*none = true;
 	return MM_OK;
 }

@@ -231,4 +231,13 @@ size_t mm_sq_acl_nbinds(const struct mm_acl *acl);
 int mm_sq_acl_where(const struct mm_schema *s, const struct mm_acl *acl, struct mm_buf *w,
 		    struct mm_sq_bind *v, size_t *nv);
 
+/* The same records as mm_sq_acl_where's condition, in MM_SQ_ACL_PARTS
+ * disjoint parts that can each be counted through an index: 0 the records
+ * up to all_max, 1 the near sections' records above that, 2 the rest that
+ * grants show. Appends part's condition (" AND ...") to w, or sets *none
+ * when the part holds no record. others: the query has other filters. */
+enum { MM_SQ_ACL_PARTS = 3 };
+int mm_sq_acl_part(const struct mm_schema *s, const struct mm_acl *acl, int part, bool others,
+		   struct mm_buf *w, struct mm_sq_bind *v, size_t *nv, bool *none);
+
 #endif

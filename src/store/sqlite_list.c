@@ -222,7 +222,7 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 			mm_buf_addc(w, ')');
 		}
 	}
-	return q->acl ? mm_sq_acl_where(s, q->acl, w, v, nv) : MM_OK;
+	return MM_OK;
 }
 
 static bool sort_ok(const struct mm_schema *s, const struct mm_query *q)
@@ -310,13 +310,51 @@ static bool sort_matches(const struct mm_query *q, int64_t total, int64_t all, s
 	return sort < walk;
 }
 
+/* The total of a list with an access filter, counted as the sum of the
+ * filter's disjoint parts (mm_sq_acl_part), each of which an index serves:
+ * tested as one condition it would be evaluated on every row (90 ms for a
+ * member of staff on 100 000 assets, 30 ms so). w and v hold the rest of
+ * the WHERE clause. */
+static int acl_total(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
+		     struct mm_arena *a, struct mm_buf *w, const struct mm_sq_bind *v, size_t nv,
+		     int64_t *total)
+{
+	int rc = MM_OK;
+
+	*total = 0;
+	for (int part = 0; !rc && part < MM_SQ_ACL_PARTS; part++) {
+		struct mm_sq_bind *pv =
+			mm_arena_alloc(a, (nv + mm_sq_acl_nbinds(q->acl)) * sizeof(*pv));
+		size_t pnv = nv;
+		bool none = false;
+		struct mm_buf pw;
+		int64_t n = 0;
+
+		if (!pv)
+			return MM_ENOMEM;
+		memcpy(pv, v, nv * sizeof(*pv));
+		mm_buf_init(&pw, MM_SQ_SQL_CAP);
+		mm_buf_add(&pw, w->data, w->len);
+		rc = mm_sq_acl_part(s, q->acl, part, q->nfilters || (q->q && q->q[0]), &pw, pv,
+				    &pnv, &none);
+		if (!rc && pw.err)
+			rc = MM_ENOMEM;
+		if (!rc && !none)
+			rc = list_count(sc, s, &pw, pv, pnv, &n);
+		*total += n;
+		mm_buf_free(&pw);
+	}
+	return rc;
+}
+
 /* Sets *total to the number of records matching the query. Lists without
- * filters or search take it from record_counts, the others count their
- * rows. *all gets the number of records with the status asked for, or -1
- * when record_counts has no row for the register. */
+ * filters, search or access filter take it from record_counts, the others
+ * count their rows. *all gets the number of records with the status asked
+ * for, or -1 when record_counts has no row for the register. w and v are
+ * the WHERE clause without the access filter. */
 static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-		      struct mm_buf *w, const struct mm_sq_bind *v, size_t nv, int64_t *total,
-		      int64_t *all)
+		      struct mm_arena *a, struct mm_buf *w, const struct mm_sq_bind *v, size_t nv,
+		      int64_t *total, int64_t *all)
 {
 	int64_t active = 0, retired = 0;
 	int rc;
@@ -337,6 +375,8 @@ static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const st
 			return MM_OK;
 		}
 	}
+	if (q->acl)
+		return acl_total(sc, s, q, a, w, v, nv, total);
 	return list_count(sc, s, w, v, nv, total);
 }
 
@@ -387,10 +427,10 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 		   struct mm_arena *a, struct mm_page *out)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
+	size_t nv = 0, rnv, want = 0, nbind;
+	struct mm_sq_bind *v, *rv;
 	struct mm_sq_cached *e;
-	struct mm_sq_bind *v;
-	size_t nv = 0, want = 0;
-	struct mm_buf w;
+	struct mm_buf w, rw;
 	int64_t all;
 	int rc;
 
@@ -403,34 +443,42 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	if (rc)
 		return rc;
 	mm_buf_init(&w, MM_SQ_SQL_CAP);
+	mm_buf_init(&rw, MM_SQ_SQL_CAP);
 	rc = MM_ENOMEM;
-	v = mm_arena_alloc(
-		a, (q->nfilters + s->nfields + 4 + (q->acl ? mm_sq_acl_nbinds(q->acl) : 0)) *
-			   sizeof(*v));
-	if (!v)
+	nbind = q->nfilters + s->nfields + 4;
+	v = mm_arena_alloc(a, nbind * sizeof(*v));
+	rv = mm_arena_alloc(a, (nbind + (q->acl ? mm_sq_acl_nbinds(q->acl) : 0)) * sizeof(*rv));
+	if (!v || !rv)
 		goto out;
 	rc = build_where(s, q, a, &w, v, &nv);
 	if (rc)
 		goto out;
-	if (w.err) {
+	/* The rows take the access filter as one condition. */
+	mm_buf_add(&rw, w.data, w.len);
+	memcpy(rv, v, nv * sizeof(*v));
+	rnv = nv;
+	if (q->acl)
+		rc = mm_sq_acl_where(s, q->acl, &rw, rv, &rnv);
+	if (!rc && (w.err || rw.err))
 		rc = MM_ENOMEM;
+	if (rc)
 		goto out;
-	}
 	/* Count and rows come from one snapshot. */
 	rc = mm_sq_op_begin(sc, false);
 	if (rc)
 		goto out;
-	rc = list_total(sc, s, q, &w, v, nv, &out->total, &all);
+	rc = list_total(sc, s, q, a, &w, v, nv, &out->total, &all);
 	if (!rc && (uint64_t)out->total > q->offset) {
 		want = (size_t)((uint64_t)out->total - q->offset);
 		if (want > q->limit)
 			want = q->limit;
 	}
 	if (!rc && want)
-		rc = list_rows(sc, s, q, &w, v, nv, want, sort_matches(q, out->total, all, want), a,
-			       out);
+		rc = list_rows(sc, s, q, &rw, rv, rnv, want, sort_matches(q, out->total, all, want),
+			       a, out);
 	rc = mm_sq_op_end(sc, rc);
 out:
 	mm_buf_free(&w);
+	mm_buf_free(&rw);
 	return rc;
 }

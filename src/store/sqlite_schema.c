@@ -57,6 +57,8 @@ static const struct migration migrations[] = {
 	      "kind TEXT NOT NULL CHECK(kind IN ('read','edit','named')), "
 	      "granted_by TEXT NOT NULL, granted_at INTEGER NOT NULL, "
 	      "UNIQUE(register, record_id, person_id, kind))" },
+	/* The records one person holds grants on: the totals of lists. */
+	{ 11, "CREATE INDEX grants_by_person ON grants(person_id, register, kind, record_id)" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

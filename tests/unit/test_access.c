@@ -245,6 +245,9 @@ static int64_t count_visible(struct mm_ctx *c, const struct mm_register *r, cons
 	struct mm_query qq = { NULL, 0, q, MM_SORT_ID, false, MM_ANY_STATUS, 100, 0, NULL };
 
 	assert_int_equal(mm_reg_list(r, c, &qq, page), MM_OK);
+	/* The total, counted in parts, agrees with the rows, read with the
+	 * whole condition. */
+	assert_int_equal(page->n, page->total);
 	return page->total;
 }
 
