@@ -471,6 +471,32 @@ static int do_ungrant(const struct mm_register *r, struct mm_ctx *ctx, struct ar
 	return rc ? rc : mm_grants_remove(r, ctx, id, ar->grant);
 }
 
+/* Runs verb with its n operands; -1 when they do not fit the verb. */
+static int run_verb(const struct mm_register *r, struct mm_ctx *ctx, struct args *ar,
+		    const char *verb, int n, char **operand)
+{
+	if (strcmp(verb, "list") == 0 && n == 0)
+		return do_list(r, ctx, ar);
+	if (strcmp(verb, "show") == 0 && n == 1)
+		return do_show(r, ctx, ar, operand[0]);
+	if (strcmp(verb, "add") == 0 && n == 0)
+		return do_add(r, ctx, ar);
+	if (strcmp(verb, "import") == 0 && n == 1)
+		return do_import(r, ctx, ar, operand[0]);
+	if (strcmp(verb, "export") == 0 && n == 0) {
+		if (ar->q.limit == 100)
+			ar->q.limit = 1000;
+		return do_export(r, ctx, ar);
+	}
+	if (strcmp(verb, "grant") == 0 && n <= 1)
+		return do_grant(r, ctx, ar, n ? operand[0] : NULL);
+	if (strcmp(verb, "grants") == 0 && n == 1)
+		return do_grants(r, ctx, operand[0]);
+	if (strcmp(verb, "ungrant") == 0 && n == 1)
+		return do_ungrant(r, ctx, ar, operand[0]);
+	return -1;
+}
+
 int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -528,25 +554,8 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 		goto out;
 	}
 	mm_cli_ctx(cli, conn, &a, &ctx);
-	if (strcmp(verb, "list") == 0 && optind == argc) {
-		rc = do_list(r, &ctx, ar);
-	} else if (strcmp(verb, "show") == 0 && optind + 1 == argc) {
-		rc = do_show(r, &ctx, ar, argv[optind]);
-	} else if (strcmp(verb, "add") == 0 && optind == argc) {
-		rc = do_add(r, &ctx, ar);
-	} else if (strcmp(verb, "import") == 0 && optind + 1 == argc) {
-		rc = do_import(r, &ctx, ar, argv[optind]);
-	} else if (strcmp(verb, "export") == 0 && optind == argc) {
-		if (ar->q.limit == 100)
-			ar->q.limit = 1000;
-		rc = do_export(r, &ctx, ar);
-	} else if (strcmp(verb, "grant") == 0 && optind + 1 >= argc) {
-		rc = do_grant(r, &ctx, ar, optind < argc ? argv[optind] : NULL);
-	} else if (strcmp(verb, "grants") == 0 && optind + 1 == argc) {
-		rc = do_grants(r, &ctx, argv[optind]);
-	} else if (strcmp(verb, "ungrant") == 0 && optind + 1 == argc) {
-		rc = do_ungrant(r, &ctx, ar, argv[optind]);
-	} else {
+	rc = run_verb(r, &ctx, ar, verb, argc - optind, argv + optind);
+	if (rc < 0) {
 		fprintf(stderr, "mamori %s: bad use of '%s' (see 'mamori help %s')\n", argv[0],
 			verb, argv[0]);
 		rc = 2;
