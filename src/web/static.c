@@ -175,7 +175,7 @@ static const char css[] =
 	"dl.fields dd { margin: 0; padding: .5rem .75rem; overflow-wrap: anywhere; }\n"
 	"dd.multiline { white-space: pre-wrap; }\n"
 	".crit { display: block; color: #444; font-size: .875rem; line-height: 1.6; }\n"
-	"section.history { margin-top: 2rem; }\n"
+	"section.history, section.grants { margin-top: 2rem; }\n"
 	"dl.fields.sys { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, "
 	"1fr)); "
 	"}\n"

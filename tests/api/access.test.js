@@ -257,6 +257,41 @@ test('pages: no edit, retire or grants for those who may not; option lists show 
 	assert.match(list.text, /全 0 件/);
 });
 
+test('the detail page grants and takes back through its forms', async () => {
+	await users();
+	const civic = byLevel(3, '0410');
+	const pw = new RegExp('^ {2}kacho\\.shimin +(demo-\\S+)', 'm').exec(t.srv.initStdout)[1];
+	const cookie = await signIn(t.srv.url, 'kacho.shimin', pw);
+	const page = async () => (await request(t.srv.url, `/assets/${civic.id}`, { headers: { Cookie: cookie } })).text;
+	const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(await page())[1];
+	const form = (path, fields) => request(t.srv.url, path, {
+		method: 'POST',
+		body: new URLSearchParams({ csrf, ...fields }).toString(),
+		headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: t.srv.url },
+	});
+	const person = u.contractorPerson;
+	let r = await form(`/assets/${civic.id}/grants`, { person_id: String(person.id), kind: 'edit' });
+	assert.equal(r.status, 303, r.text);
+	assert.equal(r.headers.get('location'), `/assets/${civic.id}#grants`);
+	const text = await page();
+	assert.match(text, new RegExp(`<a href="/people/${person.id}">[^<]*委託 次郎</a></td><td>編集</td>`));
+	const gid = new RegExp(`action="/assets/${civic.id}/grants/(\\d+)/delete"`).exec(text)[1];
+	assert.equal((await u.contractor.api.get(`/api/v1/assets/${civic.id}`)).status, 200);
+	// A kind the register does not offer comes back as a message.
+	r = await form(`/assets/${civic.id}/grants`, { person_id: String(person.id), kind: 'owner' });
+	assert.equal(r.status, 422);
+	assert.match(r.text, /許可の種類の値が選択肢にありません/);
+	r = await form(`/assets/${civic.id}/grants/${gid}/delete`, {});
+	assert.equal(r.status, 303, r.text);
+	assert.doesNotMatch(await page(), new RegExp(`grants/${gid}/delete`));
+	// Without the form's token nothing happens.
+	r = await request(t.srv.url, `/assets/${civic.id}/grants`, {
+		method: 'POST', body: `person_id=${person.id}&kind=read`,
+		headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+	});
+	assert.equal(r.status, 403);
+});
+
 /* The audit events of action, newest first, read from the database. */
 function audit(action) {
 	const r = spawnSync('sqlite3', ['-json', t.srv.dbPath,
