@@ -202,6 +202,11 @@ int mm_access_read(struct mm_ctx *ctx, const struct mm_register *r, const struct
 	*ok = !p || (!nobody(p) && level <= all_max(p));
 	if (*ok || !p || nobody(p))
 		return MM_OK;
+	/* Everyone reads their own person record (the account page, the
+	 * password rules); lists show it by the general rules only. */
+	*ok = r == &mm_reg_people && rec->id == p->person_id;
+	if (*ok)
+		return MM_OK;
 	rc = mm_access_acl(ctx, r, &buf, &acl);
 	if (rc)
 		return rc;

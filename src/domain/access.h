@@ -13,6 +13,7 @@
  *   any level up to 3 — a person with any grant on the record;
  *   4 極秘 — only the people named on the record ('named' grant).
  * The application administrator and 最高責任者 have no extra read rights.
+ * Everyone reads their own person record, one at a time (not in lists).
  *
  * Writing follows the register's declaration: its create, edit and retire
  * roles, its data manager rule and its edit grants. Creating needs the

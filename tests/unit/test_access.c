@@ -687,6 +687,23 @@ static void test_import_rows(void **state)
 	assert_string_equal(last_event(f, "access_denied").details, "{\"op\":\"import\"}");
 }
 
+/* A contractor reads their own person record, not another's, and lists
+ * follow the general rules. */
+static void test_own_person_record(void **state)
+{
+	struct fx *f = *state;
+	struct mm_ctx c = as(f, W_CONTRACTOR);
+	struct mm_record rec;
+	struct mm_page page;
+
+	assert_int_equal(mm_reg_get(&mm_reg_people, &c, f->person[W_CONTRACTOR], &rec), MM_OK);
+	assert_int_equal(mm_reg_get(&mm_reg_people, &c, f->person[W_STAFF_OWNER], &rec),
+			 MM_ENOTFOUND);
+	assert_int_equal(count_visible(&c, &mm_reg_people, NULL, &page), 0);
+	c = as(f, W_NOBODY);
+	assert_int_equal(mm_reg_get(&mm_reg_people, &c, f->person[W_NOBODY], &rec), MM_ENOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +717,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_references_to_hidden_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_classifying_names_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_person_record, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
