@@ -106,7 +106,7 @@ int mm_account_create(struct mm_ctx *ctx, const char *login, int64_t person_id,
 	acct.password_hash = password ? hash : NULL;
 	acct.created_at = acct.updated_at = now;
 	acct.password_changed_at = password ? now : 0;
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		goto out;
 	rc = mm_account_insert(ctx->conn, &acct);
@@ -117,7 +117,7 @@ int mm_account_create(struct mm_ctx *ctx, const char *login, int64_t person_id,
 	if (!rc)
 		rc = mm_auth_audit(ctx, "account_create", acct.id, "ok", "login", login, "password",
 				   password ? "set" : "none", NULL);
-	rc = mm_auth_tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 	if (!rc && id)
 		*id = acct.id;
 out:
@@ -170,7 +170,7 @@ int mm_account_set_password(struct mm_ctx *ctx, int64_t account_id, const char *
 	rc = mm_password_hash(password, strlen(password), hash);
 	if (rc)
 		goto out;
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		goto out;
 	rc = mm_account_get(ctx->conn, account_id, ctx->a, &acct);
@@ -187,7 +187,7 @@ int mm_account_set_password(struct mm_ctx *ctx, int64_t account_id, const char *
 		rc = mm_auth_audit(ctx, "password_change", account_id, "ok", "login", acct.login,
 				   NULL);
 end:
-	rc = mm_auth_tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 out:
 	sodium_memzero(hash, sizeof(hash));
 	return rc;
@@ -216,7 +216,7 @@ static int change(struct mm_ctx *ctx, int64_t account_id, enum change what)
 	struct mm_account acct;
 	int rc;
 
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = mm_account_get(ctx->conn, account_id, ctx->a, &acct);
@@ -240,7 +240,7 @@ static int change(struct mm_ctx *ctx, int64_t account_id, enum change what)
 	if (!rc)
 		rc = mm_auth_audit(ctx, action[what], account_id, "ok", "login", acct.login, NULL);
 out:
-	return mm_auth_tx_end(ctx, rc);
+	return mm_ctx_tx_end(ctx, rc);
 }
 
 int mm_account_disable(struct mm_ctx *ctx, int64_t account_id)
@@ -284,7 +284,7 @@ int mm_account_totp_start(struct mm_ctx *ctx, int64_t account_id, struct mm_buf 
 	rc = mm_totp_generate(&sec);
 	if (rc)
 		return rc;
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		goto out;
 	rc = mm_account_get(ctx->conn, account_id, ctx->a, &acct);
@@ -302,7 +302,7 @@ int mm_account_totp_start(struct mm_ctx *ctx, int64_t account_id, struct mm_buf 
 	if (!rc)
 		rc = mm_auth_audit(ctx, "totp_enrol", account_id, "ok", "login", acct.login, "step",
 				   "start", NULL);
-	rc = mm_auth_tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 out:
 	mm_totp_wipe(&sec);
 	return rc;
@@ -320,7 +320,7 @@ static int recovery(struct mm_ctx *ctx, int64_t account_id, const char *code,
 	int rc;
 
 	memset(&sec, 0, sizeof(sec));
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = mm_account_get(ctx->conn, account_id, ctx->a, &acct);
@@ -332,7 +332,7 @@ static int recovery(struct mm_ctx *ctx, int64_t account_id, const char *code,
 	    mm_totp_check(&sec, code, mm_auth_clock(ctx), acct.totp_last_step, &step) != MM_OK) {
 		rc = mm_auth_audit(ctx, "totp_enrol", account_id, "failed", "login", acct.login,
 				   "reason", "bad_code", NULL);
-		rc = mm_auth_tx_end(ctx, rc);
+		rc = mm_ctx_tx_end(ctx, rc);
 		mm_totp_wipe(&sec);
 		return rc ? rc : MM_EINVAL;
 	}
@@ -352,7 +352,7 @@ static int recovery(struct mm_ctx *ctx, int64_t account_id, const char *code,
 		rc = mm_auth_audit(ctx, confirm ? "totp_enrol" : "totp_recovery", account_id, "ok",
 				   "login", acct.login, "step", confirm ? "confirm" : "new_codes",
 				   NULL);
-	rc = mm_auth_tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 	mm_totp_wipe(&sec);
 	if (rc)
 		mm_totp_wipe_codes(codes);

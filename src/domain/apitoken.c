@@ -46,7 +46,7 @@ int mm_auth_token_create(struct mm_ctx *ctx, int64_t account_id, const char *lab
 		return MM_EINVAL;
 	if (!mm_sodium_ready())
 		return MM_EIO;
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = mm_account_get(ctx->conn, account_id, ctx->a, &acct);
@@ -74,7 +74,7 @@ int mm_auth_token_create(struct mm_ctx *ctx, int64_t account_id, const char *lab
 	if (!rc && id)
 		*id = tok.id;
 out:
-	rc = mm_auth_tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 	if (rc)
 		sodium_memzero(token_out, MM_AUTH_API_TOKEN_SIZE);
 	return rc;
@@ -144,7 +144,7 @@ int mm_auth_token_revoke(struct mm_ctx *ctx, int64_t account_id, int64_t token_i
 	size_t n, i;
 	int rc;
 
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = mm_token_list(ctx->conn, account_id, ctx->a, &toks, &n);
@@ -158,5 +158,5 @@ int mm_auth_token_revoke(struct mm_ctx *ctx, int64_t account_id, int64_t token_i
 	snprintf(tid, sizeof(tid), "%lld", (long long)token_id);
 	rc = mm_auth_audit(ctx, "token_revoke", account_id, "ok", "token_id", tid, NULL);
 out:
-	return mm_auth_tx_end(ctx, rc);
+	return mm_ctx_tx_end(ctx, rc);
 }

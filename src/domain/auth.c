@@ -49,22 +49,6 @@ int64_t mm_auth_clock(const struct mm_ctx *ctx)
 	return ctx->now ? ctx->now : mm_now();
 }
 
-int mm_auth_tx_begin(struct mm_ctx *ctx)
-{
-	return ctx->in_tx ? MM_OK : mm_tx_begin(ctx->conn, true);
-}
-
-int mm_auth_tx_end(struct mm_ctx *ctx, int rc)
-{
-	if (ctx->in_tx)
-		return rc;
-	if (rc) {
-		mm_tx_rollback(ctx->conn);
-		return rc;
-	}
-	return mm_tx_commit(ctx->conn);
-}
-
 bool mm_auth_login_valid(const char *login)
 {
 	size_t n;
@@ -401,7 +385,7 @@ int mm_auth_signin(struct mm_ctx *ctx, const char *login, const char *password, 
 		if (rc)
 			return rc;
 	}
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		goto out;
 	if (found)
@@ -414,7 +398,7 @@ int mm_auth_signin(struct mm_ctx *ctx, const char *login, const char *password, 
 	else if (!rc)
 		rc = audit_success(ctx, "signin", &acct, "second_factor",
 				   second_factor[out->result]);
-	rc = mm_auth_tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 out:
 	sodium_memzero(fresh, sizeof(fresh));
 	if (rc || reason) {
@@ -514,7 +498,7 @@ int mm_auth_totp(struct mm_ctx *ctx, const char *token, const char *code, struct
 		out->result = limited ? MM_AUTH_RATE_LIMITED : MM_AUTH_REFUSED;
 		return rc;
 	}
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = get_session(ctx, token, &s);
@@ -533,7 +517,7 @@ int mm_auth_totp(struct mm_ctx *ctx, const char *token, const char *code, struct
 				   reason, "login", acct.login, NULL);
 	else if (!rc)
 		rc = audit_success(ctx, "signin_totp", &acct, "method", method);
-	rc = mm_auth_tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 	if (rc || reason) {
 		memset(out, 0, sizeof(*out));
 		out->result = MM_AUTH_REFUSED;
@@ -639,24 +623,24 @@ int mm_auth_signout(struct mm_ctx *ctx, const char *token)
 		return MM_OK;
 	if (rc)
 		return rc;
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = mm_session_delete(ctx->conn, s.id_hash);
 	if (!rc)
 		rc = mm_auth_audit(ctx, "signout", s.account_id, "ok", NULL);
-	return mm_auth_tx_end(ctx, rc);
+	return mm_ctx_tx_end(ctx, rc);
 }
 
 int mm_auth_end_sessions(struct mm_ctx *ctx, int64_t account_id)
 {
 	int rc;
 
-	rc = mm_auth_tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = mm_session_delete_account(ctx->conn, account_id);
 	if (!rc)
 		rc = mm_auth_audit(ctx, "sessions_end", account_id, "ok", NULL);
-	return mm_auth_tx_end(ctx, rc);
+	return mm_ctx_tx_end(ctx, rc);
 }

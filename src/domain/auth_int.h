@@ -11,11 +11,6 @@ enum { MM_AUTH_HASH_HEX = 65 };
 /* ctx->now, or the clock when it is 0. */
 int64_t mm_auth_clock(const struct mm_ctx *ctx);
 
-/* A write transaction unless the caller holds one; tx_end commits on rc ==
- * MM_OK, rolls back otherwise, and returns the final code. */
-int mm_auth_tx_begin(struct mm_ctx *ctx);
-int mm_auth_tx_end(struct mm_ctx *ctx, int rc);
-
 /* 3..64 ASCII letters, digits, '.', '_' and '-'. */
 bool mm_auth_login_valid(const char *login);
 

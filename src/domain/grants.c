@@ -42,22 +42,6 @@ bool mm_grants_offered(const struct mm_register *r, unsigned kind)
 	return false;
 }
 
-static int tx_begin(struct mm_ctx *ctx)
-{
-	return ctx->in_tx ? MM_OK : mm_tx_begin(ctx->conn, true);
-}
-
-static int tx_end(struct mm_ctx *ctx, int rc)
-{
-	if (ctx->in_tx)
-		return rc;
-	if (rc) {
-		mm_tx_rollback(ctx->conn);
-		return rc;
-	}
-	return mm_tx_commit(ctx->conn);
-}
-
 /* Records a grant given or taken ("grant", "ungrant") on record id. */
 static int audit_grant(struct mm_ctx *ctx, const struct mm_register *r, int64_t id,
 		       const char *action, const struct mm_grant *g, const char *why)
@@ -144,7 +128,7 @@ int mm_grants_add(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 
 	errs->n = 0;
 	memset(out, 0, sizeof(*out));
-	rc = tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	rc = target(r, ctx, id, &rec, &denied);
@@ -173,7 +157,7 @@ int mm_grants_add(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	if (!rc)
 		rc = audit_grant(ctx, r, id, "grant", out, NULL);
 out:
-	rc = tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 	return denied ? mm_access_denied(ctx, r, id, denied, rc) : rc;
 }
 
@@ -183,7 +167,7 @@ int mm_grants_remove(const struct mm_register *r, struct mm_ctx *ctx, int64_t id
 	struct mm_record rec;
 	const char *denied = NULL;
 	size_t n = 0;
-	int rc = tx_begin(ctx);
+	int rc = mm_ctx_tx_begin(ctx);
 
 	if (rc)
 		return rc;
@@ -199,7 +183,7 @@ int mm_grants_remove(const struct mm_register *r, struct mm_ctx *ctx, int64_t id
 		rc = mm_grant_remove(ctx->conn, r->schema.name, id, grant_id);
 	if (!rc)
 		rc = audit_grant(ctx, r, id, "ungrant", g, NULL);
-	rc = tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 	return denied ? mm_access_denied(ctx, r, id, denied, rc) : rc;
 }
 

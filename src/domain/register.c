@@ -18,12 +18,12 @@
 
 enum { HIST_CAP = 1 << 20 };
 
-static int tx_begin(struct mm_ctx *ctx)
+int mm_ctx_tx_begin(struct mm_ctx *ctx)
 {
 	return ctx->in_tx ? MM_OK : mm_tx_begin(ctx->conn, true);
 }
 
-static int tx_end(struct mm_ctx *ctx, int rc)
+int mm_ctx_tx_end(struct mm_ctx *ctx, int rc)
 {
 	if (ctx->in_tx)
 		return rc;
@@ -173,7 +173,7 @@ static int allow(const struct mm_register *r, struct mm_ctx *ctx, enum mm_access
 static int finish(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int rc,
 		  const char *denied)
 {
-	rc = tx_end(ctx, rc);
+	rc = mm_ctx_tx_end(ctx, rc);
 	return denied ? mm_access_denied(ctx, r, id, denied, rc) : rc;
 }
 
@@ -220,7 +220,7 @@ int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct 
 	/* Someone who may create nowhere hears so before any field check. */
 	if (!mm_access_may_create_any(ctx, r))
 		return mm_access_denied(ctx, r, 0, "create", MM_EPERM);
-	rc = tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	default_owner(r, ctx, out);
@@ -259,7 +259,7 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	old = mm_arena_alloc(ctx->a, size);
 	if (!old)
 		return MM_ENOMEM;
-	rc = tx_begin(ctx);
+	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
 	/* Access before the version: a conflict must not tell that a hidden
@@ -306,7 +306,7 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 		       bool retire, struct mm_record *out)
 {
 	const char *denied = NULL;
-	int rc = tx_begin(ctx);
+	int rc = mm_ctx_tx_begin(ctx);
 
 	if (rc)
 		return rc;

@@ -130,6 +130,12 @@ const char *mm_option_label(const struct mm_field *f, const char *code, enum mm_
 void mm_ferr_add(struct mm_ferrs *errs, const struct mm_field *f, const char *field,
 		 const char *msg, enum mm_lang lang);
 
+/* A write transaction unless the caller holds one (ctx->in_tx); tx_end
+ * commits when rc is MM_OK, rolls back otherwise, and returns the final
+ * code. */
+int mm_ctx_tx_begin(struct mm_ctx *ctx);
+int mm_ctx_tx_end(struct mm_ctx *ctx, int rc);
+
 /* Validates in against r into rec. For an update, rec holds the current
  * values and only fields named in the input change; absent fields keep their
  * values. Returns MM_OK, MM_EVALIDATE (errs filled) or a store error. */
