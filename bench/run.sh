@@ -185,7 +185,7 @@ DRAINS=()
 # pages with the session of a member of staff (see the accounts made above).
 auth_args() {
 	case $1 in
-	*/api/*) printf '%s\n' -H "Authorization: Bearer $TOKEN" ;;
+	*/api/* | *get_one.lua) printf '%s\n' -H "Authorization: Bearer $TOKEN" ;;
 	"$URL"* | "$NC_URL"*) printf '%s\n' -H "Cookie: $COOKIE" ;;
 	esac
 }
@@ -193,7 +193,8 @@ auth_args() {
 scenario() {
 	local name=$1 url=$2 script=${3:-} arg=${4:-} out="$TMP/wrk-$1.txt" rps p99 line
 	local -a auth cmd
-	mapfile -t auth < <(auth_args "$url")
+	# get_one.lua builds /api/ paths on the bare server address.
+	mapfile -t auth < <(auth_args "$url${script:+ $script}")
 	cmd=(wrk "${WRK_OPTS[@]}" "${auth[@]}")
 
 	if [[ -n $script ]]; then
