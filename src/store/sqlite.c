@@ -146,6 +146,35 @@ int mm_sq_exec(struct mm_sq_conn *sc, const char *sql)
 	return src == SQLITE_OK ? MM_OK : mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
 }
 
+int mm_sq_lazy(struct mm_sq_conn *sc, struct mm_sq_lazy *set, size_t n, const char *const *sql,
+	       size_t which, sqlite3_stmt **out)
+{
+	int rc;
+
+	if (!set->st) {
+		set->st = calloc(n, sizeof(*set->st));
+		if (!set->st)
+			return MM_ENOMEM;
+		set->n = n;
+	}
+	if (!set->st[which]) {
+		rc = mm_sq_prepare(sc, sql[which], true, &set->st[which]);
+		if (rc)
+			return rc;
+	}
+	*out = set->st[which];
+	return MM_OK;
+}
+
+void mm_sq_lazy_free(struct mm_sq_lazy *set)
+{
+	for (size_t i = 0; set->st && i < set->n; i++)
+		sqlite3_finalize(set->st[i]);
+	free(set->st);
+	set->st = NULL;
+	set->n = 0;
+}
+
 /* SQL text helpers. Names reaching them were checked by mm_store_ident_ok. */
 
 void mm_sq_add_ident(struct mm_buf *b, const char *name, const char *suffix)
@@ -247,8 +276,8 @@ static void close_conn(struct mm_conn *c)
 		sqlite3_exec(sc->db, "PRAGMA optimize", NULL, NULL, NULL);
 	mm_sq_drop_cache(sc);
 	mm_sq_lists_free(sc);
-	mm_sq_ident_free(sc);
-	mm_sq_grants_free(sc);
+	mm_sq_lazy_free(&sc->ident);
+	mm_sq_lazy_free(&sc->grants);
 	for (int i = 0; i < FX_COUNT; i++)
 		sqlite3_finalize(sc->fixed[i]);
 	sqlite3_close(sc->db);

@@ -24,37 +24,10 @@ static const char *const sql[S_COUNT] = {
 		    "AND person_id = ?",
 };
 
-struct mm_sq_grants {
-	sqlite3_stmt *st[S_COUNT];
-};
-
-void mm_sq_grants_free(struct mm_sq_conn *sc)
-{
-	if (!sc->grants)
-		return;
-	for (size_t i = 0; i < S_COUNT; i++)
-		sqlite3_finalize(sc->grants->st[i]);
-	free(sc->grants);
-	sc->grants = NULL;
-}
-
 /* Returns the statement, preparing it on first use. */
 static int stmt(struct mm_sq_conn *sc, enum stmt which, sqlite3_stmt **out)
 {
-	int rc;
-
-	if (!sc->grants) {
-		sc->grants = calloc(1, sizeof(*sc->grants));
-		if (!sc->grants)
-			return MM_ENOMEM;
-	}
-	if (!sc->grants->st[which]) {
-		rc = mm_sq_prepare(sc, sql[which], true, &sc->grants->st[which]);
-		if (rc)
-			return rc;
-	}
-	*out = sc->grants->st[which];
-	return MM_OK;
+	return mm_sq_lazy(sc, &sc->grants, S_COUNT, sql, which, out);
 }
 
 /* Binds the register and record every statement but S_ADD starts with

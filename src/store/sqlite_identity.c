@@ -84,37 +84,10 @@ static const char *const sql[S_COUNT] = {
 				"ORDER BY seq DESC LIMIT ?",
 };
 
-struct mm_sq_ident {
-	sqlite3_stmt *st[S_COUNT];
-};
-
-void mm_sq_ident_free(struct mm_sq_conn *sc)
-{
-	if (!sc->ident)
-		return;
-	for (size_t i = 0; i < S_COUNT; i++)
-		sqlite3_finalize(sc->ident->st[i]);
-	free(sc->ident);
-	sc->ident = NULL;
-}
-
 /* Returns the statement, preparing it on first use. */
 static int stmt(struct mm_sq_conn *sc, enum stmt which, sqlite3_stmt **out)
 {
-	int rc;
-
-	if (!sc->ident) {
-		sc->ident = calloc(1, sizeof(*sc->ident));
-		if (!sc->ident)
-			return MM_ENOMEM;
-	}
-	if (!sc->ident->st[which]) {
-		rc = mm_sq_prepare(sc, sql[which], true, &sc->ident->st[which]);
-		if (rc)
-			return rc;
-	}
-	*out = sc->ident->st[which];
-	return MM_OK;
+	return mm_sq_lazy(sc, &sc->ident, S_COUNT, sql, which, out);
 }
 
 /* Binds values to the parameters of st in order; the first error sticks and

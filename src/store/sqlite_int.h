@@ -66,19 +66,22 @@ struct mm_sq_cached {
 };
 
 struct mm_sq_lists;
-struct mm_sq_ident;
-struct mm_sq_grants;
+/* A set of fixed statements prepared on first use (see mm_sq_lazy). */
+struct mm_sq_lazy {
+	sqlite3_stmt **st; /* NULL until the first use */
+	size_t n;
+};
 
 struct mm_sq_conn {
 	struct mm_conn base;
 	sqlite3 *db;
 	sqlite3_stmt *fixed[FX_COUNT];
 	struct mm_sq_cached *cache;
-	struct mm_sq_lists *lists;   /* list statements, see sqlite_list.c */
-	struct mm_sq_ident *ident;   /* identity statements, see sqlite_identity.c */
-	struct mm_sq_grants *grants; /* grant statements, see sqlite_grants.c */
-	bool op_tx;		     /* the open operation is a transaction of its own */
-	bool gen_dirty;		     /* this transaction changed what caches depend on */
+	struct mm_sq_lists *lists; /* list statements, see sqlite_list.c */
+	struct mm_sq_lazy ident;   /* identity statements, see sqlite_identity.c */
+	struct mm_sq_lazy grants;  /* grant statements, see sqlite_grants.c */
+	bool op_tx;		   /* the open operation is a transaction of its own */
+	bool gen_dirty;		   /* this transaction changed what caches depend on */
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)
@@ -122,6 +125,12 @@ int mm_sq_op_end(struct mm_sq_conn *sc, int rc);
 
 int mm_sq_tx_commit(struct mm_conn *c);
 void mm_sq_tx_rollback(struct mm_conn *c);
+
+/* Returns statement which of the set, preparing sql[which] on first use; the
+ * set holds n statements. mm_sq_lazy_free finalizes them. */
+int mm_sq_lazy(struct mm_sq_conn *sc, struct mm_sq_lazy *set, size_t n, const char *const *sql,
+	       size_t which, sqlite3_stmt **out);
+void mm_sq_lazy_free(struct mm_sq_lazy *set);
 
 /* SQL text. Names reaching these were checked by mm_store_ident_ok. */
 void mm_sq_add_ident(struct mm_buf *b, const char *name, const char *suffix);
@@ -172,8 +181,6 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 
 /* sqlite_identity.c */
 
-/* Finalizes the connection's identity statements. */
-void mm_sq_ident_free(struct mm_sq_conn *sc);
 int mm_sq_account_get(struct mm_conn *c, int64_t id, struct mm_arena *a, struct mm_account *out);
 int mm_sq_account_by_login(struct mm_conn *c, const char *login, struct mm_arena *a,
 			   struct mm_account *out);
@@ -203,8 +210,6 @@ int mm_sq_audit_list(struct mm_conn *c, const char *action, size_t limit, struct
 
 /* sqlite_grants.c */
 
-/* Finalizes the connection's grant statements. */
-void mm_sq_grants_free(struct mm_sq_conn *sc);
 int mm_sq_grant_add(struct mm_conn *c, struct mm_grant *g);
 int mm_sq_grant_remove(struct mm_conn *c, const char *reg, int64_t record_id, int64_t id);
 int mm_sq_grant_list(struct mm_conn *c, const char *reg, int64_t record_id, struct mm_arena *a,
