@@ -441,22 +441,29 @@ int mm_sq_session_insert(struct mm_conn *c, const struct mm_session *s)
 	return run_write(sc, &b, false, NULL, false);
 }
 
-int mm_sq_session_get(struct mm_conn *c, const char *id_hash, struct mm_arena *a,
-		      struct mm_session *out)
+/* Reads the one row statement which finds by the text key (MM_EINVAL for a
+ * NULL key). */
+static int get_by_text(struct mm_sq_conn *sc, enum stmt which, const char *key, struct mm_arena *a,
+		       int (*reader)(sqlite3_stmt *, struct mm_arena *, void *), void *out)
 {
-	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct binder b;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!id_hash)
+	if (!key)
 		return MM_EINVAL;
-	rc = stmt(sc, S_SESS_GET, &st);
+	rc = stmt(sc, which, &st);
 	if (rc)
 		return rc;
 	b = binder(st);
-	bind_text(&b, id_hash);
-	return read_one(sc, &b, a, read_session, out);
+	bind_text(&b, key);
+	return read_one(sc, &b, a, reader, out);
+}
+
+int mm_sq_session_get(struct mm_conn *c, const char *id_hash, struct mm_arena *a,
+		      struct mm_session *out)
+{
+	return get_by_text(mm_sq_conn(c), S_SESS_GET, id_hash, a, read_session, out);
 }
 
 int mm_sq_session_update(struct mm_conn *c, const struct mm_session *s)
@@ -555,19 +562,7 @@ int mm_sq_token_insert(struct mm_conn *c, struct mm_token *tok)
 int mm_sq_token_by_hash(struct mm_conn *c, const char *hash, struct mm_arena *a,
 			struct mm_token *out)
 {
-	struct mm_sq_conn *sc = mm_sq_conn(c);
-	struct binder b;
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!hash)
-		return MM_EINVAL;
-	rc = stmt(sc, S_TOK_BY_HASH, &st);
-	if (rc)
-		return rc;
-	b = binder(st);
-	bind_text(&b, hash);
-	return read_one(sc, &b, a, read_token, out);
+	return get_by_text(mm_sq_conn(c), S_TOK_BY_HASH, hash, a, read_token, out);
 }
 
 int mm_sq_token_list(struct mm_conn *c, int64_t account_id, struct mm_arena *a,

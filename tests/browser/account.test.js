@@ -6,12 +6,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.js';
 
 import { addAccount, startServer } from '../lib/server.js';
 import { freshStep, totp } from '../lib/totp.js';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/mamori-account.png';
 const USER = { login: 'jimu.browser', person: '10009', password: 'harbour lights in winter' };
 
@@ -24,19 +23,7 @@ let enrolStep;
 before(async () => {
 	srv = await startServer({ seed: 'demo' });
 	addAccount(srv, USER);
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			'--no-proxy-server',
-		],
-	});
+	browser = await launchChromium();
 	const context = await browser.newContext({
 		baseURL: srv.url,
 		javaScriptEnabled: false,

@@ -6,11 +6,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.js';
 
 import { client, parseCsv, startServer } from '../lib/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/mamori-list.png';
 
 let srv;
@@ -28,19 +27,7 @@ before(async () => {
 	srv = await startServer({ seed: 'demo' });
 	api = client(srv.url);
 	MANAGER.password = new RegExp(`^ {2}${MANAGER.login} +(demo-\\S+)`, 'm').exec(srv.initStdout)[1];
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			'--no-proxy-server',
-		],
-	});
+	browser = await launchChromium();
 	context = await browser.newContext({
 		baseURL: srv.url,
 		javaScriptEnabled: false,
