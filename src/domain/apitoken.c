@@ -2,6 +2,7 @@
  * SHA-256, for automation through Authorization: Bearer. */
 #include "domain/auth.h"
 #include "domain/auth_int.h"
+#include "domain/authcache.h"
 
 #include "core/err.h"
 #include "core/slice.h"
@@ -98,18 +99,17 @@ static bool api_token_form(const char *t)
 	return n == API_TOKEN_LEN;
 }
 
-int mm_auth_bearer(struct mm_ctx *ctx, const char *token, struct mm_principal *out)
+/* The full check of an API token whose hash is hash: fills out, and
+ * *fresh_until with when it must next be checked in full. */
+static int check_bearer(struct mm_ctx *ctx, const char *hash, int64_t now, struct mm_principal *out,
+			int64_t *fresh_until)
 {
-	char hash[MM_AUTH_HASH_HEX], tid[24];
 	const char *reason = NULL;
 	struct mm_account acct;
 	struct mm_token tok;
-	int64_t now = mm_auth_clock(ctx);
+	char tid[24];
 	int rc;
 
-	if (!api_token_form(token))
-		return MM_ENOTFOUND;
-	mm_auth_hash_hex(token, API_TOKEN_LEN, hash);
 	rc = mm_token_by_hash(ctx->conn, hash, ctx->a, &tok);
 	if (rc)
 		return rc;
@@ -131,10 +131,30 @@ int mm_auth_bearer(struct mm_ctx *ctx, const char *token, struct mm_principal *o
 		rc = mm_token_used(ctx->conn, tok.id, now);
 		if (rc)
 			return rc;
+		tok.last_used = now;
 	}
 	out->totp = false;
 	out->via_token = true;
+	*fresh_until = tok.last_used + MM_AUTH_TOUCH_EVERY;
+	if (tok.expires_at && tok.expires_at < *fresh_until)
+		*fresh_until = tok.expires_at;
 	return MM_OK;
+}
+
+int mm_auth_bearer(struct mm_ctx *ctx, const char *token, struct mm_principal *out)
+{
+	char hash[MM_AUTH_HASH_HEX];
+	int64_t now = mm_auth_clock(ctx), gen, fresh_until = 0;
+	int rc;
+
+	if (!api_token_form(token))
+		return MM_ENOTFOUND;
+	mm_auth_hash_hex(token, API_TOKEN_LEN, hash);
+	if (!mm_auth_recall(ctx, 'b', hash, now, &gen, out, NULL, &rc)) {
+		rc = check_bearer(ctx, hash, now, out, &fresh_until);
+		mm_auth_remember(ctx, 'b', hash, gen, now, fresh_until, out, NULL, rc);
+	}
+	return rc;
 }
 
 int mm_auth_token_revoke(struct mm_ctx *ctx, int64_t account_id, int64_t token_id)

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/slice.h"
 #include "domain/audit.h"
+#include "domain/authcache.h"
 #include "domain/password.h"
 #include "domain/registers.h"
 #include "domain/seal.h"
@@ -256,9 +257,9 @@ static int count_failure(struct mm_ctx *ctx, struct mm_account *acct, int64_t no
 			     fails, "seconds", secs, NULL);
 }
 
-static bool must_enrol(const struct mm_principal *p, const struct mm_account *acct)
+static bool must_enrol(const struct mm_principal *p, bool totp_enabled)
 {
-	return mm_auth_settings.require_totp_for_privileged && !acct->totp_enabled &&
+	return mm_auth_settings.require_totp_for_privileged && !totp_enabled &&
 	       mm_auth_privileged(p);
 }
 
@@ -314,7 +315,7 @@ static int signin_known(struct mm_ctx *ctx, struct mm_account *acct, bool match,
 		rc = mm_principal_load(ctx, acct->id, &p);
 		if (rc)
 			return rc;
-		out->result = must_enrol(&p, acct) ? MM_AUTH_NEED_ENROL : MM_AUTH_OK;
+		out->result = must_enrol(&p, acct->totp_enabled) ? MM_AUTH_NEED_ENROL : MM_AUTH_OK;
 	}
 	rc = new_session(ctx, acct->id, out->result == MM_AUTH_NEED_TOTP, now, out);
 	if (rc)
@@ -408,11 +409,16 @@ out:
 	return rc;
 }
 
-/* Reads the session of a cookie token; MM_ENOTFOUND for malformed tokens. */
-static int get_session(struct mm_ctx *ctx, const char *token, struct mm_session *s)
+/* Reads the session of a cookie token; MM_ENOTFOUND for malformed tokens.
+ * hash (may be NULL) gets the token's hash. */
+static int get_session(struct mm_ctx *ctx, const char *token, struct mm_session *s,
+		       char hash[MM_AUTH_HASH_HEX])
 {
-	char hash[MM_AUTH_HASH_HEX];
+	char own[MM_AUTH_HASH_HEX];
 
+	if (!hash)
+		hash = own;
+	hash[0] = '\0';
 	if (!hex_token(token))
 		return MM_ENOTFOUND;
 	mm_auth_hash_hex(token, TOKEN_HEX, hash);
@@ -501,7 +507,7 @@ int mm_auth_totp(struct mm_ctx *ctx, const char *token, const char *code, struct
 	rc = mm_ctx_tx_begin(ctx);
 	if (rc)
 		return rc;
-	rc = get_session(ctx, token, &s);
+	rc = get_session(ctx, token, &s, NULL);
 	if (rc == MM_ENOTFOUND || (!rc && !s.mfa_pending)) {
 		reason = "no_pending_session";
 		rc = MM_OK;
@@ -540,7 +546,7 @@ int mm_auth_pending(struct mm_ctx *ctx, const char *token, const char **csrf)
 	struct mm_session s;
 	int rc;
 
-	rc = get_session(ctx, token, &s);
+	rc = get_session(ctx, token, &s, NULL);
 	if (rc)
 		return rc;
 	if (!s.mfa_pending || expired(&s, mm_auth_clock(ctx)))
@@ -575,16 +581,18 @@ int mm_auth_load_active(struct mm_ctx *ctx, int64_t account_id, struct mm_accoun
 	return mm_principal_load(ctx, account_id, out);
 }
 
-int mm_auth_session(struct mm_ctx *ctx, const char *token, struct mm_principal *out,
-		    const char **csrf)
+/* The full check of a session whose token hashes to hash: fills out and
+ * *csrf, and *fresh_until with when it must next be checked in full. */
+static int check_session(struct mm_ctx *ctx, const char *hash, int64_t now,
+			 struct mm_principal *out, const char **csrf, int64_t *fresh_until)
 {
+	const struct mm_auth_settings *st = &mm_auth_settings;
 	const char *reason = NULL;
 	struct mm_account acct;
 	struct mm_session s;
-	int64_t now = mm_auth_clock(ctx);
 	int rc;
 
-	rc = get_session(ctx, token, &s);
+	rc = mm_session_get(ctx->conn, hash, ctx->a, &s);
 	if (rc)
 		return rc;
 	if (s.mfa_pending)
@@ -608,9 +616,36 @@ int mm_auth_session(struct mm_ctx *ctx, const char *token, struct mm_principal *
 	}
 	out->totp = acct.totp_enabled;
 	out->via_token = false;
-	if (csrf)
-		*csrf = s.csrf;
-	return must_enrol(out, &acct) ? MM_EPERM : MM_OK;
+	*csrf = s.csrf;
+	*fresh_until = s.last_seen + MM_AUTH_TOUCH_EVERY;
+	if (s.created_at + st->absolute_timeout < *fresh_until)
+		*fresh_until = s.created_at + st->absolute_timeout;
+	if (s.last_seen + st->idle_timeout < *fresh_until)
+		*fresh_until = s.last_seen + st->idle_timeout;
+	return must_enrol(out, acct.totp_enabled) ? MM_EPERM : MM_OK;
+}
+
+int mm_auth_session(struct mm_ctx *ctx, const char *token, struct mm_principal *out,
+		    const char **csrf)
+{
+	char hash[MM_AUTH_HASH_HEX];
+	const char *tok_csrf = NULL;
+	int64_t now = mm_auth_clock(ctx), gen, fresh_until = 0;
+	int rc;
+
+	if (!hex_token(token))
+		return MM_ENOTFOUND;
+	mm_auth_hash_hex(token, TOKEN_HEX, hash);
+	if (mm_auth_recall(ctx, 's', hash, now, &gen, out, &tok_csrf, &rc)) {
+		/* The policy is read now: it is not part of what was cached. */
+		rc = must_enrol(out, out->totp) ? MM_EPERM : MM_OK;
+	} else {
+		rc = check_session(ctx, hash, now, out, &tok_csrf, &fresh_until);
+		mm_auth_remember(ctx, 's', hash, gen, now, fresh_until, out, tok_csrf, rc);
+	}
+	if (csrf && (rc == MM_OK || rc == MM_EPERM))
+		*csrf = tok_csrf;
+	return rc;
 }
 
 int mm_auth_signout(struct mm_ctx *ctx, const char *token)
@@ -618,7 +653,7 @@ int mm_auth_signout(struct mm_ctx *ctx, const char *token)
 	struct mm_session s;
 	int rc;
 
-	rc = get_session(ctx, token, &s);
+	rc = get_session(ctx, token, &s, NULL);
 	if (rc == MM_ENOTFOUND)
 		return MM_OK;
 	if (rc)

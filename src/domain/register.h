@@ -23,6 +23,8 @@ struct mm_register;
  * engine call that writes runs in a transaction of its own. */
 struct mm_principal;
 
+struct mm_auth_cache;
+
 struct mm_ctx {
 	struct mm_conn *conn;
 	struct mm_arena *a;
@@ -33,9 +35,10 @@ struct mm_ctx {
 	/* Who is asking: NULL for the CLI run on the server by its operator
 	 * (bootstrap, imports) and before sign-in. See domain/principal.h. */
 	const struct mm_principal *who;
-	const char *ip;		/* client address, for the audit log */
-	const char *request_id; /* for the audit log */
-	int64_t now;		/* unix seconds; 0: read the clock (tests set it) */
+	const char *ip;			  /* client address, for the audit log */
+	const char *request_id;		  /* for the audit log */
+	int64_t now;			  /* unix seconds; 0: read the clock (tests set it) */
+	struct mm_auth_cache *auth_cache; /* principals by credential; may be NULL */
 };
 
 /* A client-supplied value before validation. JSON gives typed values

@@ -1,6 +1,7 @@
 #include "server/serve.h"
 
 #include "core/err.h"
+#include "domain/authcache.h"
 #include "domain/register.h"
 #include "web/cache.h"
 
@@ -8,6 +9,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Principals remembered by credential: one slot per concurrent user is
+ * plenty; a collision only costs a full check. */
+enum { AUTH_CACHE_SLOTS = 1024 };
 
 int mm_serve(const struct mm_serve_opts *o)
 {
@@ -39,6 +44,7 @@ int mm_serve(const struct mm_serve_opts *o)
 	}
 	w.store = st;
 	w.cache = o->cache_mb ? mm_cache_new(o->cache_mb << 20) : NULL;
+	w.auth_cache = o->cache_mb ? mm_auth_cache_new(AUTH_CACHE_SLOTS) : NULL;
 	w.page_max = 1000;
 	w.import_cap = o->http.body_cap;
 	w.default_lang = o->lang;
@@ -46,6 +52,7 @@ int mm_serve(const struct mm_serve_opts *o)
 	if (rc) {
 		fprintf(stderr, "mamori: %s\n", why[0] ? why : mm_strerror(rc));
 		mm_cache_free(w.cache);
+		mm_auth_cache_free(w.auth_cache);
 		mm_store_close(st);
 		return 1;
 	}
@@ -56,6 +63,7 @@ int mm_serve(const struct mm_serve_opts *o)
 	fprintf(stderr, "mamori: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mm_http_stop(h);
 	mm_cache_free(w.cache);
+	mm_auth_cache_free(w.auth_cache);
 	mm_store_close(st);
 	return 0;
 }

@@ -3,8 +3,8 @@
  * the versioned migrations in sqlite_schema.c; their statements are listed
  * here and prepared on a connection at first use. Every write runs between
  * mm_sq_op_begin and mm_sq_op_end: outside an explicit transaction it is a
- * transaction of its own, and it moves the store generation on like any
- * other write. */
+ * transaction of its own. Writes to accounts, ended sessions and revoked
+ * tokens move the store generation on (see mm_store_generation). */
 #include "store/sqlite_int.h"
 
 #include "core/err.h"
@@ -499,12 +499,13 @@ int mm_sq_session_delete(struct mm_conn *c, const char *id_hash)
 		return rc;
 	b = binder(st);
 	bind_text(&b, id_hash);
-	return run_write(sc, &b, false, NULL, false);
+	/* Ending a session moves the generation: principal caches drop it. */
+	return run_write(sc, &b, false, NULL, true);
 }
 
 /* Runs a write statement whose parameters are the integers v[0..n-1]. */
 static int write_ints(struct mm_sq_conn *sc, enum stmt which, const int64_t *v, size_t n,
-		      bool must_change)
+		      bool must_change, bool moves_generation)
 {
 	struct binder b;
 	sqlite3_stmt *st;
@@ -515,19 +516,19 @@ static int write_ints(struct mm_sq_conn *sc, enum stmt which, const int64_t *v, 
 	b = binder(st);
 	for (size_t i = 0; i < n; i++)
 		bind_int(&b, v[i]);
-	return run_write(sc, &b, must_change, NULL, false);
+	return run_write(sc, &b, must_change, NULL, moves_generation);
 }
 
 int mm_sq_session_delete_account(struct mm_conn *c, int64_t account_id)
 {
-	return write_ints(mm_sq_conn(c), S_SESS_DELETE_ACCT, &account_id, 1, false);
+	return write_ints(mm_sq_conn(c), S_SESS_DELETE_ACCT, &account_id, 1, false, true);
 }
 
 int mm_sq_session_purge(struct mm_conn *c, int64_t idle_before, int64_t absolute_before)
 {
 	const int64_t v[] = { idle_before, absolute_before };
 
-	return write_ints(mm_sq_conn(c), S_SESS_PURGE, v, 2, false);
+	return write_ints(mm_sq_conn(c), S_SESS_PURGE, v, 2, false, false);
 }
 
 /* Tokens. */
@@ -588,14 +589,14 @@ int mm_sq_token_list(struct mm_conn *c, int64_t account_id, struct mm_arena *a,
 
 int mm_sq_token_revoke(struct mm_conn *c, int64_t id)
 {
-	return write_ints(mm_sq_conn(c), S_TOK_REVOKE, &id, 1, true);
+	return write_ints(mm_sq_conn(c), S_TOK_REVOKE, &id, 1, true, true);
 }
 
 int mm_sq_token_used(struct mm_conn *c, int64_t id, int64_t now)
 {
 	const int64_t v[] = { now, id };
 
-	return write_ints(mm_sq_conn(c), S_TOK_USED, v, 2, true);
+	return write_ints(mm_sq_conn(c), S_TOK_USED, v, 2, true, false);
 }
 
 /* Rate counters. */

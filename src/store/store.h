@@ -116,9 +116,11 @@ int mm_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, struc
 /* Returns the next value of the named counter (starting at 1). */
 int mm_seq_next(struct mm_conn *c, const char *name, int64_t *out);
 
-/* A number that changes whenever a transaction that wrote something commits,
- * through any connection or process (0 before the first). Caches of what was
- * read keep it and compare. */
+/* A number that changes whenever a transaction commits that changed records,
+ * grants or accounts, or ended a session or revoked an API token, through any
+ * connection or process (0 before the first). Touching a session, counting
+ * failures and appending audit events leave it alone. Caches of what was
+ * read (rendered lists, principals) keep it and compare. */
 int mm_store_generation(struct mm_conn *c, int64_t *out);
 
 /* Settings kept in the database. mm_meta_get gives MM_ENOTFOUND when unset. */

@@ -139,6 +139,7 @@ int mm_ctx_open(struct mm_web *w, struct mm_req *rq, struct mm_ctx *ctx)
 	ctx->ip = rq->remote;
 	ctx->request_id = rq->request_id;
 	ctx->actor = rq->who ? rq->who->login : "";
+	ctx->auth_cache = w->auth_cache;
 	return MM_OK;
 }
 

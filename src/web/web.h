@@ -71,13 +71,15 @@ struct mm_resp {
 
 /* What every handler shares: the store and settings read at start-up. */
 struct mm_cache;
+struct mm_auth_cache;
 
 struct mm_web {
 	struct mm_store *store;
-	struct mm_cache *cache;	   /* rendered lists; may be NULL */
-	size_t page_max;	   /* largest page a list may ask for */
-	size_t import_cap;	   /* largest CSV accepted for import, bytes */
-	enum mm_lang default_lang; /* when neither cookie nor browser says */
+	struct mm_cache *cache;		  /* rendered lists; may be NULL */
+	struct mm_auth_cache *auth_cache; /* principals by credential; may be NULL */
+	size_t page_max;		  /* largest page a list may ask for */
+	size_t import_cap;		  /* largest CSV accepted for import, bytes */
+	enum mm_lang default_lang;	  /* when neither cookie nor browser says */
 };
 
 /* Serves one request: routes it, runs the handler and fills rs (whose body

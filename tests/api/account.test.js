@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { STAFF, addAccount, request, useServer } from '../lib/server.js';
+import { STAFF, addAccount, addApiUser, request, runCli, useServer } from '../lib/server.js';
 import { freshStep, hotp, stepOf, totp } from '../lib/totp.js';
 
 // Many sign-ins from one address: more than the default limit per window.
@@ -441,4 +441,21 @@ test('init --demo printed one account per kind of user, and each signs in', asyn
 		assert.match(page.text, new RegExp(`<dd>${login.replace('.', '\\.')}</dd>`));
 		assert.ok(page.text.includes(role.replace('市民課', '0410 市民課')), `${login}: ${role}`);
 	}
+});
+
+test('mamori user disable, run beside the server, ends its sessions and tokens at once', async () => {
+	const api = addApiUser(t.srv, { login: 'cli.off', person: '10034' });
+	const v = visitor();
+	assert.equal((await v.signIn('cli.off', 'a kettle on the seventh shelf')).status, 303);
+	// Asked twice each, so that the server has the principal in memory.
+	for (let i = 0; i < 2; i++) {
+		assert.equal((await v.get('/assets')).status, 200);
+		assert.equal((await api.api.get('/api/v1/assets?limit=1')).status, 200);
+	}
+	const r = runCli(['user', 'disable', '--db', t.srv.dbPath, '--login', 'cli.off'], { env: t.srv.env });
+	assert.equal(r.status, 0, r.stderr);
+	assert.equal((await api.api.get('/api/v1/assets?limit=1')).status, 401);
+	const page = await v.get('/assets');
+	assert.equal(page.status, 303);
+	assert.match(page.location, /^\/signin/);
 });

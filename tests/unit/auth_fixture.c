@@ -1,6 +1,8 @@
 /* See auth_fixture.h. */
 #include "auth_fixture.h"
 
+#include "domain/authcache.h"
+
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -65,6 +67,9 @@ int setup(void **state)
 	f->ctx.now = T0;
 	f->ctx.ip = "192.0.2.1";
 	f->ctx.request_id = "req-1";
+	/* As the server does: every test below also proves the principal
+	 * cache never answers for a session or token that has ended. */
+	f->ctx.auth_cache = mm_auth_cache_new(64);
 	snprintf(f->key, sizeof(f->key), "%s.key", f->db.path);
 	assert_int_equal(mm_seal_open_key(f->key, true), MM_OK);
 	assert_int_equal(mm_seed_profile(&f->ctx, NULL), MM_OK);
@@ -80,6 +85,7 @@ int teardown(void **state)
 {
 	struct fx *f = *state;
 
+	mm_auth_cache_free(f->ctx.auth_cache);
 	mm_seal_close_key();
 	unlink(f->key);
 	mm_test_db_close(&f->db);

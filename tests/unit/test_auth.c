@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "domain/auth.h"
 #include "domain/password.h"
+#include "domain/principal.h"
 #include "domain/registers.h"
 #include "domain/seal.h"
 #include "domain/seed.h"
@@ -290,6 +291,46 @@ static void test_signout(void **state)
 	assert_not_audited(f, a.token);
 }
 
+/* A holding of role for f's person from the date from (ISO). */
+static void hold(struct fx *f, enum mm_role role, const char *from)
+{
+	const char *code = mm_role_codes[role];
+	int64_t role_id;
+
+	assert_int_equal(mm_reg_resolve(&mm_reg_roles, &f->ctx, code, strlen(code), &role_id),
+			 MM_OK);
+	struct mm_in it[] = { I("person_id", f->person), I("role_id", role_id),
+			      S("valid_from", from) };
+	create(f, &mm_reg_role_holders, it, 3);
+}
+
+/* The principal behind a cached credential follows a new role at once, and
+ * a role that starts tomorrow at JST midnight, even within the minute in
+ * which the credential is not checked in full. */
+static void test_cached_principal_follows_roles(void **state)
+{
+	struct fx *f = *state;
+	char token[MM_AUTH_API_TOKEN_SIZE];
+	struct mm_principal p;
+
+	/* 2025-06-01 23:59:30 JST. */
+	f->ctx.now = T0 + 12 * 3600 - 30;
+	assert_int_equal(mm_auth_token_create(&f->ctx, f->account, "ci", 0, token, NULL), MM_OK);
+	assert_int_equal(mm_auth_bearer(&f->ctx, token, &p), MM_OK);
+	assert_false(mm_has_role(&p, MM_ROLE_FACILITIES));
+	hold(f, MM_ROLE_FACILITIES, "2025-06-01");
+	assert_int_equal(mm_auth_bearer(&f->ctx, token, &p), MM_OK);
+	assert_true(mm_has_role(&p, MM_ROLE_FACILITIES));
+	hold(f, MM_ROLE_DOCUMENTS, "2025-06-02");
+	assert_int_equal(mm_auth_bearer(&f->ctx, token, &p), MM_OK);
+	assert_false(mm_has_role(&p, MM_ROLE_DOCUMENTS));
+	f->ctx.now += 40;
+	assert_int_equal(mm_auth_bearer(&f->ctx, token, &p), MM_OK);
+	assert_true(mm_has_role(&p, MM_ROLE_DOCUMENTS));
+	assert_string_equal(p.login, "sato");
+	assert_true(p.via_token);
+}
+
 static void test_rehash(void **state)
 {
 	struct fx *f = *state;
@@ -321,6 +362,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absolute_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cached_principal_follows_roles, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_rehash, setup, teardown),
 	};
 

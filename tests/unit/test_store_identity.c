@@ -407,8 +407,9 @@ static void test_generation(void **state)
 	assert_int_equal(mm_account_get(f->c, id, &f->a, &got), MM_OK);
 }
 
-/* Sessions, tokens, rate counters and audit events change on nearly every
- * request; cached pages do not show them, so they leave the generation be. */
+/* Session touches, token use, rate counters and audit events change on
+ * nearly every request; cached pages do not show them, so they leave the
+ * generation be. */
 static void test_generation_untouched(void **state)
 {
 	struct fx *f = *state;
@@ -424,8 +425,31 @@ static void test_generation_untouched(void **state)
 	assert_int_equal(mm_token_used(f->c, t.id, 2000), MM_OK);
 	assert_int_equal(mm_rate_hit(f->c, "signin-ip:192.0.2.1", 300, 2000, &hits), MM_OK);
 	assert_int_equal(mm_audit_insert(f->c, &e), MM_OK);
-	assert_int_equal(mm_session_delete(f->c, "ff00"), MM_OK);
 	assert_int_equal(gen(f), g0);
+}
+
+/* Ending a session or revoking a token must reach every cache of
+ * principals, in this process or another: each moves the generation. */
+static void test_generation_ends(void **state)
+{
+	struct fx *f = *state;
+	struct mm_session s = { "ff00", 1, 1000, 1000, "c5rf", false, "192.0.2.1" };
+	struct mm_session s2 = { "ff01", 1, 1000, 1000, "c5rf", false, "192.0.2.1" };
+	struct mm_token t = { 0, "bb22", 1, "ci", 1000, 0, false, 0 };
+	int64_t g;
+
+	assert_int_equal(mm_session_insert(f->c, &s), MM_OK);
+	assert_int_equal(mm_session_insert(f->c, &s2), MM_OK);
+	assert_int_equal(mm_token_insert(f->c, &t), MM_OK);
+	g = gen(f);
+	assert_int_equal(mm_session_delete(f->c, "ff00"), MM_OK);
+	assert_true(gen(f) > g);
+	g = gen(f);
+	assert_int_equal(mm_session_delete_account(f->c, 1), MM_OK);
+	assert_true(gen(f) > g);
+	g = gen(f);
+	assert_int_equal(mm_token_revoke(f->c, t.id), MM_OK);
+	assert_true(gen(f) > g);
 }
 
 /* Sessions. */
@@ -833,18 +857,31 @@ static void test_audit_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_migrate_twice),	   T(test_reserved_names),
-		T(test_account_roundtrip), T(test_account_insert_refused),
-		T(test_account_unique),	   T(test_account_lookup),
-		T(test_account_update),	   T(test_account_update_refused),
-		T(test_account_list),	   T(test_account_list_many),
-		T(test_generation),	   T(test_generation_untouched),
-		T(test_session_roundtrip), T(test_session_refused),
-		T(test_session_update),	   T(test_session_delete),
-		T(test_session_purge),	   T(test_token),
-		T(test_token_refused),	   T(test_token_list),
-		T(test_rate_hit),	   T(test_rate_hit_refused),
-		T(test_audit_roundtrip),   T(test_audit_refused),
+		T(test_migrate_twice),
+		T(test_reserved_names),
+		T(test_account_roundtrip),
+		T(test_account_insert_refused),
+		T(test_account_unique),
+		T(test_account_lookup),
+		T(test_account_update),
+		T(test_account_update_refused),
+		T(test_account_list),
+		T(test_account_list_many),
+		T(test_generation),
+		T(test_generation_untouched),
+		T(test_generation_ends),
+		T(test_session_roundtrip),
+		T(test_session_refused),
+		T(test_session_update),
+		T(test_session_delete),
+		T(test_session_purge),
+		T(test_token),
+		T(test_token_refused),
+		T(test_token_list),
+		T(test_rate_hit),
+		T(test_rate_hit_refused),
+		T(test_audit_roundtrip),
+		T(test_audit_refused),
 		T(test_audit_list),
 	};
 
