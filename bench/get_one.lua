@@ -1,6 +1,6 @@
--- wrk script: GET /api/v1/assets/{id} with a random id in 1..N per request.
--- N is the first script argument (wrk ... -s get_one.lua URL -- N), 100000
--- by default. Each wrk thread gets its own seed.
+-- wrk script: GET /api/v1/assets/{id} with an id picked at random per
+-- request from a file of ids, one a line (wrk ... -s get_one.lua URL --
+-- FILE): the records the reader may see. Each wrk thread gets its own seed.
 
 local threads = 0
 
@@ -10,10 +10,16 @@ function setup(thread)
 end
 
 function init(args)
-	n = tonumber(args[1]) or 100000
+	ids = {}
+	for line in io.lines(args[1]) do
+		ids[#ids + 1] = line
+	end
+	if #ids == 0 then
+		error("get_one.lua: no ids in " .. tostring(args[1]))
+	end
 	math.randomseed(os.time() * 100 + (seed or 0))
 end
 
 function request()
-	return wrk.format("GET", "/api/v1/assets/" .. math.random(1, n))
+	return wrk.format("GET", "/api/v1/assets/" .. ids[math.random(1, #ids)])
 end

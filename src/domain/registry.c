@@ -29,10 +29,21 @@ const struct mm_register *mm_register_find(const char *name)
 int mm_registers_migrate(struct mm_store *st)
 {
 	const struct mm_schema *schemas[sizeof(mm_registers) / sizeof(mm_registers[0])];
+	int rc;
 
 	for (size_t i = 0; i < mm_nregisters; i++)
 		schemas[i] = &mm_registers[i]->schema;
-	return mm_store_migrate(st, schemas, mm_nregisters);
+	rc = mm_store_migrate(st, schemas, mm_nregisters);
+	/* Readers who see a level only in their own sections have lists
+	 * counted by owner and level: one index serves that. */
+	for (size_t i = 0; !rc && i < mm_nregisters; i++) {
+		const struct mm_register *r = mm_registers[i];
+		size_t f[2] = { (size_t)r->owner_field, (size_t)r->class_field };
+
+		if (r->owner_field >= 0 && r->class_field >= 0)
+			rc = mm_store_index(st, &r->schema, f, 2);
+	}
+	return rc;
 }
 
 const char *mm_field_label(const struct mm_field *f, enum mm_lang lang)

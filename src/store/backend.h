@@ -42,6 +42,9 @@ struct mm_backend {
 	 * register tables and indexes for the schemas. */
 	int (*migrate)(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
 
+	/* mm_store_index, with f and n checked. */
+	int (*index)(struct mm_conn *c, const struct mm_schema *s, const size_t *f, size_t n);
+
 	int (*tx_begin)(struct mm_conn *c, bool write);
 	int (*tx_commit)(struct mm_conn *c);
 	/* Rolls back the open transaction; does nothing when none is open. */

@@ -140,6 +140,7 @@ size_t mm_sq_count_search(const struct mm_schema *s);
 
 /* sqlite_schema.c */
 int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
+int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, size_t n);
 
 /* sqlite_records.c */
 

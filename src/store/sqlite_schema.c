@@ -283,6 +283,67 @@ static int recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_b
 	return rc;
 }
 
+/* Whether the schema holds an index of that name. */
+static int index_exists(struct mm_sq_conn *sc, const char *name, bool *found)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+
+	rc = mm_sq_prepare(sc, "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?",
+			   false, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	*found = src == SQLITE_ROW;
+	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, size_t n)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	struct mm_buf name, b;
+	bool found = false;
+	int rc;
+
+	mm_buf_init(&name, MM_SQ_SQL_CAP);
+	mm_buf_init(&b, MM_SQ_SQL_CAP);
+	mm_buf_adds(&name, s->name);
+	for (size_t i = 0; i < n; i++) {
+		mm_buf_addc(&name, '_');
+		mm_buf_adds(&name, s->fields[f[i]].name);
+	}
+	mm_buf_adds(&name, "_idx");
+	rc = name.err ? MM_ENOMEM : index_exists(sc, name.data, &found);
+	if (rc || found)
+		goto out;
+	mm_buf_adds(&b, "CREATE INDEX ");
+	mm_sq_add_ident(&b, name.data, NULL);
+	mm_buf_adds(&b, " ON ");
+	mm_sq_add_ident(&b, s->name, NULL);
+	mm_buf_adds(&b, "(retired");
+	for (size_t i = 0; i < n; i++) {
+		mm_buf_adds(&b, ", ");
+		mm_sq_add_ident(&b, s->fields[f[i]].name, NULL);
+	}
+	mm_buf_adds(&b, ", id)");
+	rc = mm_sq_exec_buf(sc, &b);
+	if (rc)
+		goto out;
+	/* Without statistics the planner takes a new index for the best way
+	 * to walk the whole table, and sorts every list it serves. */
+	mm_buf_reset(&b);
+	mm_buf_adds(&b, "ANALYZE ");
+	mm_sq_add_ident(&b, name.data, NULL);
+	rc = mm_sq_exec_buf(sc, &b);
+out:
+	mm_buf_free(&name);
+	mm_buf_free(&b);
+	return rc;
+}
+
 /* Creates or extends one register's table, indexes and search index. */
 static int migrate_register(struct mm_sq_conn *sc, const struct mm_schema *s)
 {

@@ -203,6 +203,24 @@ int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas
 	return rc;
 }
 
+int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t *f, size_t n)
+{
+	struct mm_conn *c;
+	int rc;
+
+	if (n < 1 || n > 3)
+		return MM_EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (f[i] >= s->nfields)
+			return MM_EINVAL;
+	c = mm_store_acquire(st);
+	if (!c)
+		return MM_EDB;
+	rc = c->be->index(c, s, f, n);
+	mm_store_release(st, c);
+	return rc;
+}
+
 const char *mm_conn_errmsg(const struct mm_conn *c)
 {
 	return c ? c->errmsg : "";

@@ -74,6 +74,12 @@ void mm_store_close(struct mm_store *st);
  * versioned migrations, register tables and indexes from their schemas. */
 int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas, size_t n);
 
+/* Makes sure lists of active records of s can count and select by the
+ * fields f[0..n-1] together from one index (retired, f..., id): for
+ * conditions the schema alone does not tell of, such as the access rule's
+ * owning section with level. n is 1 to 3. */
+int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t *f, size_t n);
+
 /* Takes a connection from the pool, waiting while all are busy; NULL when a
  * new connection could not be opened. */
 struct mm_conn *mm_store_acquire(struct mm_store *st);
