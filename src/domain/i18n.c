@@ -174,6 +174,19 @@ static const struct msg catalogue[] = {
 	  "access." },
 	{ "forbidden_grants", "この行の記録の個別の権限を変更する権限がありません。",
 	  "You do not have permission to change the grants of this row's record." },
+	/* The roles of 付表1 by code (enum mm_role), for whoever may not read the
+	 * roles register. */
+	{ "role_ciso", "情報管理最高責任者", "Chief Information Security Officer" },
+	{ "role_deputy", "情報管理統括責任者", "Information Security Director" },
+	{ "role_systems", "情報システム管理責任者", "Information Systems Manager" },
+	{ "role_data_manager", "データ管理責任者", "Data Manager" },
+	{ "role_facilities", "施設管理責任者", "Facilities Manager" },
+	{ "role_documents", "文書管理責任者", "Records Manager" },
+	{ "role_secretariat", "事務局", "ISMS Secretariat" },
+	{ "role_staff", "職員", "Staff member" },
+	{ "role_contractor", "外部委託者", "Contractor" },
+	{ "role_auditor", "監査人", "Auditor" },
+	{ "role_app_admin", "アプリケーション管理者", "Application Administrator" },
 	{ "enrol_totp",
 	  "この役割では二要素認証（認証アプリ）が必要です。アカウント画面で登録してください。",
 	  "Your role requires two-factor authentication: enrol an authenticator app on your "
