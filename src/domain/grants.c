@@ -113,7 +113,9 @@ static int check_person(struct mm_ctx *ctx, int64_t person, struct mm_ferrs *err
 		return rc;
 	if (!visible)
 		mm_ferr_add(errs, f, f->name, "bad_ref", ctx->lang);
-	else if (rec.retired || (rec.v[PER_STATUS].set && strcmp(rec.v[PER_STATUS].s, "left") == 0))
+	else if (rec.v[PER_STATUS].set && strcmp(rec.v[PER_STATUS].s, "left") == 0)
+		mm_ferr_add(errs, f, f->name, "grant_left", ctx->lang);
+	else if (rec.retired)
 		mm_ferr_add(errs, f, f->name, "retired_ref", ctx->lang);
 	return MM_OK;
 }

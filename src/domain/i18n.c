@@ -151,6 +151,13 @@ static const struct msg catalogue[] = {
 	  "Send only person_id (a person's id, an integer) and kind (read, edit or named)." },
 	{ "grant_duplicate", "この人には、既に同じ種類の許可があります。",
 	  "This person already has this kind of permission." },
+	{ "person_unknown",
+	  "{label}"
+	  "に入力された職員番号（または氏名）の職員が見つかりません。職員番号をご確認ください"
+	  "。",
+	  "No person has the employee number (or name) given as {label}. Check the number." },
+	{ "grant_left", "{label}に指定された職員は離職しているため、許可できません。",
+	  "The person given as {label} has left; access cannot be granted to them." },
 	{ "grant_entry_bad",
 	  "個別の権限「{label}」は「種類:職員番号」の形（例: 閲覧:10007）で書いてください。",
 	  "The grant \"{label}\" must be written as kind:employee number (e.g. 閲覧:10007 or "
