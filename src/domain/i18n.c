@@ -200,6 +200,16 @@ static const struct msg catalogue[] = {
 	  "account page first." },
 };
 
+size_t mm_msg_count(void)
+{
+	return sizeof(catalogue) / sizeof(catalogue[0]);
+}
+
+const char *mm_msg_id(size_t i)
+{
+	return i < mm_msg_count() ? catalogue[i].id : NULL;
+}
+
 const char *mm_msg(enum mm_lang lang, const char *id)
 {
 	for (size_t i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++)
