@@ -186,8 +186,10 @@ static void roles(struct mm_html *h, const struct mm_principal *p)
 		mm_html_f(h, "%r<span class=\"role\">%s", first ? "" : MM_L(h->lang, "、", ", "),
 			  role_name(h, (enum mm_role)r));
 		for (size_t i = 0; r == MM_ROLE_DATA_MANAGER && i < p->nmanaged; i++)
-			mm_html_f(h, "%r%s%r", i ? "、" : "（", own_section(h, p->managed[i]),
-				  i + 1 == p->nmanaged ? "）" : "");
+			mm_html_f(h, "%r%s%r",
+				  i ? MM_L(h->lang, "、", ", ") : MM_L(h->lang, "（", " ("),
+				  own_section(h, p->managed[i]),
+				  i + 1 == p->nmanaged ? MM_L(h->lang, "）", ")") : "");
 		mm_html_f(h, "</span>");
 		first = false;
 	}

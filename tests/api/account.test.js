@@ -131,6 +131,13 @@ test('a data manager sees the role with its section', async () => {
 	const r = await v.get('/account');
 	assert.match(r.text, /データ管理責任者（0420 環境課）/);
 	assert.match(r.text, /<span class="role">職員<\/span>/);
+	// Under the English switch: English names and brackets, on the account
+	// page and on the org chart.
+	const en = await request(t.srv.url, '/account', { headers: { Cookie: `${v.cookie}; mm_lang=en` } });
+	assert.match(en.text, /<span class="role">Data Manager \(0420 環境課\)<\/span>, <span class="role">Staff member<\/span>/);
+	const org = await request(t.srv.url, '/org', { headers: { Cookie: `${v.cookie}; mm_lang=en` } });
+	assert.match(org.text, />Chief Information Security Officer<\/a>/);
+	assert.doesNotMatch(org.text, />情報管理最高責任者<\/a>/);
 });
 
 /* The number of access refusals in the audit log, or null without sqlite3. */
