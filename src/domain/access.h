@@ -102,4 +102,58 @@ bool mm_grants_offered(const struct mm_register *r, unsigned kind);
 /* The label of a grant kind's code in lang (閲覧, 編集, 指名（極秘）). */
 const char *mm_grant_kind_label(const char *code, enum mm_lang lang);
 
+/* Grants in spreadsheets (grant_cells.c). Exports of a register whose
+ * records are classified one by one (a 機密性 field: assets) carry a column
+ * 個別の権限 ("Grants") listing the grants of each record as entries
+ * "kind:employee number" separated by spaces, e.g.
+ *   閲覧:10007 編集:10029 指名:10031
+ * The kinds are written 閲覧, 編集 and 指名; imports also take 指名（極秘）,
+ * the codes read, edit, named and the English labels, a full-width colon,
+ * and 、 , ; or full-width spaces between entries. An empty cell leaves the
+ * record's grants as they are; なし (or "none") takes them all back; any
+ * other cell makes the record's grants exactly the ones listed. */
+
+/* Whether files of r carry the grants column. */
+bool mm_grants_in_files(const struct mm_register *r);
+
+/* The column's heading in lang, and whether a heading names it. */
+const char *mm_grants_heading(enum mm_lang lang);
+bool mm_grants_is_heading(const char *s, size_t len);
+
+/* Sets *out (from ctx->a) to the cell text of rec's grants, kinds in the
+ * order read, edit, named and people by employee number; "" when it has
+ * none or ctx's principal may not grant on it (and so may not see them). */
+int mm_grants_cell(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+		   const char **out);
+
+/* A parsed cell: set is false for an empty cell (no change). */
+struct mm_grant_entry {
+	int64_t person_id;
+	unsigned kind;	  /* an MM_GRANT_* bit */
+	const char *text; /* the entry as written, for messages */
+};
+
+struct mm_grant_cell {
+	bool set;
+	struct mm_grant_entry *v;
+	size_t n;
+};
+
+/* Parses cell text into out (arrays from ctx->a). Each bad entry (not
+ * "kind:number", an unknown kind, a kind r does not offer, a person ctx's
+ * principal cannot find) adds an error to errs whose field is the column
+ * heading and whose label is the entry. Returns MM_OK, MM_EVALIDATE or a
+ * store error. */
+int mm_grants_cell_parse(const struct mm_register *r, struct mm_ctx *ctx, const char *text,
+			 size_t len, struct mm_grant_cell *out, struct mm_ferrs *errs);
+
+/* Makes the grants of record id of r exactly those of cell, in the
+ * caller's transaction, auditing each grant given ("grant") and taken
+ * ("ungrant"). Sets *changed when any changed. Nothing to do for a cell
+ * that is not set or already matches. MM_EPERM when a change is needed and
+ * ctx's principal may not grant on the record; MM_EVALIDATE (errs) for a
+ * new grant to a person who has left. */
+int mm_grants_replace(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		      const struct mm_grant_cell *cell, struct mm_ferrs *errs, bool *changed);
+
 #endif

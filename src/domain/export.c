@@ -4,6 +4,7 @@
 #include "core/csv.h"
 #include "core/encoding.h"
 #include "core/err.h"
+#include "domain/access.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,16 @@ static int csv_row(void *arg, const struct mm_record *rec, size_t row)
 	}
 	csv_cell(job->ctx, job->out, rec->retired ? job->r->retired_ja : active_label(MM_JA), true,
 		 job->cp932, row, state_label(MM_JA), job->rep);
+	if (mm_grants_in_files(job->r)) {
+		const char *g;
+		int rc = mm_grants_cell(job->r, job->ctx, rec, &g);
+
+		if (rc)
+			return rc;
+		mm_buf_addc(job->out, ',');
+		csv_cell(job->ctx, job->out, g, true, job->cp932, row, mm_grants_heading(MM_JA),
+			 job->rep);
+	}
 	mm_buf_adds(job->out, "\r\n");
 	job->rep->rows++;
 	return job->out->err;
@@ -152,6 +163,10 @@ static int export_csv(const struct mm_register *r, struct mm_ctx *ctx, const str
 		mm_buf_addc(out, ',');
 	}
 	csv_cell(ctx, out, state_label(MM_JA), true, cp932, 1, NULL, rep);
+	if (mm_grants_in_files(r)) {
+		mm_buf_addc(out, ',');
+		csv_cell(ctx, out, mm_grants_heading(MM_JA), true, cp932, 1, NULL, rep);
+	}
 	mm_buf_adds(out, "\r\n");
 	rc = each_record(r, ctx, q, csv_row, &job);
 	if (rc)
@@ -190,6 +205,15 @@ static int xlsx_row(void *arg, const struct mm_record *rec, size_t row)
 	}
 	worksheet_write_string(job->ws, xr, (lxw_col_t)s->nfields,
 			       rec->retired ? job->r->retired_ja : active_label(MM_JA), NULL);
+	if (mm_grants_in_files(job->r)) {
+		const char *g;
+		int rc = mm_grants_cell(job->r, job->ctx, rec, &g);
+
+		if (rc)
+			return rc;
+		if (*g)
+			worksheet_write_string(job->ws, xr, (lxw_col_t)s->nfields + 1, g, NULL);
+	}
 	job->rep->rows++;
 	return MM_OK;
 }
@@ -242,6 +266,12 @@ static int export_xlsx(const struct mm_register *r, struct mm_ctx *ctx, const st
 				     r->schema.fields[i].type == MM_FT_INT ? 8 : 18, NULL);
 	}
 	worksheet_write_string(ws, 0, (lxw_col_t)r->schema.nfields, state_label(MM_JA), head);
+	if (mm_grants_in_files(r)) {
+		worksheet_write_string(ws, 0, (lxw_col_t)r->schema.nfields + 1,
+				       mm_grants_heading(MM_JA), head);
+		worksheet_set_column(ws, (lxw_col_t)r->schema.nfields + 1,
+				     (lxw_col_t)r->schema.nfields + 1, 30, NULL);
+	}
 	worksheet_freeze_panes(ws, 1, 0);
 	job = (struct xlsx_job){ r, ctx, ws, rep };
 	rc = each_record(r, ctx, q, xlsx_row, &job);

@@ -113,7 +113,9 @@ static int check_person(struct mm_ctx *ctx, int64_t person, struct mm_ferrs *err
 		return rc;
 	if (!visible)
 		mm_ferr_add(errs, f, f->name, "bad_ref", ctx->lang);
-	else if (rec.retired || (rec.v[PER_STATUS].set && strcmp(rec.v[PER_STATUS].s, "left") == 0))
+	else if (rec.v[PER_STATUS].set && strcmp(rec.v[PER_STATUS].s, "left") == 0)
+		mm_ferr_add(errs, f, f->name, "grant_left", ctx->lang);
+	else if (rec.retired)
 		mm_ferr_add(errs, f, f->name, "retired_ref", ctx->lang);
 	return MM_OK;
 }
@@ -208,4 +210,105 @@ int mm_access_name_self(struct mm_ctx *ctx, const struct mm_register *r, int64_t
 			       ctx->now ? ctx->now : mm_now() };
 	rc = mm_grant_add(ctx->conn, &g);
 	return rc ? rc : audit_grant(ctx, r, id, "grant", &g, "classified");
+}
+
+/* Whether cell holds kind for person. */
+static bool cell_has(const struct mm_grant_cell *cell, int64_t person, unsigned kind)
+{
+	for (size_t i = 0; i < cell->n; i++)
+		if (cell->v[i].person_id == person && cell->v[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* Whether a grant in all[0..n) gives e. */
+static bool held(const struct mm_grant *all, size_t n, const struct mm_grant_entry *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (all[i].person_id == e->person_id && mm_grant_kind_parse(all[i].kind) == e->kind)
+			return true;
+	return false;
+}
+
+/* Refuses a change of the grants of id unless ctx's principal may grant. */
+static int may_change(const struct mm_register *r, struct mm_ctx *ctx, int64_t id)
+{
+	struct mm_record rec;
+	bool may = false;
+	int rc = mm_rec_get(ctx->conn, &r->schema, id, ctx->a, &rec);
+
+	if (!rc)
+		rc = mm_access_may(ctx, r, MM_ACCESS_GRANT, &rec, &may);
+	return rc ? rc : may ? MM_OK : MM_EPERM;
+}
+
+/* Gives the grants of cell that all[0..n) lacks; a person who has left
+ * gets none (an error in errs). */
+static int add_missing(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		       const struct mm_grant_cell *cell, const struct mm_grant *all, size_t n,
+		       struct mm_ferrs *errs)
+{
+	int rc = MM_OK;
+
+	for (size_t i = 0; !rc && i < cell->n; i++) {
+		const struct mm_grant_entry *e = &cell->v[i];
+		struct mm_ferrs perr = { .n = 0 };
+		struct mm_grant g;
+
+		if (held(all, n, e))
+			continue;
+		rc = check_person(ctx, e->person_id, &perr);
+		if (!rc && perr.n) {
+			if (errs->n < MM_FERR_MAX)
+				errs->e[errs->n++] =
+					(struct mm_ferr){ mm_grants_heading(MM_JA), e->text,
+							  "grant_person_left", 0, 0 };
+			continue;
+		}
+		g = (struct mm_grant){ 0,
+				       r->schema.name,
+				       id,
+				       e->person_id,
+				       mm_grant_kind_code(e->kind),
+				       ctx->actor,
+				       ctx->now ? ctx->now : mm_now() };
+		if (!rc)
+			rc = mm_grant_add(ctx->conn, &g);
+		if (!rc)
+			rc = audit_grant(ctx, r, id, "grant", &g, NULL);
+	}
+	return rc;
+}
+
+int mm_grants_replace(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+		      const struct mm_grant_cell *cell, struct mm_ferrs *errs, bool *changed)
+{
+	struct mm_grant *all = NULL;
+	size_t n = 0, gone = 0, added = 0, before = errs->n;
+	int rc;
+
+	*changed = false;
+	if (!cell->set)
+		return MM_OK;
+	rc = mm_grant_list(ctx->conn, r->schema.name, id, ctx->a, &all, &n);
+	for (size_t i = 0; !rc && i < n; i++)
+		gone += !cell_has(cell, all[i].person_id, mm_grant_kind_parse(all[i].kind));
+	for (size_t i = 0; !rc && i < cell->n; i++)
+		added += !held(all, n, &cell->v[i]);
+	if (rc || (!gone && !added))
+		return rc;
+	rc = may_change(r, ctx, id);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (cell_has(cell, all[i].person_id, mm_grant_kind_parse(all[i].kind)))
+			continue;
+		rc = mm_grant_remove(ctx->conn, r->schema.name, id, all[i].id);
+		if (!rc)
+			rc = audit_grant(ctx, r, id, "ungrant", &all[i], NULL);
+	}
+	if (!rc)
+		rc = add_missing(r, ctx, id, cell, all, n, errs);
+	if (!rc && errs->n > before)
+		rc = MM_EVALIDATE;
+	*changed = !rc;
+	return rc;
 }

@@ -151,11 +151,64 @@ static const struct msg catalogue[] = {
 	  "Send only person_id (a person's id, an integer) and kind (read, edit or named)." },
 	{ "grant_duplicate", "この人には、既に同じ種類の許可があります。",
 	  "This person already has this kind of permission." },
+	{ "person_unknown",
+	  "{label}"
+	  "に入力された職員番号（または氏名）の職員が見つかりません。職員番号をご確認ください"
+	  "。",
+	  "No person has the employee number (or name) given as {label}. Check the number." },
+	{ "grant_left", "{label}に指定された職員は離職しているため、許可できません。",
+	  "The person given as {label} has left; access cannot be granted to them." },
+	{ "grant_entry_bad",
+	  "個別の権限「{label}」は「種類:職員番号」の形（例: 閲覧:10007）で書いてください。",
+	  "The grant \"{label}\" must be written as kind:employee number (e.g. 閲覧:10007 or "
+	  "read:10007)." },
+	{ "grant_kind_unknown",
+	  "個別の権限「{label}"
+	  "」の種類が正しくありません。閲覧・編集・指名のいずれかを書いてください"
+	  "。",
+	  "The grant \"{label}\" has an unknown kind: use 閲覧, 編集 or 指名 (read, edit or "
+	  "named)." },
+	{ "grant_kind_not_offered", "個別の権限「{label}」の種類は、この台帳では使えません。",
+	  "The kind of the grant \"{label}\" is not used in this register." },
+	{ "grant_person_unknown", "個別の権限「{label}」の職員番号の職員が見つかりません。",
+	  "The grant \"{label}\": no person has this employee number." },
+	{ "grant_person_ambiguous",
+	  "個別の権限「{label}」に当てはまる職員が複数います。職員番号で指定してください。",
+	  "The grant \"{label}\" matches several people; use the employee number." },
+	{ "grant_person_left",
+	  "個別の権限「{label}」の職員は離職しているか無効のため、新たに許可できません。",
+	  "The grant \"{label}\": the person has left or is disabled and cannot be granted "
+	  "access." },
+	{ "forbidden_grants", "この行の記録の個別の権限を変更する権限がありません。",
+	  "You do not have permission to change the grants of this row's record." },
+	/* The roles of 付表1 by code (enum mm_role), for whoever may not read the
+	 * roles register. */
+	{ "role_ciso", "情報管理最高責任者", "Chief Information Security Officer" },
+	{ "role_deputy", "情報管理統括責任者", "Information Security Director" },
+	{ "role_systems", "情報システム管理責任者", "Information Systems Manager" },
+	{ "role_data_manager", "データ管理責任者", "Data Manager" },
+	{ "role_facilities", "施設管理責任者", "Facilities Manager" },
+	{ "role_documents", "文書管理責任者", "Records Manager" },
+	{ "role_secretariat", "事務局", "ISMS Secretariat" },
+	{ "role_staff", "職員", "Staff member" },
+	{ "role_contractor", "外部委託者", "Contractor" },
+	{ "role_auditor", "監査人", "Auditor" },
+	{ "role_app_admin", "アプリケーション管理者", "Application Administrator" },
 	{ "enrol_totp",
 	  "この役割では二要素認証（認証アプリ）が必要です。アカウント画面で登録してください。",
 	  "Your role requires two-factor authentication: enrol an authenticator app on your "
 	  "account page first." },
 };
+
+size_t mm_msg_count(void)
+{
+	return sizeof(catalogue) / sizeof(catalogue[0]);
+}
+
+const char *mm_msg_id(size_t i)
+{
+	return i < mm_msg_count() ? catalogue[i].id : NULL;
+}
 
 const char *mm_msg(enum mm_lang lang, const char *id)
 {

@@ -16,8 +16,9 @@
 
 enum { MAX_ERRS = 200, MAX_COLS = 128 };
 
-/* What a CSV column feeds: a field, the state, or nothing (informational). */
-enum { COL_IGNORE = -1, COL_STATE = -2 };
+/* What a CSV column feeds: a field, the state, the record's grants, or
+ * nothing (informational). */
+enum { COL_IGNORE = -1, COL_STATE = -2, COL_GRANTS = -3 };
 
 static void row_error(struct mm_ctx *ctx, struct mm_file_report *rep, size_t row, const char *col,
 		      const char *msg_id, const char *label, int64_t min, int64_t max)
@@ -87,6 +88,8 @@ static void map_header(const struct mm_register *r, struct mm_ctx *ctx, struct m
 				map[c] = (s->fields[i].flags & MM_F_DERIVED) ? COL_IGNORE : (int)i;
 		if (mm_slice_eqs(t, "状態") || mm_slice_eqs(t, "State"))
 			map[c] = COL_STATE;
+		if (mm_grants_in_files(r) && mm_grants_is_heading(t.ptr, t.len))
+			map[c] = COL_GRANTS;
 		if (mm_slice_eqs(t, "登録日") || mm_slice_eqs(t, "更新日") || mm_slice_eqs(t, "ID"))
 			map[c] = COL_IGNORE;
 		if (map[c] == COL_IGNORE - 100) {
@@ -156,40 +159,102 @@ static void report_ferrs(struct import_state *st, size_t row, const struct mm_fe
 	}
 }
 
-/* Imports one data row: update the record with the same key, or create. */
+/* One row as input for the register engine, with its key, its state and
+ * its grants cell (cell.set false when the row has none). */
+struct row_in {
+	struct mm_input in;
+	const char *key;
+	bool retire;
+	struct mm_grant_cell cell;
+};
+
+/* Reads the cells of a row into ri; a bad grants cell adds to errs. */
+static int read_row(struct import_state *st, struct mm_slice *cells, size_t n, struct row_in *ri,
+		    struct mm_ferrs *errs)
+{
+	const struct mm_register *r = st->r;
+	int rc = MM_OK;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->in.mode = MM_IN_CSV;
+	ri->in.items = mm_arena_zalloc(st->ctx->a, sizeof(*ri->in.items) * n);
+	if (!ri->in.items)
+		return MM_ENOMEM;
+	for (size_t c = 0; !rc && c < n; c++) {
+		struct mm_in *it = &ri->in.items[ri->in.n];
+
+		if (st->map[c] == COL_STATE)
+			ri->retire = state_retired(r, cells[c]);
+		if (st->map[c] == COL_GRANTS)
+			rc = mm_grants_cell_parse(r, st->ctx, cells[c].ptr, cells[c].len, &ri->cell,
+						  errs);
+		if (st->map[c] < 0)
+			continue;
+		*it = (struct mm_in){ r->schema.fields[st->map[c]].name, MM_IN_STR, cells[c].ptr,
+				      cells[c].len, 0 };
+		if (st->map[c] == r->key_field) {
+			struct mm_slice k = mm_slice_trim(cells[c]);
+			ri->key = k.len ? mm_arena_strndup(st->ctx->a, k.ptr, k.len) : NULL;
+		}
+		ri->in.n++;
+	}
+	return rc == MM_EVALIDATE ? MM_OK : rc;
+}
+
+/* Updates record id (0: creates one) from ri, counting what happened;
+ * *same when the update changed nothing. */
+static int write_row(struct import_state *st, const struct row_in *ri, int64_t id,
+		     struct mm_ferrs *errs, struct mm_record *rec, bool *same)
+{
+	const struct mm_register *r = st->r;
+	int64_t before = 0;
+	int rc;
+
+	if (!id) {
+		rc = mm_reg_create(r, st->ctx, &ri->in, errs, rec);
+		st->rep->created += !rc;
+		return rc;
+	}
+	rc = mm_reg_get(r, st->ctx, id, rec);
+	if (!rc)
+		before = rec->version;
+	if (!rc)
+		rc = mm_reg_update(r, st->ctx, id, before, &ri->in, errs, rec);
+	*same = !rc && rec->version == before;
+	if (*same)
+		st->rep->unchanged++;
+	else if (!rc)
+		st->rep->updated++;
+	return rc;
+}
+
+/* Reports a row refused by the access rules (audited once the import is
+ * over). */
+static int refused(struct import_state *st, size_t row, const char *col, const char *msg)
+{
+	row_error(st->ctx, st->rep, row, col, msg, NULL, 0, 0);
+	st->denied++;
+	return MM_OK;
+}
+
+/* Imports one data row: update the record with the same key, or create;
+ * then its state and its grants. */
 static int import_row(struct import_state *st, size_t row, struct mm_slice *cells, size_t n)
 {
 	const struct mm_register *r = st->r;
-	struct mm_ferrs errs = { .n = 0 };
-	struct mm_input in = { NULL, 0, MM_IN_CSV };
+	struct mm_ferrs errs = { .n = 0 }, gerrs = { .n = 0 };
 	struct mm_record rec;
-	const char *key = NULL;
-	bool retire = false;
+	struct row_in ri;
+	bool changed = false, same = false;
 	int64_t id = 0;
-	int rc;
+	int rc = read_row(st, cells, n, &ri, &gerrs);
 
-	in.items = mm_arena_zalloc(st->ctx->a, sizeof(*in.items) * n);
-	if (!in.items)
-		return MM_ENOMEM;
-	for (size_t c = 0; c < n; c++) {
-		if (st->map[c] == COL_STATE)
-			retire = state_retired(r, cells[c]);
-		if (st->map[c] < 0)
-			continue;
-		in.items[in.n].name = r->schema.fields[st->map[c]].name;
-		in.items[in.n].kind = MM_IN_STR;
-		in.items[in.n].s = cells[c].ptr;
-		in.items[in.n].len = cells[c].len;
-		if (st->map[c] == r->key_field) {
-			struct mm_slice k = mm_slice_trim(cells[c]);
-			key = k.len ? mm_arena_strndup(st->ctx->a, k.ptr, k.len) : NULL;
-		}
-		in.n++;
-	}
-	if (key) {
-		struct mm_value kv = { true, 0, key };
+	if (rc)
+		return rc;
+	if (ri.key) {
+		struct mm_value kv = { true, 0, ri.key };
 
-		if (!first_time(st, key)) {
+		if (!first_time(st, ri.key)) {
 			const struct mm_field *kf = &r->schema.fields[r->key_field];
 			row_error(st->ctx, st->rep, row, kf->label_ja, "csv_duplicate_key",
 				  mm_field_label(kf, st->ctx->lang), 0, 0);
@@ -199,37 +264,29 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 		if (rc && rc != MM_ENOTFOUND)
 			return rc;
 	}
-	if (id) {
-		int64_t before = 0;
-
-		rc = mm_reg_get(r, st->ctx, id, &rec);
-		if (!rc)
-			before = rec.version;
-		if (!rc)
-			rc = mm_reg_update(r, st->ctx, id, before, &in, &errs, &rec);
-		if (!rc && rec.version == before)
-			st->rep->unchanged++;
-		else if (!rc)
-			st->rep->updated++;
-	} else {
-		rc = mm_reg_create(r, st->ctx, &in, &errs, &rec);
-		if (!rc)
-			st->rep->created++;
-	}
-	if (rc == MM_EVALIDATE) {
-		report_ferrs(st, row, &errs);
+	rc = write_row(st, &ri, id, &errs, &rec, &same);
+	if (!rc && ri.retire != rec.retired)
+		rc = mm_reg_set_retired(r, st->ctx, rec.id, rec.version, ri.retire, &rec);
+	report_ferrs(st, row, &errs);
+	report_ferrs(st, row, &gerrs);
+	if (rc == MM_EVALIDATE || (!rc && gerrs.n))
 		return MM_OK;
-	}
-	if (!rc && retire != rec.retired)
-		rc = mm_reg_set_retired(r, st->ctx, rec.id, rec.version, retire, &rec);
 	/* A key the importer may not see reads as not found: a refusal too,
 	 * told in the same words as one they may see but not change. */
-	if (rc == MM_EPERM || (rc == MM_ENOTFOUND && id)) {
-		row_error(st->ctx, st->rep, row, NULL, "forbidden_row", NULL, 0, 0);
-		st->denied++;
-		return MM_OK;
+	if (rc == MM_EPERM || (rc == MM_ENOTFOUND && id))
+		return refused(st, row, NULL, "forbidden_row");
+	if (rc)
+		return rc;
+	rc = mm_grants_replace(r, st->ctx, rec.id, &ri.cell, &gerrs, &changed);
+	report_ferrs(st, row, &gerrs);
+	if (rc == MM_EPERM)
+		return refused(st, row, mm_grants_heading(MM_JA), "forbidden_grants");
+	if (changed && same) {
+		/* Only the grants changed: the row still updated its record. */
+		st->rep->unchanged--;
+		st->rep->updated++;
 	}
-	return rc;
+	return rc == MM_EVALIDATE ? MM_OK : rc;
 }
 
 static int import_rows(struct import_state *st, struct mm_csv_reader *rd)

@@ -139,27 +139,57 @@ void mm_acct_head(struct mm_html *h, const struct mm_acct *a, const char *title)
 			 "Until you enrol, no other page is available."));
 }
 
-/* The roles the account holds today, by their names in the roles register;
- * a data manager's sections follow in brackets. */
+/* The name of role r. A person's own roles are theirs to know, whatever
+ * they may read of the roles register (a contractor reads none of it): the
+ * Japanese name is read from the register's record in the store, past the
+ * reader's access filter and so without a refusal being recorded; English,
+ * or a role missing from the register, takes the catalogue's fixed name. */
+static const char *role_name(struct mm_html *h, enum mm_role r)
+{
+	const char *id = mm_html_str(h->rq, "role_%s", mm_role_codes[r]);
+	struct mm_value code = { true, 0, mm_role_codes[r] };
+	struct mm_record rec;
+	int64_t rid = 0;
+
+	if (h->lang == MM_EN)
+		return mm_msg(MM_EN, id);
+	if (mm_rec_find(h->ctx->conn, &mm_reg_roles.schema, ROLE_CODE, &code, 0, &rid) == MM_OK &&
+	    mm_rec_get(h->ctx->conn, &mm_reg_roles.schema, rid, h->rq->a, &rec) == MM_OK &&
+	    rec.v[ROLE_NAME].set)
+		return rec.v[ROLE_NAME].s;
+	return mm_msg(MM_JA, id);
+}
+
+/* The person's own section as "code name", read like role_name: a
+ * contractor may read no section, yet knows their own. */
+static const char *own_section(struct mm_html *h, int64_t id)
+{
+	struct mm_record rec;
+
+	if (!id)
+		return "—";
+	if (mm_rec_get(h->ctx->conn, &mm_reg_sections.schema, id, h->rq->a, &rec) != MM_OK ||
+	    !rec.v[SEC_CODE].set || !rec.v[SEC_NAME].set)
+		return "—";
+	return mm_html_str(h->rq, "%s %s", rec.v[SEC_CODE].s, rec.v[SEC_NAME].s);
+}
+
+/* The roles the account holds today, by name; a data manager's sections
+ * follow in brackets. */
 static void roles(struct mm_html *h, const struct mm_principal *p)
 {
 	bool first = true;
 
 	for (int r = 0; r < MM_ROLE_COUNT; r++) {
-		const char *name = mm_role_codes[r];
-		struct mm_record rec;
-		int64_t id;
-
 		if (!mm_has_role(p, (enum mm_role)r))
 			continue;
-		if (mm_reg_resolve(&mm_reg_roles, h->ctx, name, strlen(name), &id) == MM_OK &&
-		    mm_reg_get(&mm_reg_roles, h->ctx, id, &rec) == MM_OK && rec.v[ROLE_NAME].set)
-			name = rec.v[ROLE_NAME].s;
-		mm_html_f(h, "%r<span class=\"role\">%s", first ? "" : "、", name);
+		mm_html_f(h, "%r<span class=\"role\">%s", first ? "" : MM_L(h->lang, "、", ", "),
+			  role_name(h, (enum mm_role)r));
 		for (size_t i = 0; r == MM_ROLE_DATA_MANAGER && i < p->nmanaged; i++)
-			mm_html_f(h, "%r%s%r", i ? "、" : "（",
-				  mm_html_ref_text(h, &mm_reg_sections, p->managed[i]),
-				  i + 1 == p->nmanaged ? "）" : "");
+			mm_html_f(h, "%r%s%r",
+				  i ? MM_L(h->lang, "、", ", ") : MM_L(h->lang, "（", " ("),
+				  own_section(h, p->managed[i]),
+				  i + 1 == p->nmanaged ? MM_L(h->lang, "）", ")") : "");
 		mm_html_f(h, "</span>");
 		first = false;
 	}
@@ -187,8 +217,7 @@ static void identity(struct mm_html *h, const struct mm_acct *a)
 		  "<div class=\"row\"><dt>%s</dt><dd>%s</dd></div>\n"
 		  "<div class=\"row\"><dt>%s</dt><dd id=\"roles\">",
 		  MM_L(h->lang, "ログイン名", "Login"), p->login, MM_L(h->lang, "氏名", "Name"),
-		  p->name, MM_L(h->lang, "所属", "Section"),
-		  p->section_id ? mm_html_ref_text(h, &mm_reg_sections, p->section_id) : "—",
+		  p->name, MM_L(h->lang, "所属", "Section"), own_section(h, p->section_id),
 		  MM_L(h->lang, "役割", "Roles"));
 	roles(h, p);
 	mm_html_f(h,

@@ -8,12 +8,13 @@
 #include "core/err.h"
 #include "core/slice.h"
 #include "domain/access.h"
+#include "domain/registers.h"
 
 #include <string.h>
 
-/* The person select of the form offers the people the reader may see. */
+/* What the person input is called in its messages. */
 static const struct mm_field person_field = {
-	"person_id", "許可する人", "Person", MM_FT_REF, MM_F_REQUIRED, 0, 0, NULL, 0, "people"
+	"person", "許可する人", "Person", MM_FT_REF, MM_F_REQUIRED, 0, 0, NULL, 0, "people"
 };
 
 static const unsigned kinds[] = { MM_GRANT_READ, MM_GRANT_EDIT, MM_GRANT_NAMED };
@@ -45,13 +46,19 @@ static void add_form(struct mm_html *h, const struct mm_record *rec)
 	mm_html_f(h,
 		  "<form class=\"record no-print\" method=\"post\" action=\"%s\">\n"
 		  "<div class=\"field\"><label for=\"g-person\">%s</label>\n"
-		  "<select id=\"g-person\" name=\"person_id\" required>\n"
-		  "<option value=\"\">%s</option>\n",
+		  "<p class=\"hint\" id=\"g-person-hint\">%s <a href=\"/people\">%s</a></p>\n"
+		  "<input type=\"text\" id=\"g-person\" name=\"person\" required maxlength=\"200\" "
+		  "autocomplete=\"off\" aria-describedby=\"g-person-hint\">\n",
 		  mm_html_path(h->rq, rec->id, "grants"), MM_L(h->lang, "許可する人", "Person"),
-		  MM_L(h->lang, "（選択してください）", "(choose)"));
-	mm_html_ref_options(h, &person_field, 0);
+		  MM_L(h->lang,
+		       "職員番号（例: 10029）を入力してください。同じ氏名の人がいなければ、氏名でも"
+		       "指定できます。",
+		       "Enter the employee number (e.g. 10029), or the name when nobody else has "
+		       "it."),
+		  MM_L(h->lang, "職員番号を職員の一覧で探す",
+		       "Look the number up in the people list"));
 	mm_html_f(h,
-		  "</select></div>\n<div class=\"field\"><label for=\"g-kind\">%s</label>\n"
+		  "</div>\n<div class=\"field\"><label for=\"g-kind\">%s</label>\n"
 		  "<select id=\"g-kind\" name=\"kind\">\n",
 		  MM_L(h->lang, "許可の種類", "Kind"));
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -122,6 +129,28 @@ static const char *ferrs_text(struct mm_req *rq, const struct mm_ferrs *errs)
 	return out ? out : mm_msg(rq->lang, "validation");
 }
 
+/* The person the form's text names: an employee number, "number name" or
+ * a name only they have, among the people the granter may see. An empty,
+ * unknown or ambiguous text is a field error. */
+static int find_person(struct mm_ctx *ctx, const char *text, struct mm_ferrs *errs, int64_t *id)
+{
+	const struct mm_field *f = &person_field;
+	struct mm_slice t = mm_slice_trim(mm_slice_cstr(text));
+	int rc;
+
+	errs->n = 0;
+	if (t.len == 0) {
+		mm_ferr_add(errs, f, f->name, "required", ctx->lang);
+		return MM_EVALIDATE;
+	}
+	rc = mm_reg_resolve(&mm_reg_people, ctx, t.ptr, t.len, id);
+	if (rc == MM_ENOTFOUND)
+		mm_ferr_add(errs, f, f->name, "person_unknown", ctx->lang);
+	else if (rc == MM_ECONFLICT)
+		mm_ferr_add(errs, f, f->name, "ambiguous_ref", ctx->lang);
+	return errs->n ? MM_EVALIDATE : rc;
+}
+
 void mm_html_grant_add(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	struct mm_ferrs errs = { .n = 0 };
@@ -133,11 +162,11 @@ void mm_html_grant_add(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 
 	if (!mm_html_read_form(rq, rs))
 		return;
-	person = mm_param_get(rq->form, rq->nform, "person_id");
+	person = mm_param_get(rq->form, rq->nform, "person");
 	kind = mm_param_get(rq->form, rq->nform, "kind");
-	if (!person || !mm_slice_to_i64(mm_slice_trim(mm_slice_cstr(person)), &id))
-		id = 0;
 	rc = mm_ctx_open(w, rq, &ctx);
+	if (!rc)
+		rc = find_person(&ctx, person ? person : "", &errs, &id);
 	if (!rc)
 		rc = mm_grants_add(rq->reg, &ctx, rq->id, id, kind ? kind : "", &errs, &g);
 	mm_ctx_close(w, &ctx);

@@ -131,6 +131,18 @@ static const char *implicit(const char *code, enum mm_lang lang)
 	return MM_L(lang, "未任命", "Not appointed");
 }
 
+/* A role's name: the register's, or under the English switch the
+ * catalogue's English name of a role of 付表1 (the register keeps one
+ * name, in Japanese). */
+static const char *role_label(struct mm_html *h, const struct mm_record *role)
+{
+	const char *code = role->v[ROLE_CODE].set ? role->v[ROLE_CODE].s : "";
+
+	if (h->lang == MM_EN && mm_role_find(code) >= 0)
+		return mm_msg(MM_EN, mm_html_str(h->rq, "role_%s", code));
+	return role->v[ROLE_NAME].set ? role->v[ROLE_NAME].s : "";
+}
+
 /* One role: a group of rows, one per section it is held in. */
 static void role_rows(struct mm_html *h, const struct org *o, const struct mm_record *role)
 {
@@ -148,7 +160,7 @@ static void role_rows(struct mm_html *h, const struct org *o, const struct mm_re
 	mm_html_f(h,
 		  "<tbody>\n<tr><th scope=\"rowgroup\" rowspan=\"%D\"><a href=\"/roles/%D\">%s</a>"
 		  "</th>\n<td rowspan=\"%D\">",
-		  span, role->id, role->v[ROLE_NAME].s, span);
+		  span, role->id, role_label(h, role), span);
 	if (role->v[ROLE_APPOINTED].set)
 		mm_html_f(h, "%s", role->v[ROLE_APPOINTED].s);
 	else

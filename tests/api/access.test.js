@@ -270,7 +270,11 @@ test('the detail page grants and takes back through its forms', async () => {
 		headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: t.srv.url },
 	});
 	const person = u.contractorPerson;
-	let r = await form(`/assets/${civic.id}/grants`, { person_id: String(person.id), kind: 'edit' });
+	// The person is named by employee number in a text input: no list of
+	// people to choose from, whatever their number.
+	assert.match(await page(), /<input type="text" id="g-person" name="person" required/);
+	assert.doesNotMatch(await page(), /<select id="g-person"/);
+	let r = await form(`/assets/${civic.id}/grants`, { person: person.employee_no, kind: 'edit' });
 	assert.equal(r.status, 303, r.text);
 	assert.equal(r.headers.get('location'), `/assets/${civic.id}#grants`);
 	const text = await page();
@@ -278,15 +282,33 @@ test('the detail page grants and takes back through its forms', async () => {
 	const gid = new RegExp(`action="/assets/${civic.id}/grants/(\\d+)/delete"`).exec(text)[1];
 	assert.equal((await u.contractor.api.get(`/api/v1/assets/${civic.id}`)).status, 200);
 	// A kind the register does not offer comes back as a message.
-	r = await form(`/assets/${civic.id}/grants`, { person_id: String(person.id), kind: 'owner' });
+	r = await form(`/assets/${civic.id}/grants`, { person: person.employee_no, kind: 'owner' });
 	assert.equal(r.status, 422);
 	assert.match(r.text, /許可の種類の値が選択肢にありません/);
+	// An unknown number, an empty input, a person who has left: a message
+	// each, and no grant.
+	const left = await t.api.post('/api/v1/people', {
+		name: '退職 五郎', section_id: sectionId('0410'), employment: 'regular', employment_status: 'left',
+	});
+	assert.equal(left.status, 201, left.text);
+	const grantsNow = async () => (await u.manager.api.get(`/api/v1/assets/${civic.id}/grants`)).json.items.map((g) => g.id);
+	const before = await grantsNow();
+	for (const [who, msg] of [
+		['99999', '許可する人に入力された職員番号（または氏名）の職員が見つかりません。'],
+		['  ', '許可する人を入力してください。'],
+		[left.json.employee_no, '許可する人に指定された職員は離職しているため、許可できません。'],
+	]) {
+		r = await form(`/assets/${civic.id}/grants`, { person: who, kind: 'read' });
+		assert.equal(r.status, 422, who);
+		assert.ok(r.text.includes(msg), `${who}: ${msg}`);
+	}
+	assert.deepEqual(await grantsNow(), before, 'no grant given');
 	r = await form(`/assets/${civic.id}/grants/${gid}/delete`, {});
 	assert.equal(r.status, 303, r.text);
 	assert.doesNotMatch(await page(), new RegExp(`grants/${gid}/delete`));
 	// Without the form's token nothing happens.
 	r = await request(t.srv.url, `/assets/${civic.id}/grants`, {
-		method: 'POST', body: `person_id=${person.id}&kind=read`,
+		method: 'POST', body: `person=${person.employee_no}&kind=read`,
 		headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
 	});
 	assert.equal(r.status, 403);
@@ -314,4 +336,27 @@ test('refusals and grants are in the audit log', async (ctx) => {
 	const grants = audit('grant');
 	assert.ok(grants.some((g) => g.actor === 'kacho.shimin' && JSON.parse(g.details).kind === 'named'));
 	assert.ok(audit('ungrant').some((g) => g.actor === 'kacho.shimin'));
+});
+
+test('the grant form reaches any person of a city with thousands of staff', async () => {
+	await users();
+	// 520 more people than the demo has: past any list a form could show.
+	const rows = [['職員番号', '氏名', '所属', '雇用区分', '在職状況']];
+	for (let i = 1; i <= 520; i++) rows.push([String(20000 + i), `大勢 ${i}号`, '0410', '常勤', '在職']);
+	const imp = await request(t.srv.url, '/api/v1/people/import', { method: 'POST', body: toCsv(rows), headers: { 'Content-Type': 'text/csv' } });
+	assert.equal(imp.status, 200, imp.text);
+	const civic = byLevel(3, '0410');
+	const pw = new RegExp('^ {2}kacho\\.shimin +(demo-\\S+)', 'm').exec(t.srv.initStdout)[1];
+	const cookie = await signIn(t.srv.url, 'kacho.shimin', pw);
+	const page = (await request(t.srv.url, `/assets/${civic.id}`, { headers: { Cookie: cookie } })).text;
+	assert.doesNotMatch(page, /20520/, 'the page lists no people');
+	const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(page)[1];
+	const r = await request(t.srv.url, `/assets/${civic.id}/grants`, {
+		method: 'POST',
+		body: new URLSearchParams({ csrf, person: '20520 大勢 520号', kind: 'read' }).toString(),
+		headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: t.srv.url },
+	});
+	assert.equal(r.status, 303, r.text);
+	const list = await u.manager.api.get(`/api/v1/assets/${civic.id}/grants`);
+	assert.ok(list.json.items.some((g) => g.person === '20520 大勢 520号' && g.kind === 'read'));
 });

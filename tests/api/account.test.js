@@ -4,6 +4,7 @@
 // shown to change nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 
 import { STAFF, addAccount, addApiUser, request, runCli, useServer } from '../lib/server.js';
 import { freshStep, hotp, stepOf, totp } from '../lib/totp.js';
@@ -130,6 +131,43 @@ test('a data manager sees the role with its section', async () => {
 	const r = await v.get('/account');
 	assert.match(r.text, /データ管理責任者（0420 環境課）/);
 	assert.match(r.text, /<span class="role">職員<\/span>/);
+	// Under the English switch: English names and brackets, on the account
+	// page and on the org chart.
+	const en = await request(t.srv.url, '/account', { headers: { Cookie: `${v.cookie}; mm_lang=en` } });
+	assert.match(en.text, /<span class="role">Data Manager \(0420 環境課\)<\/span>, <span class="role">Staff member<\/span>/);
+	const org = await request(t.srv.url, '/org', { headers: { Cookie: `${v.cookie}; mm_lang=en` } });
+	assert.match(org.text, />Chief Information Security Officer<\/a>/);
+	assert.doesNotMatch(org.text, />情報管理最高責任者<\/a>/);
+});
+
+/* The number of access refusals in the audit log, or null without sqlite3. */
+function refusals() {
+	const r = spawnSync('sqlite3', [t.srv.dbPath, "SELECT count(*) FROM audit_events WHERE action = 'access_denied'"], { encoding: 'utf8' });
+	return r.error || r.status !== 0 ? null : Number(r.stdout.trim());
+}
+
+test('a contractor, who may not read the roles register, sees their own role and section by name, and nothing is refused', async (ctx) => {
+	const sections = (await t.api.get('/api/v1/sections?limit=1000')).json.items;
+	const p = await t.api.post('/api/v1/people', {
+		name: '委託 四郎', section_id: sections.find((s) => s.code === '0410').id, employment: 'contractor', employment_status: 'employed',
+	});
+	assert.equal(p.status, 201, p.text);
+	addAccount(t.srv, { login: 'itaku.account', person: p.json.employee_no, password: 'a lantern by the harbour' });
+	const v = await signedIn('itaku.account', 'a lantern by the harbour');
+	// The contractor reads nothing of the roles register itself.
+	assert.doesNotMatch((await v.get('/roles')).text, /外部委託者/);
+	const before = refusals();
+	if (before === null) return ctx.skip('no sqlite3 to read the audit log with');
+	let r = await v.get('/account');
+	assert.equal(r.status, 200);
+	assert.match(r.text, /<dd id="roles"><span class="role">外部委託者<\/span><\/dd>/);
+	assert.match(r.text, /<dd>0410 市民課<\/dd>/);
+	assert.doesNotMatch(r.text, /contractor/, 'no bare role code');
+	// The English switch (the lang cookie).
+	r = await request(t.srv.url, '/account', { headers: { Cookie: `${v.cookie}; mm_lang=en` } });
+	assert.match(r.text, /<dt>Section<\/dt><dd>0410 市民課<\/dd>/);
+	assert.match(r.text, /<dd id="roles"><span class="role">Contractor<\/span><\/dd>/);
+	assert.equal(refusals(), before, 'viewing /account records no refusal');
 });
 
 test('password changes are refused with Japanese messages, and nothing changes', async () => {

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { ADMIN, ADMIN_HOLDING, STAFF, client, parseCsv, request, startServer, toCsv, unzip } from '../lib/server.js';
+import { ADMIN, ADMIN_HOLDING, STAFF, addApiUser, client, parseCsv, request, startServer, toCsv, unzip } from '../lib/server.js';
 
 let srv;
 let api;
@@ -28,10 +28,25 @@ async function otherServer(seed) {
 const ASSET_HEADINGS = [
 	'管理番号', '名称', '種別', '業務分類', '説明・備考', '所管課', 'データ管理責任者', '利用者範囲',
 	'媒体・保存先', '所在', '関連システム', '個人情報', '機密性', '完全性', '可用性', '資産価値', '保存期限', '状態',
+	'個別の権限',
 ];
 const KIND_JA = { data: 'データ', document: 'ドキュメント', infrastructure: 'インフラ', hardware: 'ハード', software: 'ソフト' };
 const PERSONAL_JA = { none: 'なし', personal: '個人情報', sensitive: '要配慮個人情報', my_number: '特定個人情報' };
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/* The 個別の権限 cell of a record from its grants (API list): kinds in the
+ * order 閲覧, 編集, 指名, people by employee number. */
+function grantCell(list, people) {
+	assert.equal(list.status, 200, list.text);
+	const no = new Map(people.map((p) => [p.id, p.employee_no]));
+	const order = { read: 0, edit: 1, named: 2 };
+	const word = { read: '閲覧', edit: '編集', named: '指名' };
+	return list.json.items
+		.map((g) => [order[g.kind], no.get(g.person_id), g.kind])
+		.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0))
+		.map(([, n, k]) => `${word[k]}:${n}`)
+		.join(' ');
+}
 
 /* GET an export and check it is a 200 CSV download; returns the response. */
 async function exportCsv(base, reg, query = '') {
@@ -101,7 +116,7 @@ test('CSV export cells: references as "code name", choices as Japanese labels, s
 			a.owner_id ? per.get(a.owner_id) : '', a.user_scope ?? '', a.medium ?? '', a.location ?? '',
 			a.system_id ? sys.get(a.system_id) : '', PERSONAL_JA[a.personal_info], String(a.confidentiality),
 			String(a.integrity), String(a.availability), String(a.asset_value), a.retention_until ?? '',
-			a.retired ? '廃棄' : '使用中',
+			a.retired ? '廃棄' : '使用中', grantCell(await api.get(`/api/v1/assets/${a.id}/grants`), people),
 		];
 		assert.deepEqual(row, want, a.code);
 	}
@@ -443,7 +458,7 @@ test('rows whose 管理番号 exists update that record; the rest are created', 
 	assert.equal(rows.length, 2);
 	rows[1][1] = `${target.name}（改）`;
 	rows[1][12] = '1'; // 機密性
-	rows.push(['', '新規の取込', 'データ', '', '', '0110 総務課', '', '', '', '', '', 'なし', '1', '1', '1', '', '', '使用中']);
+	rows.push(['', '新規の取込', 'データ', '', '', '0110 総務課', '', '', '', '', '', 'なし', '1', '1', '1', '', '', '使用中', '']);
 	const r = await importCsv(srv.url, 'assets', Buffer.concat([BOM, Buffer.from(toCsv(rows))]));
 	assert.equal(r.status, 200, r.text);
 	assert.deepEqual([r.json.created, r.json.updated, r.json.unchanged], [1, 1, 0]);
@@ -552,25 +567,41 @@ async function roundTrip(encoding) {
 		// The default profile's sections and roles are there already, unchanged.
 		assert.deepEqual([r.json.ok, r.json.created + r.json.unchanged, r.json.rows, r.json.errors], [true, total, total, []], reg);
 	}
+	// ADMIN of the demo is person 10007, named on every 極秘 asset; the copy
+	// has that person, with the same roles, and the grants the file listed.
+	const copy = addApiUser(fresh, { login: 'copy10007', person: ADMIN.person }).api;
 	const want = await snapshotByCode(api);
-	const got = await snapshotByCode(client(fresh.url));
+	const got = await snapshotByCode(copy);
 	for (const reg of Object.keys(KEYS)) {
 		assert.deepEqual(Object.keys(got[reg]).sort(), Object.keys(want[reg]).sort(), `${reg} codes`);
 		for (const code of Object.keys(want[reg])) assert.deepEqual(got[reg][code], want[reg][code], `${reg} ${code}`);
 	}
-	return fresh;
+	return { fresh, copy };
 }
 
 test('round trip: the demo data exported and imported into an empty server is identical', async () => {
-	const fresh = await roundTrip(null);
-	// And exporting from the copy gives the same file, byte for byte.
+	const { fresh, copy } = await roundTrip(null);
+	// And exporting from the copy gives the same file, byte for byte:
+	// records and the 個別の権限 of each.
 	for (const reg of Object.keys(KEYS)) {
 		const a = await exportCsv(srv.url, reg, 'status=all');
-		const b = await exportCsv(fresh.url, reg, 'status=all');
+		const b = await copy.get(`/api/v1/${reg}/export.csv?status=all`);
+		assert.equal(b.status, 200);
 		// Leave out the people behind the empty server's test accounts.
 		const data = (t) => t.split('\r\n').filter((l) => !l.includes(ADMIN.name) && !l.includes(STAFF.name)).join('\r\n');
 		assert.equal(data(b.text), data(a.text), reg);
 	}
+	const rows = csvRows(await exportCsv(srv.url, 'assets', 'status=all'));
+	const secret = rows.filter((r) => r[12] === '4');
+	assert.ok(secret.length > 0 && secret.every((r) => r[18].split(' ').includes(`指名:${ADMIN.person}`)), 'the file names 10007');
+	// The grants were applied exactly: the importer, named on each 極秘
+	// asset as it created it, is not named any more; 10007 is.
+	const mine = client(fresh.url);
+	const assets = await copy.all('assets');
+	const one = assets.find((x) => x.code === secret[0][0]);
+	assert.equal((await copy.get(`/api/v1/assets/${one.id}`)).status, 200);
+	assert.equal((await mine.get(`/api/v1/assets/${one.id}`)).status, 404);
+	assert.equal(await mine.total('assets', 'status=all&confidentiality_min=4'), 0);
 });
 
 test('round trip through CP932 is identical too', async () => {
@@ -582,6 +613,8 @@ test('assets cannot be imported before what they refer to exists', async () => {
 	const exp = await exportCsv(srv.url, 'assets');
 	const r = await importCsv(fresh.url, 'assets', exp.bytes);
 	assert.equal(r.status, 422);
-	assert.ok(r.json.errors.every((e) => ['所管課', 'データ管理責任者', '関連システム'].includes(e.column)));
+	assert.ok(r.json.errors.every((e) => ['所管課', 'データ管理責任者', '関連システム', '個別の権限'].includes(e.column)));
+	// The people the grants name are unknown there too, each entry told.
+	assert.ok(r.json.errors.some((e) => e.column === '個別の権限' && /「指名:10007」の職員番号の職員が見つかりません/.test(e.message)));
 	assert.equal(await client(fresh.url).total('assets'), 0);
 });
