@@ -225,7 +225,12 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 	/* A key the importer may not see reads as not found: a refusal too,
 	 * told in the same words as one they may see but not change. */
 	if (rc == MM_EPERM || (rc == MM_ENOTFOUND && id)) {
-		row_error(st->ctx, st->rep, row, NULL, "forbidden_row", NULL, 0, 0);
+		/* A register's own refusal (a privileged holding) says why. */
+		const char *why = rc == MM_EPERM && st->ctx->refusal ? st->ctx->refusal
+								     : "forbidden_row";
+
+		st->ctx->refusal = NULL;
+		row_error(st->ctx, st->rep, row, NULL, why, NULL, 0, 0);
 		st->denied++;
 		return MM_OK;
 	}
