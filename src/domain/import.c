@@ -226,8 +226,8 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 	 * told in the same words as one they may see but not change. */
 	if (rc == MM_EPERM || (rc == MM_ENOTFOUND && id)) {
 		/* A register's own refusal (a privileged holding) says why. */
-		const char *why = rc == MM_EPERM && st->ctx->refusal ? st->ctx->refusal
-								     : "forbidden_row";
+		const char *why =
+			rc == MM_EPERM && st->ctx->refusal ? st->ctx->refusal : "forbidden_row";
 
 		st->ctx->refusal = NULL;
 		row_error(st->ctx, st->rep, row, NULL, why, NULL, 0, 0);
