@@ -229,9 +229,11 @@ static int seed_systems(struct mm_ctx *ctx, struct mm_demo_counts *out)
 	struct mm_record rec;
 
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++) {
-		/* The infrastructure administrator is in 情報システム係 (2.2). */
+		/* The infrastructure administrator is a member of 情報システム係,
+		 * not its head, who is the data manager named on the 係's
+		 * assets (2.2). */
 		char admin[16];
-		snprintf(admin, sizeof(admin), "%05d", 10000 + 3 * 3 + 2 - (int)(i % 2));
+		snprintf(admin, sizeof(admin), "%05d", 10000 + 3 * 3 + 2);
 		struct mm_in it[4] = { IN("name", systems[i].name),
 				       IN("section_id", systems[i].section),
 				       IN("infra_admin_id", admin),

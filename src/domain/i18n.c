@@ -84,9 +84,63 @@ static const struct msg catalogue[] = {
 	  "{label} cannot be before the start date." },
 	{ "sod_infra_data",
 	  "同じ人が情報システムの基盤管理者と、そのシステム上の情報資産の"
-	  "データ管理責任者を兼ねることはできません（2.2 職務の分離）。",
+	  "データ管理責任者を兼ねることはできません（2.2 職務の分離、ルール「{label}」）。",
 	  "One person cannot be both the infrastructure administrator of a system and the data "
-	  "manager of the information assets on it (2.2 separation of duties)." },
+	  "manager of the information assets on it (2.2 separation of duties, rule \"{label}\")." },
+	{ "sod_asset_admin",
+	  "この情報システムの基盤管理者は、この資産の所管課のデータ管理責任者、または資産のデータ管"
+	  "理"
+	  "責任者と同じ人です。同じ人が兼ねることはできません（2.2 "
+	  "職務の分離、ルール「{label}」）。",
+	  "The infrastructure administrator of this system is the data manager of the asset's "
+	  "section or of the asset itself; one person cannot hold both (2.2 separation of duties, "
+	  "rule \"{label}\")." },
+	{ "sod_requester_approver",
+	  "申請者本人は、この申請を承認・却下できません（職務分離ルール「{label}」）。"
+	  "別の情報システム管理責任者に依頼してください。",
+	  "The requester cannot decide their own request (separation-of-duties rule \"{label}\"). "
+	  "Ask another holder of the approving role." },
+	{ "sod_grantee_approver",
+	  "特権を付与される本人は、この申請を承認・却下できません（職務分離ルール「{label}」）。"
+	  "別の情報システム管理責任者に依頼してください。",
+	  "The grantee cannot decide a request for their own privilege (separation-of-duties rule "
+	  "\"{label}\"). Ask another holder of the approving role." },
+	{ "sod_same_duty", "{label}には職務1と異なる職務を指定してください。",
+	  "{label} must differ from the first duty." },
+	{ "sod_pair_unsupported",
+	  "この職務の組み合わせは確認できません。基盤管理者とデータ管理責任者、申請者と承認者、"
+	  "特権の付与対象者と承認者のいずれかを指定してください。",
+	  "mamori cannot check this pair of duties. Use infrastructure administrator and data "
+	  "manager, requester and approver, or grantee and approver." },
+	{ "privilege_not_privileged",
+	  "{label}"
+	  "には特権の役割を指定してください。特権でない役割は事務局が役割の担当者に登録します"
+	  "。",
+	  "{label} must be a privileged role; other roles are assigned by the secretariat." },
+	{ "until_past", "{label}は今日以降の日付にしてください。",
+	  "{label} cannot be in the past." },
+	{ "privilege_via_request",
+	  "特権の役割は直接登録・変更・復元できません。「特権の申請」（/"
+	  "privilege_requests）から申請"
+	  "し、情報システム管理責任者の承認を受けてください（7.2(2)）。特権の取消（無効にする）は"
+	  "できます。",
+	  "A privileged role cannot be assigned, changed or restored directly. Request it under "
+	  "Privilege requests (/privilege_requests) for approval by the information systems "
+	  "manager (7.2(2)). Revoking (disabling) a privileged holding remains possible." },
+	{ "wf_forbidden", "この操作（承認・却下など）を行う権限がありません。",
+	  "You may not take this step (approve, reject, ...) on this record." },
+	{ "wf_wrong_state",
+	  "この記録は現在の状態ではこの操作ができません（既に処理済みの可能性があります）。"
+	  "最新の内容を確認してください。",
+	  "This step is not possible in the record's current state (it may have been decided "
+	  "already). Review the latest version." },
+	{ "wf_frozen",
+	  "処理済みの記録は編集できません。状態の変更は画面のボタン（承認・却下など）で行います。",
+	  "A decided record cannot be edited; its state changes only through its steps (approve, "
+	  "reject, ...)." },
+	{ "comment_too_long", "コメントは2000文字以内で入力してください。",
+	  "The comment must be at most 2000 characters." },
+	{ "bad_comment", "comment は文字列で指定してください。", "comment must be a string." },
 	{ "login_invalid",
 	  "{label}は{min}～{max}文字の半角英数字と記号（. _ -）で入力してください。",
 	  "{label} must be {min} to {max} characters: ASCII letters, digits, '.', '_' or '-'." },

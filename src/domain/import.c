@@ -273,8 +273,14 @@ static int import_row(struct import_state *st, size_t row, struct mm_slice *cell
 		return MM_OK;
 	/* A key the importer may not see reads as not found: a refusal too,
 	 * told in the same words as one they may see but not change. */
-	if (rc == MM_EPERM || (rc == MM_ENOTFOUND && id))
-		return refused(st, row, NULL, "forbidden_row");
+	if (rc == MM_EPERM || (rc == MM_ENOTFOUND && id)) {
+		/* A register's own refusal (a privileged holding) says why. */
+		const char *why =
+			rc == MM_EPERM && st->ctx->refusal ? st->ctx->refusal : "forbidden_row";
+
+		st->ctx->refusal = NULL;
+		return refused(st, row, NULL, why);
+	}
 	if (rc)
 		return rc;
 	rc = mm_grants_replace(r, st->ctx, rec.id, &ri.cell, &gerrs, &changed);

@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "domain/principal.h"
+#include "domain/sod.h"
 
 #include <string.h>
 
@@ -226,6 +227,37 @@ static void asset_derive(const struct mm_register *r, struct mm_record *rec)
 	rec->v[AST_VALUE].i = v;
 }
 
+/* 2.2: the infrastructure administrator of the asset's system is neither
+ * the data manager of the asset's section nor the data manager named on
+ * the asset. */
+static int asset_check(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+		       struct mm_ferrs *errs)
+{
+	const struct mm_field *f = &r->schema.fields[AST_SYSTEM];
+	struct mm_record sys;
+	bool on, conflict = false;
+	const char *rule;
+	int64_t admin;
+	int rc;
+
+	if (rec->retired || !rec->v[AST_SYSTEM].set)
+		return MM_OK;
+	rc = mm_rec_get(ctx->conn, &mm_reg_systems.schema, rec->v[AST_SYSTEM].i, ctx->a, &sys);
+	if (rc == MM_ENOTFOUND || (!rc && (sys.retired || !sys.v[SYS_ADMIN].set)))
+		return MM_OK;
+	if (!rc)
+		rc = mm_sod_rule(ctx, MM_DUTY_SYSTEM_ADMIN, MM_DUTY_DATA_MANAGER, &on, &rule);
+	if (rc || !on)
+		return rc;
+	admin = sys.v[SYS_ADMIN].i;
+	conflict = rec->v[AST_OWNER].set && rec->v[AST_OWNER].i == admin;
+	if (!conflict && rec->v[AST_SECTION].set)
+		rc = mm_roles_is_data_manager(ctx, admin, rec->v[AST_SECTION].i, &conflict);
+	if (!rc && conflict)
+		mm_sod_ferr(errs, f->name, "sod_asset_admin", rule);
+	return rc;
+}
+
 const struct mm_register mm_reg_assets = {
 	.schema = { "assets", asset_fields, AST_NFIELDS },
 	.label_ja = "情報資産台帳",
@@ -239,6 +271,7 @@ const struct mm_register mm_reg_assets = {
 	.title_field = AST_NAME,
 	.owner_field = AST_SECTION,
 	.derive = asset_derive,
+	.check = asset_check,
 	.level_help = asset_level_help,
 	.class_field = AST_C,
 	/* 事務局 compiles the register: it creates assets for any section. */

@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "domain/principal.h"
+#include "domain/sod.h"
 
 #include <string.h>
 
@@ -148,14 +149,17 @@ static int system_check(const struct mm_register *r, struct mm_ctx *ctx,
 			const struct mm_record *rec, struct mm_ferrs *errs)
 {
 	const struct mm_field *f = &r->schema.fields[SYS_ADMIN];
-	bool conflict = false;
+	bool conflict = false, on;
+	const char *rule;
 	int rc;
 
 	if (!rec->id || rec->retired || !rec->v[SYS_ADMIN].set)
 		return MM_OK;
-	rc = mm_roles_sod_system(ctx, rec->id, rec->v[SYS_ADMIN].i, &conflict);
+	rc = mm_sod_rule(ctx, MM_DUTY_SYSTEM_ADMIN, MM_DUTY_DATA_MANAGER, &on, &rule);
+	if (!rc && on)
+		rc = mm_roles_sod_system(ctx, rec->id, rec->v[SYS_ADMIN].i, &conflict);
 	if (!rc && conflict)
-		mm_ferr_add(errs, f, f->name, "sod_infra_data", ctx->lang);
+		mm_sod_ferr(errs, f->name, "sod_infra_data", rule);
 	return rc;
 }
 

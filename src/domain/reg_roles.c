@@ -6,8 +6,12 @@
 
 #include "core/datetime.h"
 #include "core/err.h"
+#include "domain/audit.h"
 #include "domain/principal.h"
+#include "domain/privileges.h"
+#include "domain/sod.h"
 
+#include <stdio.h>
 #include <string.h>
 
 enum { PAGE = 256 };
@@ -121,6 +125,22 @@ static int admin_of_section_system(struct mm_ctx *ctx, int64_t person, int64_t s
 	return rc;
 }
 
+/* Whether an active asset on system names person as its data manager. */
+static int owner_on(struct mm_ctx *ctx, int64_t system, int64_t person, bool *found)
+{
+	struct mm_filter f[2] = {
+		{ AST_SYSTEM, MM_OP_EQ, { true, system, NULL } },
+		{ AST_OWNER, MM_OP_EQ, { true, person, NULL } },
+	};
+	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL };
+	struct mm_page page;
+	int rc = mm_rec_list(ctx->conn, &mm_reg_assets.schema, &q, ctx->a, &page);
+
+	if (!rc && page.total > 0)
+		*found = true;
+	return rc;
+}
+
 int mm_roles_sod_system(struct mm_ctx *ctx, int64_t system, int64_t person, bool *conflict)
 {
 	struct mm_value code = { true, 0, "data_manager" };
@@ -132,6 +152,9 @@ int mm_roles_sod_system(struct mm_ctx *ctx, int64_t system, int64_t person, bool
 	int rc;
 
 	*conflict = false;
+	rc = owner_on(ctx, system, person, conflict);
+	if (rc || *conflict)
+		return rc;
 	rc = mm_rec_find(ctx->conn, &mm_reg_roles.schema, ROLE_CODE, &code, 0, &f[1].v.i);
 	if (rc == MM_ENOTFOUND)
 		return MM_OK;
@@ -158,7 +181,8 @@ static int holder_check(const struct mm_register *r, struct mm_ctx *ctx,
 	const struct mm_field *fs = r->schema.fields;
 	const struct mm_value *sec = &rec->v[RH_SECTION];
 	struct mm_record role;
-	bool per_section, conflict = false;
+	bool per_section, conflict = false, on;
+	const char *rule;
 	char today[11];
 	int rc;
 
@@ -180,10 +204,81 @@ static int holder_check(const struct mm_register *r, struct mm_ctx *ctx,
 	mm_ctx_today(ctx, today);
 	if (ended(rec, today))
 		return MM_OK;
-	rc = admin_of_section_system(ctx, rec->v[RH_PERSON].i, sec->i, &conflict);
+	rc = mm_sod_rule(ctx, MM_DUTY_SYSTEM_ADMIN, MM_DUTY_DATA_MANAGER, &on, &rule);
+	if (!rc && on)
+		rc = admin_of_section_system(ctx, rec->v[RH_PERSON].i, sec->i, &conflict);
 	if (!rc && conflict)
-		mm_ferr_add(errs, &fs[RH_PERSON], fs[RH_PERSON].name, "sod_infra_data", ctx->lang);
+		mm_sod_ferr(errs, fs[RH_PERSON].name, "sod_infra_data", rule);
 	return rc;
+}
+
+int mm_roles_is_data_manager(struct mm_ctx *ctx, int64_t person, int64_t section, bool *yes)
+{
+	struct mm_value code = { true, 0, "data_manager" };
+	struct mm_filter f[3] = { { RH_PERSON, MM_OP_EQ, { true, person, NULL } },
+				  { RH_ROLE, MM_OP_EQ, { true, 0, NULL } },
+				  { RH_SECTION, MM_OP_EQ, { true, section, NULL } } };
+	struct mm_query q = { f, 3, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_page page;
+	char today[11];
+	int rc;
+
+	*yes = false;
+	rc = mm_rec_find(ctx->conn, &mm_reg_roles.schema, ROLE_CODE, &code, 0, &f[1].v.i);
+	if (rc == MM_ENOTFOUND)
+		return MM_OK;
+	if (!rc)
+		rc = mm_rec_list(ctx->conn, &mm_reg_role_holders.schema, &q, ctx->a, &page);
+	mm_ctx_today(ctx, today);
+	for (size_t i = 0; !rc && i < page.n; i++)
+		if (!ended(&page.recs[i], today) &&
+		    (!page.recs[i].v[RH_FROM].set || strcmp(page.recs[i].v[RH_FROM].s, today) <= 0))
+			*yes = true;
+	return rc;
+}
+
+/* A privileged role is granted through an approved request (7.2(2)):
+ * over the web nobody creates, edits or restores a privileged holding
+ * directly. Revoking one (retiring) stays open to the role's writers. */
+static int holder_guard(const struct mm_register *r, struct mm_ctx *ctx,
+			const struct mm_record *rec)
+{
+	bool priv = false;
+	int rc;
+
+	(void)r;
+	if (!ctx->who || ctx->by_workflow || !rec->v[RH_ROLE].set)
+		return MM_OK;
+	rc = mm_role_id_privileged(ctx, rec->v[RH_ROLE].i, &priv);
+	if (rc || !priv)
+		return rc;
+	ctx->refusal = "privilege_via_request";
+	return MM_EPERM;
+}
+
+/* Every change of a privileged holding is a privileged action in the audit
+ * log: the CLI's bootstrap, a grant by approval, a revocation. */
+static int holder_after(const struct mm_register *r, struct mm_ctx *ctx,
+			const struct mm_record *rec, const char *op)
+{
+	char object[64], details[160];
+	bool priv = false;
+	int rc = mm_role_id_privileged(ctx, rec->v[RH_ROLE].i, &priv);
+
+	if (rc || !priv)
+		return rc;
+	snprintf(object, sizeof(object), "%s/%lld", r->schema.name, (long long)rec->id);
+	snprintf(details, sizeof(details),
+		 "{\"op\":\"%s\",\"privileged\":true,\"via\":\"%s\",\"person_id\":%lld,"
+		 "\"role_id\":%lld}",
+		 op,
+		 ctx->by_workflow ? "request"
+		 : ctx->who	  ? "web"
+				  : "cli",
+		 (long long)rec->v[RH_PERSON].i, (long long)rec->v[RH_ROLE].i);
+	return mm_audit(ctx,
+			ctx->who || ctx->by_workflow ? "privilege_change" : "privilege_bootstrap",
+			object, "ok", details);
 }
 
 const struct mm_register mm_reg_role_holders = {
@@ -199,6 +294,8 @@ const struct mm_register mm_reg_role_holders = {
 	.title_field = RH_NOTE,
 	.owner_field = -1,
 	.check = holder_check,
+	.guard = holder_guard,
+	.after = holder_after,
 	.default_class = 2,
 	.create_roles = ROLE_WRITERS,
 	.edit_roles = ROLE_WRITERS,

@@ -5,6 +5,7 @@
  * did not exist, a write the writer may not make is MM_EPERM, and both are
  * audited once the refused work is rolled back. */
 #include "domain/register.h"
+#include "domain/register_int.h"
 
 #include "core/buf.h"
 #include "core/datetime.h"
@@ -45,7 +46,7 @@ static void json_value(struct mm_json *j, const struct mm_field *f, const struct
 }
 
 /* Writes {"field": [old, new], ...} for the fields that differ. */
-static const char *diff_json(const struct mm_register *r, struct mm_ctx *ctx,
+const char *mm_reg_diff_json(const struct mm_register *r, struct mm_ctx *ctx,
 			     const struct mm_value *old, const struct mm_value *now)
 {
 	const struct mm_schema *s = &r->schema;
@@ -83,7 +84,7 @@ static const char *diff_json(const struct mm_register *r, struct mm_ctx *ctx,
 	return out;
 }
 
-static int add_history(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+int mm_reg_add_history(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
 		       const char *action, const char *changes)
 {
 	struct mm_hist h = {
@@ -100,7 +101,7 @@ static int add_history(const struct mm_register *r, struct mm_ctx *ctx, const st
 	return mm_hist_add(ctx->conn, &r->schema, &h);
 }
 
-static const char *now_iso(struct mm_ctx *ctx)
+const char *mm_reg_now_iso(struct mm_ctx *ctx)
 {
 	char t[21];
 
@@ -140,7 +141,7 @@ static int assign_key(const struct mm_register *r, struct mm_ctx *ctx, struct mm
 
 /* Reads record id for the reader. A record the reader may not see is
  * MM_ENOTFOUND, like one that does not exist, with *denied set. */
-static int get_visible(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
+int mm_reg_get_visible(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
 		       struct mm_record *out, const char **denied)
 {
 	bool ok = true;
@@ -156,7 +157,7 @@ static int get_visible(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 
 /* Refuses op unless ctx's principal may take it on rec (MM_EPERM, *denied
  * set). */
-static int allow(const struct mm_register *r, struct mm_ctx *ctx, enum mm_access_op op,
+int mm_reg_allow(const struct mm_register *r, struct mm_ctx *ctx, enum mm_access_op op,
 		 const char *name, const struct mm_record *rec, const char **denied)
 {
 	bool ok = true;
@@ -170,7 +171,7 @@ static int allow(const struct mm_register *r, struct mm_ctx *ctx, enum mm_access
 
 /* Ends the engine's transaction, then records a refusal when there was
  * one: the refused work is rolled back, the record of the refusal is not. */
-static int finish(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int rc,
+int mm_reg_finish(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int rc,
 		  const char *denied)
 {
 	rc = mm_ctx_tx_end(ctx, rc);
@@ -185,10 +186,45 @@ static int name_classifier(const struct mm_register *r, struct mm_ctx *ctx,
 							: MM_OK;
 }
 
+/* The register's own refusal of a write (struct mm_register's guard). */
+static int guard(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+		 const char *op, const char **denied)
+{
+	const struct mm_workflow *wf = r->workflow;
+	int rc = r->guard ? r->guard(r, ctx, rec) : MM_OK;
+
+	/* A decision freezes a record of a workflow: only its transitions
+	 * move it on. */
+	if (!rc && wf && ctx->who && strcmp(op, "edit") == 0 && rec->v[wf->state_field].set &&
+	    strcmp(rec->v[wf->state_field].s, wf->initial) != 0) {
+		ctx->refusal = "wf_frozen";
+		rc = MM_EPERM;
+	}
+	if (rc == MM_EPERM)
+		*denied = op;
+	return rc;
+}
+
+/* A new record of a register with a workflow starts in its initial state,
+ * requested by whoever creates it. */
+static void wf_start(const struct mm_register *r, struct mm_ctx *ctx, struct mm_record *rec)
+{
+	const struct mm_workflow *wf = r->workflow;
+
+	if (!wf)
+		return;
+	rec->v[wf->state_field].set = true;
+	rec->v[wf->state_field].s = wf->initial;
+	if (wf->requester_field >= 0 && ctx->who && ctx->who->person_id) {
+		rec->v[wf->requester_field].set = true;
+		rec->v[wf->requester_field].i = ctx->who->person_id;
+	}
+}
+
 int mm_reg_get(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, struct mm_record *out)
 {
 	const char *denied = NULL;
-	int rc = get_visible(r, ctx, id, out, &denied);
+	int rc = mm_reg_get_visible(r, ctx, id, out, &denied);
 
 	return denied ? mm_access_denied(ctx, r, id, denied, rc) : rc;
 }
@@ -224,26 +260,31 @@ int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct 
 	if (rc)
 		return rc;
 	default_owner(r, ctx, out);
+	wf_start(r, ctx, out);
 	rc = mm_reg_validate(r, ctx, in, out, errs);
 	if (!rc)
-		rc = allow(r, ctx, MM_ACCESS_CREATE, "create", out, &denied);
+		rc = mm_reg_allow(r, ctx, MM_ACCESS_CREATE, "create", out, &denied);
+	if (!rc)
+		rc = guard(r, ctx, out, "create", &denied);
 	if (rc)
 		goto out;
 	rc = assign_key(r, ctx, out);
 	if (rc)
 		goto out;
 	out->version = 1;
-	out->created_at = out->updated_at = now_iso(ctx);
+	out->created_at = out->updated_at = mm_reg_now_iso(ctx);
 	out->updated_by = ctx->actor;
 	rc = mm_rec_insert(ctx->conn, &r->schema, out);
 	if (rc)
 		goto out;
-	rc = add_history(r, ctx, out, ctx->importing ? "import" : "create",
-			 diff_json(r, ctx, NULL, out->v));
+	rc = mm_reg_add_history(r, ctx, out, ctx->importing ? "import" : "create",
+				mm_reg_diff_json(r, ctx, NULL, out->v));
 	if (!rc)
 		rc = name_classifier(r, ctx, out);
+	if (!rc && r->after)
+		rc = r->after(r, ctx, out, "create");
 out:
-	return finish(r, ctx, 0, rc, denied);
+	return mm_reg_finish(r, ctx, 0, rc, denied);
 }
 
 int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
@@ -264,9 +305,11 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 		return rc;
 	/* Access before the version: a conflict must not tell that a hidden
 	 * record exists. */
-	rc = get_visible(r, ctx, id, out, &denied);
+	rc = mm_reg_get_visible(r, ctx, id, out, &denied);
 	if (!rc)
-		rc = allow(r, ctx, MM_ACCESS_EDIT, "edit", out, &denied);
+		rc = mm_reg_allow(r, ctx, MM_ACCESS_EDIT, "edit", out, &denied);
+	if (!rc)
+		rc = guard(r, ctx, out, "edit", &denied);
 	if (rc)
 		goto out;
 	if (out->version != version) {
@@ -279,10 +322,12 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 		goto out;
 	/* A record moves only to a section the writer could create it in. */
 	if (fo >= 0 && (out->v[fo].set != old[fo].set || out->v[fo].i != old[fo].i))
-		rc = allow(r, ctx, MM_ACCESS_CREATE, "edit", out, &denied);
+		rc = mm_reg_allow(r, ctx, MM_ACCESS_CREATE, "edit", out, &denied);
+	if (!rc)
+		rc = guard(r, ctx, out, "edit", &denied);
 	if (rc)
 		goto out;
-	changes = diff_json(r, ctx, old, out->v);
+	changes = mm_reg_diff_json(r, ctx, old, out->v);
 	if (!changes) {
 		rc = MM_ENOMEM;
 		goto out;
@@ -290,16 +335,18 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	if (strcmp(changes, "{}") == 0)
 		goto out; /* nothing changed: no new version */
 	out->version = version + 1;
-	out->updated_at = now_iso(ctx);
+	out->updated_at = mm_reg_now_iso(ctx);
 	out->updated_by = ctx->actor;
 	rc = mm_rec_update(ctx->conn, &r->schema, out, version);
 	if (rc)
 		goto out;
-	rc = add_history(r, ctx, out, ctx->importing ? "import" : "update", changes);
+	rc = mm_reg_add_history(r, ctx, out, ctx->importing ? "import" : "update", changes);
 	if (!rc)
 		rc = name_classifier(r, ctx, out);
+	if (!rc && r->after)
+		rc = r->after(r, ctx, out, "update");
 out:
-	return finish(r, ctx, id, rc, denied);
+	return mm_reg_finish(r, ctx, id, rc, denied);
 }
 
 int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
@@ -310,9 +357,12 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 
 	if (rc)
 		return rc;
-	rc = get_visible(r, ctx, id, out, &denied);
+	rc = mm_reg_get_visible(r, ctx, id, out, &denied);
 	if (!rc)
-		rc = allow(r, ctx, MM_ACCESS_RETIRE, retire ? "retire" : "restore", out, &denied);
+		rc = mm_reg_allow(r, ctx, MM_ACCESS_RETIRE, retire ? "retire" : "restore", out,
+				  &denied);
+	if (!rc && !retire)
+		rc = guard(r, ctx, out, "restore", &denied);
 	if (rc)
 		goto out;
 	if (out->version != version) {
@@ -325,15 +375,18 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 	}
 	out->retired = retire;
 	out->version = version + 1;
-	out->updated_at = now_iso(ctx);
+	out->updated_at = mm_reg_now_iso(ctx);
 	out->updated_by = ctx->actor;
 	rc = mm_rec_update(ctx->conn, &r->schema, out, version);
 	if (rc)
 		goto out;
-	rc = add_history(r, ctx, out, retire ? "retire" : "restore",
-			 retire ? "{\"retired\":[false,true]}" : "{\"retired\":[true,false]}");
+	rc = mm_reg_add_history(r, ctx, out, retire ? "retire" : "restore",
+				retire ? "{\"retired\":[false,true]}"
+				       : "{\"retired\":[true,false]}");
+	if (!rc && r->after)
+		rc = r->after(r, ctx, out, retire ? "retire" : "restore");
 out:
-	return finish(r, ctx, id, rc, denied);
+	return mm_reg_finish(r, ctx, id, rc, denied);
 }
 
 /* Runs q for the reader: only the records they may see, and only those

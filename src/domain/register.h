@@ -39,6 +39,15 @@ struct mm_ctx {
 	const char *request_id;		  /* for the audit log */
 	int64_t now;			  /* unix seconds; 0: read the clock (tests set it) */
 	struct mm_auth_cache *auth_cache; /* principals by credential; may be NULL */
+	/* Set by the engine when it refuses a write for a reason the writer
+	 * must be told (a catalogue message id; label fills its {label}),
+	 * beyond the generic "forbidden" or "conflict". */
+	const char *refusal;
+	const char *refusal_label;
+	/* Set while a workflow hook writes on the engine's behalf (the
+	 * approval of a privilege creating its holding): access was decided
+	 * by the transition, and the write is not a CLI bootstrap. */
+	bool by_workflow;
 };
 
 /* A client-supplied value before validation. JSON gives typed values
@@ -82,6 +91,47 @@ struct mm_ferrs {
 	size_t n;
 };
 
+/* Workflows (DESIGN.md §3): a register with a state field moves between
+ * states only through its declared transitions, never by a plain edit.
+ * Each transition is taken by the roles of its mask (or, where it says
+ * so, by the record's requester), from the states it lists, and records
+ * who, when and a comment as a new version. */
+enum {
+	MM_TR_BY_REQUESTER = 1u << 0, /* the record's requester may take it too */
+	MM_TR_APPROVAL = 1u << 1,     /* an approval: the SoD rules requester
+				       * vs approver and grantee vs approver
+				       * apply to the actor */
+	MM_TR_AUDIT = 1u << 2	      /* audited as a privileged action */
+};
+
+enum { MM_WF_MAX_FROM = 4 };
+
+struct mm_transition {
+	const char *name;		  /* in the API path: approve */
+	const char *label_ja, *label_en;  /* the button: 承認する */
+	const char *from[MM_WF_MAX_FROM]; /* state codes, NULL-terminated */
+	const char *to;			  /* state code */
+	unsigned roles;			  /* MM_ROLE_BIT mask */
+	unsigned flags;			  /* MM_TR_* */
+	/* Runs in the transition's transaction after the checks, with rec
+	 * already in its new state (may be NULL). It may change rec's fields
+	 * and add field errors (MM_EVALIDATE rolls everything back). */
+	int (*hook)(const struct mm_register *r, struct mm_ctx *ctx, struct mm_record *rec,
+		    struct mm_ferrs *errs);
+};
+
+struct mm_workflow {
+	int state_field;     /* ENUM, MM_F_DERIVED: changed by transitions only */
+	const char *initial; /* the state of a new record */
+	int requester_field; /* REF people set to the creator's person, or -1 */
+	int grantee_field;   /* REF people the approval benefits, or -1 */
+	int actor_field;     /* REF people stamped with the deciding actor, or -1 */
+	int at_field;	     /* TEXT stamped with the time of the decision, or -1 */
+	int comment_field;   /* TEXT stamped with the comment, or -1 */
+	const struct mm_transition *transitions;
+	size_t ntransitions;
+};
+
 struct mm_register {
 	struct mm_schema schema;
 	const char *label_ja, *label_en;     /* 情報資産台帳 */
@@ -114,6 +164,17 @@ struct mm_register {
 	unsigned create_roles, edit_roles, retire_roles;
 	bool manager_writes;
 	bool grant_edits;
+
+	/* Refuses a write the access rules allow but the register does not:
+	 * called with the stored record before an edit or a restore and with
+	 * the new one before it is stored. Returns MM_EPERM with
+	 * ctx->refusal set, or MM_OK (may be NULL). */
+	int (*guard)(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec);
+	/* Runs in the write's transaction after a create, update, retire or
+	 * restore (op is the history action), e.g. to audit (may be NULL). */
+	int (*after)(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+		     const char *op);
+	const struct mm_workflow *workflow; /* NULL: no states */
 };
 
 /* The registers, in menu order, and lookup by name (NULL when unknown). */
@@ -164,6 +225,25 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 
 int mm_reg_list(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
 		struct mm_page *out);
+
+/* The transition called name of r's workflow, or NULL. */
+const struct mm_transition *mm_wf_find(const struct mm_register *r, const char *name);
+
+/* Whether ctx's principal may take t on rec now (state and role; the
+ * rules of separation are checked when it is taken). */
+bool mm_wf_may(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_transition *t,
+	       const struct mm_record *rec);
+
+/* Takes transition name on record id, which the client saw at version,
+ * with comment (may be NULL). MM_ENOTFOUND for an unknown transition or a
+ * record the actor may not read; MM_EPERM (ctx->refusal set) for an actor
+ * who may not take it; MM_ECONFLICT for a stale version, or with
+ * ctx->refusal "wf_wrong_state" when the record is not in a state the
+ * transition leaves from; MM_EVALIDATE with errs for a rule it breaks.
+ * Refusals are audited. out receives the record in its new state. */
+int mm_reg_transition(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
+		      const char *name, const char *comment, struct mm_ferrs *errs,
+		      struct mm_record *out);
 
 int mm_reg_history(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
 		   struct mm_hist **out, size_t *n);

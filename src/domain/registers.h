@@ -58,9 +58,13 @@ extern const struct mm_register mm_reg_roles;
 extern const struct mm_register mm_reg_role_holders;
 
 /* Separation of duties (2.2): sets *conflict when person is a current data
- * manager of a section that owns an active asset on system. For the systems
- * register's check of its infrastructure administrator. */
+ * manager of a section that owns an active asset on system, or the data
+ * manager named on such an asset. For the systems register's check of its
+ * infrastructure administrator. */
 int mm_roles_sod_system(struct mm_ctx *ctx, int64_t system, int64_t person, bool *conflict);
+
+/* Sets *yes when person holds the data manager role of section today. */
+int mm_roles_is_data_manager(struct mm_ctx *ctx, int64_t person, int64_t section, bool *yes);
 
 /* Today's date in JST as YYYY-MM-DD, from ctx->now or the clock; for the
  * validity of role holdings. */

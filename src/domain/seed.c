@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "domain/principal.h"
 #include "domain/registers.h"
+#include "domain/sod.h"
 
 #include <string.h>
 
@@ -125,6 +126,8 @@ static int seed(struct mm_ctx *ctx, struct mm_seed_counts *out)
 		rc = create(&mm_reg_sections, ctx, it, sizeof(it) / sizeof(it[0]));
 		out->sections += !rc;
 	}
+	if (!rc)
+		rc = mm_sod_seed(ctx, &out->sod_rules);
 	return rc;
 }
 

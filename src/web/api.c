@@ -115,13 +115,12 @@ static void send_record(struct mm_req *rq, struct mm_resp *rs, int status,
 	}
 }
 
-/* Reports an engine result: field errors as 422, the rest by mm_resp_status_for. */
-static void send_failure(struct mm_req *rq, struct mm_resp *rs, int rc, const struct mm_ferrs *errs)
+/* Reports an engine result: field errors as 422, the engine's refusal
+ * when it gave one, the rest by mm_resp_status_for. */
+static void send_failure(struct mm_req *rq, struct mm_resp *rs, int rc, const struct mm_ferrs *errs,
+			 const struct mm_ctx *ctx)
 {
-	if (rc == MM_EVALIDATE)
-		mm_resp_json_error(rs, rq->lang, 422, "validation", errs);
-	else
-		mm_resp_status_for(rs, rq->lang, rc);
+	mm_resp_refused(rs, rq->lang, rc, ctx->refusal, NULL, errs);
 }
 
 void mm_api_health(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
@@ -265,7 +264,7 @@ void mm_api_create(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		rc = mm_reg_create(rq->reg, &ctx, &in, &errs, &rec);
 	mm_ctx_close(w, &ctx);
 	if (rc) {
-		send_failure(rq, rs, rc, &errs);
+		send_failure(rq, rs, rc, &errs, &ctx);
 		return;
 	}
 	send_record(rq, rs, 201, &rec);
@@ -314,7 +313,7 @@ void mm_api_update(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		rc = mm_reg_update(rq->reg, &ctx, rq->id, version, &in, &errs, &rec);
 	mm_ctx_close(w, &ctx);
 	if (rc) {
-		send_failure(rq, rs, rc, &errs);
+		send_failure(rq, rs, rc, &errs, &ctx);
 		return;
 	}
 	send_record(rq, rs, 200, &rec);
@@ -349,7 +348,7 @@ static void set_retired(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 		return;
 	}
 	if (rc) {
-		mm_resp_status_for(rs, rq->lang, rc);
+		send_failure(rq, rs, rc, NULL, &ctx);
 		return;
 	}
 	send_record(rq, rs, 200, &rec);

@@ -10,6 +10,11 @@ void mm_resp_json_error(struct mm_resp *rs, enum mm_lang lang, int status, const
 			const struct mm_ferrs *errs);
 void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err);
 void mm_resp_redirect(struct mm_resp *rs, const char *location);
+/* An engine result: the refusal the engine gave (ctx->refusal) with 403
+ * for MM_EPERM and 409 for MM_ECONFLICT, field errors as 422, the rest by
+ * mm_resp_status_for. */
+void mm_resp_refused(struct mm_resp *rs, enum mm_lang lang, int rc, const char *refusal,
+		     const char *label, const struct mm_ferrs *errs);
 void mm_json_record(struct mm_json *j, const struct mm_register *r, const struct mm_record *rec);
 int mm_ctx_open(struct mm_web *w, struct mm_req *rq, struct mm_ctx *ctx);
 void mm_ctx_close(struct mm_web *w, struct mm_ctx *ctx);
@@ -35,6 +40,9 @@ void mm_api_openapi(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_grants(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_grant_add(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_grant_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 
 /* HTML pages (html_*.c). */
 void mm_html_home(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
@@ -50,6 +58,9 @@ void mm_html_import_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs
 void mm_html_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_grant_add(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_grant_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signin_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signin(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_totp_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);

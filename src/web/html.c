@@ -316,6 +316,16 @@ void mm_html_error(struct mm_req *rq, struct mm_resp *rs, int status, const char
 	mm_html_error_text(rq, rs, status, mm_msg(rq->lang, msg_id));
 }
 
+void mm_html_refused(struct mm_req *rq, struct mm_resp *rs, int err, const char *refusal)
+{
+	if (refusal && err == MM_EPERM)
+		mm_html_error(rq, rs, 403, refusal);
+	else if (refusal && err == MM_ECONFLICT)
+		mm_html_error(rq, rs, 409, refusal);
+	else
+		mm_html_fail(rq, rs, err);
+}
+
 void mm_html_fail(struct mm_req *rq, struct mm_resp *rs, int err)
 {
 	switch (err) {

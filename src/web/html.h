@@ -69,6 +69,15 @@ void mm_html_error_text(struct mm_req *rq, struct mm_resp *rs, int status, const
 /* An error page for an engine or store error code. */
 void mm_html_fail(struct mm_req *rq, struct mm_resp *rs, int err);
 
+/* The same, telling the engine's refusal (ctx->refusal, a message id) when
+ * it gave one for MM_EPERM or MM_ECONFLICT. */
+void mm_html_refused(struct mm_req *rq, struct mm_resp *rs, int err, const char *refusal);
+
+/* The steps of a record's workflow its reader may take now, as buttons
+ * with a comment field (html_workflow.c); nothing for a register without
+ * a workflow. */
+void mm_html_transitions(struct mm_html *h, const struct mm_record *rec);
+
 /* Returns path followed by the request's non-empty query parameters except
  * those named in drop (NULL-terminated, may be NULL), then name=value when
  * name is given; allocated in the request arena, URL-encoded, not escaped. */

@@ -216,8 +216,15 @@ static void structure(struct mm_html *h, const struct org *o)
 		mm_html_f(h, "<p class=\"note\">%s</p>\n",
 			  MM_L(h->lang, "担当者が多いため、一部を表示していません。",
 			       "There are too many holders to show them all."));
-	mm_html_f(h, "<p><a href=\"/role_holders\">%s</a></p>\n</section>\n",
-		  MM_L(h->lang, "役割の担当者の一覧と編集", "List and edit the role holders"));
+	mm_html_f(
+		h,
+		"<p><a href=\"/role_holders\">%s</a> ・ <a href=\"/privileges\">%s</a> ・ "
+		"<a href=\"/privilege_requests\">%s</a> ・ <a href=\"/sod/conflicts\">%s</a></p>\n"
+		"</section>\n",
+		MM_L(h->lang, "役割の担当者の一覧と編集", "List and edit the role holders"),
+		MM_L(h->lang, "特権を持つアカウント", "Privileged accounts"),
+		MM_L(h->lang, "特権の申請", "Privilege requests"),
+		MM_L(h->lang, "職務分離の違反", "Separation-of-duties conflicts"));
 }
 
 /* The people in section now, not counting its sub-sections. */

@@ -51,6 +51,10 @@ static const char *action_label(const struct mm_register *r, const char *action,
 		{ "import", "取込", "Imported" },
 	};
 
+	const struct mm_transition *t = mm_wf_find(r, action);
+
+	if (t)
+		return MM_L(lang, t->label_ja, t->label_en);
 	if (strcmp(action, "retire") == 0)
 		return MM_L(lang, r->retired_ja, r->retired_en);
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
@@ -173,6 +177,13 @@ static void changes(struct mm_html *h, const struct mm_hist *e)
 		struct mm_value o, n;
 		const char *ot, *nt;
 
+		if (fi < 0 && strcmp(key, "comment") == 0 && json_is_string(pair)) {
+			mm_html_f(h, "%r<li><span class=\"k\">%s</span>: %s</li>\n",
+				  open ? "" : "<ul class=\"changes\">\n",
+				  MM_L(h->lang, "コメント", "Comment"), json_string_value(pair));
+			open = true;
+			continue;
+		}
 		if (fi < 0 || !json_is_array(pair) || json_array_size(pair) != 2)
 			continue; /* "retired" is told by the action column */
 		o = json_to_value(h, json_array_get(pair, 0));
@@ -284,6 +295,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 			  MM_L(h.lang, r->retired_ja, r->retired_en));
 	mm_html_f(&h, "</h1>\n");
 	detail_actions(&h, &rec);
+	mm_html_transitions(&h, &rec);
 	mm_html_f(&h, "<section><h2>%s</h2>\n", MM_L(h.lang, "登録内容", "Details"));
 	field_rows(&h, &rec);
 	mm_html_f(&h, "</section>\n<section><h2>%s</h2>\n", MM_L(h.lang, "管理情報", "Record"));
@@ -723,7 +735,7 @@ static void save(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, bool u
 		conflict_page(&h, rq->id, fm.vals);
 		rs->status = 409;
 	} else if (rc) {
-		mm_html_fail(rq, rs, rc);
+		mm_html_refused(rq, rs, rc, ctx.refusal);
 	} else {
 		mm_resp_redirect(rs, mm_html_path(rq, rec.id, NULL));
 	}
@@ -769,7 +781,7 @@ static void set_retired(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 		conflict_page(&h, rq->id, NULL);
 		rs->status = 409;
 	} else if (rc) {
-		mm_html_fail(rq, rs, rc);
+		mm_html_refused(rq, rs, rc, ctx.refusal);
 	} else {
 		mm_resp_redirect(rs, mm_html_path(rq, rq->id, NULL));
 	}

@@ -87,6 +87,20 @@ void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err)
 	}
 }
 
+void mm_resp_refused(struct mm_resp *rs, enum mm_lang lang, int rc, const char *refusal,
+		     const char *label, const struct mm_ferrs *errs)
+{
+	(void)label;
+	if (rc == MM_EVALIDATE)
+		mm_resp_json_error(rs, lang, 422, "validation", errs);
+	else if (refusal && rc == MM_EPERM)
+		mm_resp_json_error(rs, lang, 403, refusal, NULL);
+	else if (refusal && rc == MM_ECONFLICT)
+		mm_resp_json_error(rs, lang, 409, refusal, NULL);
+	else
+		mm_resp_status_for(rs, lang, rc);
+}
+
 void mm_resp_redirect(struct mm_resp *rs, const char *location)
 {
 	rs->status = 303;

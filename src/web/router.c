@@ -1,6 +1,6 @@
 /* The route table and dispatch. A pattern's segments are literals, {reg} (a
  * register name), {id} (a positive record id) or {gid} (a second positive
- * id, such as a grant's). */
+ * id, such as a grant's) or {name} (a transition's name). */
 #include "web/handlers.h"
 #include "web/html.h"
 #include "web/session.h"
@@ -28,6 +28,8 @@ struct route {
 static const struct route routes[] = {
 	{ "GET", "/healthz", mm_api_health, PUBLIC },
 	{ "GET", "/api/v1/openapi.json", mm_api_openapi, 0 },
+	{ "GET", "/api/v1/privileges", mm_api_privileges, 0 },
+	{ "GET", "/api/v1/sod/conflicts", mm_api_sod_conflicts, 0 },
 	{ "GET", "/api/v1/{reg}", mm_api_list, 0 },
 	{ "POST", "/api/v1/{reg}", mm_api_create, 0 },
 	{ "GET", "/api/v1/{reg}/export.csv", mm_api_export_csv, 0 },
@@ -38,6 +40,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/{reg}/{id}/retire", mm_api_retire, 0 },
 	{ "POST", "/api/v1/{reg}/{id}/restore", mm_api_restore, 0 },
 	{ "GET", "/api/v1/{reg}/{id}/history", mm_api_history, 0 },
+	{ "POST", "/api/v1/{reg}/{id}/transitions/{name}", mm_api_transition, 0 },
 	{ "GET", "/api/v1/{reg}/{id}/grants", mm_api_grants, 0 },
 	{ "POST", "/api/v1/{reg}/{id}/grants", mm_api_grant_add, 0 },
 	{ "POST", "/api/v1/{reg}/{id}/grants/{gid}/delete", mm_api_grant_remove, 0 },
@@ -50,6 +53,8 @@ static const struct route routes[] = {
 	{ "POST", "/signin/totp", mm_html_totp, PUBLIC },
 	{ "POST", "/signout", mm_html_signout, ENROL },
 	{ "GET", "/org", mm_html_org, 0 },
+	{ "GET", "/privileges", mm_html_privileges, 0 },
+	{ "GET", "/sod/conflicts", mm_html_sod_conflicts, 0 },
 	{ "GET", "/account", mm_html_account, ENROL },
 	{ "POST", "/account/password", mm_html_account_password, ENROL },
 	{ "POST", "/account/totp/start", mm_html_account_totp_start, ENROL },
@@ -71,6 +76,7 @@ static const struct route routes[] = {
 	{ "POST", "/{reg}/{id}/retire", mm_html_retire, 0 },
 	{ "POST", "/{reg}/{id}/restore", mm_html_restore, 0 },
 	{ "POST", "/{reg}/{id}/grants", mm_html_grant_add, 0 },
+	{ "POST", "/{reg}/{id}/transitions/{name}", mm_html_transition, 0 },
 	{ "POST", "/{reg}/{id}/grants/{gid}/delete", mm_html_grant_remove, 0 },
 };
 
@@ -102,6 +108,12 @@ static bool match(const char *pattern, const char *path, struct mm_req *rq)
 		} else if (mm_slice_eqs(pseg, "{gid}")) {
 			if (sseg.len == 0 || sseg.ptr[0] == '+' || sseg.ptr[0] == '-' ||
 			    !mm_slice_to_i64(sseg, &rq->sub_id) || rq->sub_id <= 0)
+				return false;
+		} else if (mm_slice_eqs(pseg, "{name}")) {
+			if (sseg.len == 0 || sseg.len > 40)
+				return false;
+			rq->sub_name = mm_arena_strndup(rq->a, sseg.ptr, sseg.len);
+			if (!rq->sub_name)
 				return false;
 		} else if (!mm_slice_eq(pseg, sseg)) {
 			return false;
@@ -202,6 +214,7 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		rq->reg = NULL;
 		rq->id = 0;
 		rq->sub_id = 0;
+		rq->sub_name = NULL;
 		if (!match(routes[i].pattern, rq->path, rq))
 			continue;
 		if (strcmp(routes[i].method, rq->method) != 0 &&

@@ -45,6 +45,7 @@ struct mm_req {
 	const struct mm_register *reg;
 	int64_t id;
 	int64_t sub_id;			/* a second id in the path: {gid} */
+	const char *sub_name;		/* a name in the path: {name} */
 	const struct mm_principal *who; /* signed-in principal, or NULL */
 	const char *session;		/* the session token from the cookie */
 	const char *csrf;		/* the session's CSRF token */

@@ -89,7 +89,16 @@ test('every register has its paths and operations', async () => {
 
 test('every path the document lists is a real route of the server', async () => {
 	for (const p of Object.keys(doc.paths)) {
-		const url = p.replace('{id}', '1');
+		// A record path is tried on the register's first record; a
+		// register with none (no privilege request yet) has its list
+		// path tried instead.
+		let url = p;
+		if (p.includes('{id}')) {
+			const list = await api.get(p.slice(0, p.indexOf('/{id}')) + '?limit=1');
+			assert.equal(list.status, 200, p);
+			if (!list.json.items.length) continue;
+			url = p.replace('{id}', String(list.json.items[0].id));
+		}
 		for (const m of Object.keys(doc.paths[p])) {
 			if (m !== 'get') continue;
 			const r = await api.get(url);

@@ -1,0 +1,202 @@
+/* The JSON API of workflows and of the reports of 7.2(2) and 2.2:
+ * POST /api/v1/{reg}/{id}/transitions/{name}, GET /api/v1/privileges and
+ * GET /api/v1/sod/conflicts. */
+#include "web/handlers.h"
+
+#include "core/err.h"
+#include "core/slice.h"
+#include "domain/privileges.h"
+#include "domain/sod.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Reads {"comment": "...", "version": N} (both optional; an empty body is
+ * an empty object). Returns an error code id for the client or NULL. */
+static const char *transition_input(struct mm_req *rq, const char **comment, int64_t *version)
+{
+	json_t *root, *c, *v;
+	const char *err = NULL;
+
+	*comment = NULL;
+	*version = 0;
+	if (rq->body_too_big)
+		return "too_big";
+	if (!rq->body_len)
+		return NULL;
+	root = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, NULL);
+	if (!root)
+		return "bad_json";
+	c = json_object_get(root, "comment");
+	v = json_object_get(root, "version");
+	if (c && !json_is_null(c) && !json_is_string(c))
+		err = "bad_comment";
+	else if (v && !json_is_integer(v))
+		err = "bad_version";
+	if (!err && json_is_string(c))
+		*comment = mm_arena_strndup(rq->a, json_string_value(c), json_string_length(c));
+	if (!err && v)
+		*version = json_integer_value(v);
+	json_decref(root);
+	return err;
+}
+
+/* The version: If-Match ("3" or W/"3") or the body's. */
+static bool version_of(const struct mm_req *rq, int64_t body, int64_t *out)
+{
+	if (rq->if_match) {
+		struct mm_slice s = mm_slice_trim(mm_slice_cstr(rq->if_match));
+		if (s.len > 2 && s.ptr[0] == 'W' && s.ptr[1] == '/')
+			s.ptr += 2, s.len -= 2;
+		if (s.len >= 2 && s.ptr[0] == '"' && s.ptr[s.len - 1] == '"')
+			s.ptr++, s.len -= 2;
+		return mm_slice_to_i64(s, out) && *out > 0;
+	}
+	*out = body;
+	return body > 0;
+}
+
+void mm_api_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
+{
+	struct mm_ferrs errs = { .n = 0 };
+	struct mm_record rec;
+	struct mm_ctx ctx;
+	struct mm_json j;
+	const char *comment;
+	int64_t body_version, version;
+	const char *bad = transition_input(rq, &comment, &body_version);
+	int rc;
+
+	if (bad) {
+		mm_resp_json_error(rs, rq->lang, strcmp(bad, "too_big") ? 400 : 413, bad, NULL);
+		return;
+	}
+	if (!mm_wf_find(rq->reg, rq->sub_name)) {
+		mm_resp_json_error(rs, rq->lang, 404, "not_found", NULL);
+		return;
+	}
+	if (!version_of(rq, body_version, &version)) {
+		mm_resp_json_error(rs, rq->lang, 428, "bad_version", NULL);
+		return;
+	}
+	rc = mm_ctx_open(w, rq, &ctx);
+	if (!rc)
+		rc = mm_reg_transition(rq->reg, &ctx, rq->id, version, rq->sub_name, comment, &errs,
+				       &rec);
+	mm_ctx_close(w, &ctx);
+	if (rc) {
+		mm_resp_refused(rs, rq->lang, rc, ctx.refusal, NULL, &errs);
+		return;
+	}
+	rs->content_type = "application/json; charset=utf-8";
+	mm_json_init(&j, &rs->body);
+	mm_json_record(&j, rq->reg, &rec);
+}
+
+static void str_field(struct mm_json *j, const char *key, const char *v)
+{
+	mm_json_key(j, key);
+	if (v && *v)
+		mm_json_str(j, v);
+	else
+		mm_json_null(j);
+}
+
+static void privilege_json(struct mm_json *j, const struct mm_privilege *p)
+{
+	mm_json_obj_open(j);
+	mm_json_key(j, "holding_id");
+	mm_json_int(j, p->holding_id);
+	str_field(j, "holding_code", p->holding_code);
+	mm_json_key(j, "person_id");
+	mm_json_int(j, p->person_id);
+	str_field(j, "person", p->person);
+	str_field(j, "login", p->login);
+	mm_json_key(j, "role_id");
+	mm_json_int(j, p->role_id);
+	str_field(j, "role", p->role);
+	str_field(j, "section", p->section);
+	str_field(j, "valid_from", p->valid_from);
+	str_field(j, "valid_until", p->valid_until);
+	mm_json_key(j, "granted_by");
+	mm_json_str(j, p->request_id ? "request" : "bootstrap");
+	mm_json_key(j, "request_id");
+	if (p->request_id)
+		mm_json_int(j, p->request_id);
+	else
+		mm_json_null(j);
+	str_field(j, "request_code", p->request_code);
+	str_field(j, "approver", p->approver);
+	str_field(j, "approved_at", p->approved_at);
+	mm_json_obj_close(j);
+}
+
+void mm_api_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
+{
+	struct mm_privilege *v = NULL;
+	struct mm_ctx ctx;
+	struct mm_json j;
+	size_t n = 0;
+	int rc = mm_ctx_open(w, rq, &ctx);
+
+	if (!rc)
+		rc = mm_privileges_list(&ctx, &v, &n);
+	mm_ctx_close(w, &ctx);
+	if (rc) {
+		mm_resp_status_for(rs, rq->lang, rc);
+		return;
+	}
+	rs->content_type = "application/json; charset=utf-8";
+	mm_json_init(&j, &rs->body);
+	mm_json_obj_open(&j);
+	mm_json_key(&j, "total");
+	mm_json_int(&j, (int64_t)n);
+	mm_json_key(&j, "items");
+	mm_json_arr_open(&j);
+	for (size_t i = 0; i < n; i++)
+		privilege_json(&j, &v[i]);
+	mm_json_arr_close(&j);
+	mm_json_obj_close(&j);
+}
+
+void mm_api_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
+{
+	struct mm_sod_conflict *v = NULL;
+	struct mm_ctx ctx;
+	struct mm_json j;
+	size_t n = 0;
+	int rc = mm_ctx_open(w, rq, &ctx);
+
+	if (!rc)
+		rc = mm_sod_conflicts(&ctx, &v, &n);
+	mm_ctx_close(w, &ctx);
+	if (rc) {
+		mm_resp_status_for(rs, rq->lang, rc);
+		return;
+	}
+	rs->content_type = "application/json; charset=utf-8";
+	mm_json_init(&j, &rs->body);
+	mm_json_obj_open(&j);
+	mm_json_key(&j, "total");
+	mm_json_int(&j, (int64_t)n);
+	mm_json_key(&j, "items");
+	mm_json_arr_open(&j);
+	for (size_t i = 0; i < n; i++) {
+		mm_json_obj_open(&j);
+		mm_json_key(&j, "person_id");
+		mm_json_int(&j, v[i].person_id);
+		str_field(&j, "person", v[i].person);
+		str_field(&j, "rule", v[i].rule);
+		str_field(&j, "duty_a", v[i].duty_a);
+		str_field(&j, "duty_b", v[i].duty_b);
+		str_field(&j, "scope_register", v[i].scope_register);
+		mm_json_key(&j, "scope_id");
+		mm_json_int(&j, v[i].scope_id);
+		str_field(&j, "scope", v[i].scope);
+		str_field(&j, "detail", v[i].detail);
+		mm_json_obj_close(&j);
+	}
+	mm_json_arr_close(&j);
+	mm_json_obj_close(&j);
+}
