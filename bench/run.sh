@@ -85,6 +85,12 @@ rss_mb() {
 	awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
 
+# The part of it that is the process's own memory, not pages of the
+# database file it reads through mmap (those are the kernel's page cache).
+anon_mb() {
+	awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
 # Waits until process $2 writes "NAME: serving http://127.0.0.1:PORT/" to
 # the file $1, then prints PORT. Gives up after 10 s or if the process dies.
 learn_port() {
@@ -355,6 +361,7 @@ scenario ceiling-again "$PING_URL/"
 
 sleep 1
 LOADED_RSS=$(rss_mb "$MAMORI_PID")
+LOADED_ANON=$(anon_mb "$MAMORI_PID")
 CEILING=$(awk -v a="${RPS[0]}" -v b="${RPS[${#RPS[@]} - 1]}" 'BEGIN { print (a + b) / 2 }')
 
 # Returns "ok" or "MISSED" for value $1 against $2 with operator $3 (ge/le).
@@ -398,7 +405,8 @@ done
 echo
 printf 'mamori RSS idle after start-up: %6s MB   (≤ %s MB: %s)\n' "$IDLE_RSS" \
 	"$TARGET_IDLE_MB" "$(verdict "$IDLE_RSS" "$TARGET_IDLE_MB" le)"
-printf 'mamori RSS after the load:      %6s MB\n' "$LOADED_RSS"
+printf 'mamori RSS after the load:      %6s MB   (own memory %s MB; the rest: database pages, mapped)\n' \
+	"$LOADED_RSS" "$LOADED_ANON"
 
 if ((${#DRAINS[@]})); then
 	echo
