@@ -13,24 +13,40 @@
 #include <string.h>
 
 /* Reads {"comment": "...", "version": N} (both optional; an empty body is
- * an empty object). Returns an error code id for the client or NULL. */
-static const char *transition_input(struct mm_req *rq, const char **comment, int64_t *version)
+ * an empty object). Returns an error code id for the client or NULL; *field
+ * names an unknown member. */
+static const char *transition_input(struct mm_req *rq, const char **comment, int64_t *version,
+				    const char **field)
 {
-	json_t *root, *c, *v;
-	const char *err = NULL;
+	json_t *root, *c, *v, *val;
+	const char *err = NULL, *key;
 
 	*comment = NULL;
 	*version = 0;
+	*field = NULL;
 	if (rq->body_too_big)
 		return "too_big";
 	if (!rq->body_len)
 		return NULL;
-	root = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, NULL);
+	root = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 	if (!root)
 		return "bad_json";
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return "not_object";
+	}
+	json_object_foreach(root, key, val)
+	{
+		if (!err && strcmp(key, "comment") != 0 && strcmp(key, "version") != 0) {
+			*field = mm_arena_strdup(rq->a, key);
+			err = "unknown_field";
+		}
+	}
 	c = json_object_get(root, "comment");
 	v = json_object_get(root, "version");
-	if (c && !json_is_null(c) && !json_is_string(c))
+	if (err)
+		;
+	else if (c && !json_is_null(c) && !json_is_string(c))
 		err = "bad_comment";
 	else if (v && !json_is_integer(v))
 		err = "bad_version";
@@ -63,11 +79,16 @@ void mm_api_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	struct mm_record rec;
 	struct mm_ctx ctx;
 	struct mm_json j;
-	const char *comment;
+	const char *comment, *field;
 	int64_t body_version, version;
-	const char *bad = transition_input(rq, &comment, &body_version);
+	const char *bad = transition_input(rq, &comment, &body_version, &field);
 	int rc;
 
+	if (bad && field) {
+		mm_ferr_add(&errs, NULL, field, "unknown_field", rq->lang);
+		mm_resp_json_error(rs, rq->lang, 422, "validation", &errs);
+		return;
+	}
 	if (bad) {
 		mm_resp_json_error(rs, rq->lang, strcmp(bad, "too_big") ? 400 : 413, bad, NULL);
 		return;

@@ -212,6 +212,41 @@ static void grant_paths(struct mm_json *j, const char *n)
 	mm_json_obj_close(j);
 }
 
+/* The transitions of a register with a workflow, one path each. */
+static void transition_paths(struct mm_json *j, const struct mm_register *r)
+{
+	const struct mm_workflow *wf = r->workflow;
+	char path[160];
+
+	for (size_t i = 0; wf && i < wf->ntransitions; i++) {
+		const struct mm_transition *t = &wf->transitions[i];
+
+		snprintf(path, sizeof(path), "/api/v1/%s/{id}/transitions/%s", r->schema.name,
+			 t->name);
+		mm_json_key(j, path);
+		mm_json_obj_open(j);
+		operation(j, "post", t->label_en, "TransitionInput", "200", r->schema.name, true);
+		mm_json_obj_close(j);
+	}
+}
+
+/* Reports that are not registers: a GET each. */
+static void report_paths(struct mm_json *j)
+{
+	static const char *const reports[][2] = {
+		{ "/api/v1/privileges", "Who holds a privileged role now, and since when (7.2)" },
+		{ "/api/v1/sod/conflicts",
+		  "Existing violations of the separation-of-duties rules" },
+	};
+
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+		mm_json_key(j, reports[i][0]);
+		mm_json_obj_open(j);
+		operation(j, "get", reports[i][1], NULL, "200", NULL, false);
+		mm_json_obj_close(j);
+	}
+}
+
 static void register_paths(struct mm_json *j, const struct mm_register *r)
 {
 	const char *n = r->schema.name;
@@ -245,6 +280,7 @@ static void register_paths(struct mm_json *j, const struct mm_register *r)
 	operation(j, "get", "History", NULL, "200", NULL, true);
 	mm_json_obj_close(j);
 	grant_paths(j, n);
+	transition_paths(j, r);
 	snprintf(path, sizeof(path), "/api/v1/%s/export.csv", n);
 	mm_json_key(j, path);
 	mm_json_obj_open(j);
@@ -283,6 +319,7 @@ void mm_api_openapi(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_json_obj_open(&j);
 	for (size_t i = 0; i < mm_nregisters; i++)
 		register_paths(&j, mm_registers[i]);
+	report_paths(&j);
 	mm_json_obj_close(&j);
 	mm_json_key(&j, "components");
 	mm_json_obj_open(&j);
@@ -302,6 +339,10 @@ void mm_api_openapi(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 			"\"kind_label\":{\"type\":\"string\"},\"granted_by\":{\"type\":"
 			"\"string\"},\"granted_at\":{\"type\":\"string\",\"format\":"
 			"\"date-time\"}}}");
+	mm_json_key(&j, "TransitionInput");
+	mm_json_raw(&j, "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":"
+			"{\"comment\":{\"type\":\"string\",\"maxLength\":2000},\"version\":"
+			"{\"type\":\"integer\",\"minimum\":1}}}");
 	mm_json_key(&j, "Error");
 	mm_json_raw(&j, "{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"object\","
 			"\"properties\":{\"code\":{\"type\":\"string\"},\"message\":{\"type\":"

@@ -317,3 +317,42 @@ test('the privileged accounts and conflicts pages for 事務局 signed in', asyn
 	assert.equal(rep.status, 200);
 	assert.match(rep.text, /職務分離の違反/);
 });
+
+test('a transition refuses a body that is not what it takes, and changes nothing', async () => {
+	await users();
+	const me = await person('10030');
+	const req = await ask(u.staff, { grantee_id: me.id, role_id: (await role('secretariat')).id });
+	const url = `/api/v1/privilege_requests/${req.id}/transitions/withdraw`;
+	const send = (body) => request(t.srv.url, url, {
+		method: 'POST', headers: { Authorization: `Bearer ${u.staff.token}`, 'Content-Type': 'application/json' }, body,
+	});
+	let r = await send('[1, 2]');
+	assert.equal(r.status, 400);
+	assert.equal(r.json.error.code, 'not_object');
+	r = await send('{"comment": "x",');
+	assert.equal(r.status, 400);
+	assert.equal(r.json.error.code, 'bad_json');
+	r = await send(JSON.stringify({ version: req.version, state: 'approved' }));
+	assert.equal(r.status, 422);
+	assert.deepEqual(r.json.error.fields.map((f) => [f.field, f.code]), [['state', 'unknown_field']]);
+	r = await send(JSON.stringify({ version: req.version, comment: 5 }));
+	assert.equal(r.status, 400);
+	assert.equal(r.json.error.code, 'bad_comment');
+	r = await send(JSON.stringify({ version: req.version, comment: 'あ'.repeat(2001) }));
+	assert.equal(r.status, 422);
+	assert.match(r.text, /2000文字以内/);
+	r = await u.staff.api.post(`/api/v1/privilege_requests/${req.id}/transitions/no_such_step`, { version: req.version });
+	assert.equal(r.status, 404);
+	const after = await t.api.record('privilege_requests', req.id);
+	assert.equal(after.state, 'requested');
+	assert.equal(after.version, req.version);
+});
+
+test('the OpenAPI document describes the transitions and the reports', async () => {
+	const doc = (await t.api.get('/api/v1/openapi.json')).json;
+	for (const name of ['approve', 'reject', 'withdraw'])
+		assert.ok(doc.paths[`/api/v1/privilege_requests/{id}/transitions/${name}`]?.post, name);
+	assert.ok(doc.paths['/api/v1/privileges']?.get);
+	assert.ok(doc.paths['/api/v1/sod/conflicts']?.get);
+	assert.ok(doc.components.schemas.TransitionInput);
+});
