@@ -75,12 +75,10 @@ static const char *jst_seconds(struct mm_req *rq, int64_t t)
 static const char *ms(struct mm_req *rq, int64_t us, bool sign)
 {
 	uint64_t a = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+	const char *pre = us < 0 ? "-" : sign ? "+" : "";
 
-	return mm_html_str(rq, "%s%llu.%03llu ms",
-			   us < 0 ? "-"
-			   : sign ? "+"
-				  : "",
-			   (unsigned long long)(a / 1000), (unsigned long long)(a % 1000));
+	return mm_html_str(rq, "%s%llu.%03llu ms", pre, (unsigned long long)(a / 1000),
+			   (unsigned long long)(a % 1000));
 }
 
 void mm_html_clock_banner(struct mm_html *h)
@@ -184,8 +182,8 @@ void mm_html_clock(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_html_begin(&h, title);
 	mm_html_f(&h, "<h1>%s</h1>\n<p class=\"note\">%s</p>\n", title,
 		  MM_L(h.lang,
-		       "コンピュータの時計は日本標準時と同期を取ります（7."
-		       "7）。表示は日本標準時（JST）です。",
+		       "コンピュータの時計は日本標準時と同期を取ります（7.7）。"
+		       "表示は日本標準時（JST）です。",
 		       "Computer clocks are kept synchronised with Japan Standard Time (7.7). "
 		       "Times are shown in JST."));
 	clock_body(&h, &s, v, settings(w));
