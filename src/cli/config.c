@@ -2,6 +2,7 @@
  * every command shares. */
 #include "cli/cli.h"
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/slice.h"
 #include "domain/auth.h"
@@ -61,6 +62,31 @@ static int auth_setting(const char *name, const char *value)
 	return mm_auth_settings_check(s) == MM_OK;
 }
 
+/* [clock]: the clock check of 7.7 (see core/clock.h). */
+static int clock_setting(const char *name, const char *value)
+{
+	struct mm_clock_settings s = mm_clock_settings;
+	uint64_t n;
+
+	if (strcmp(name, "ntp_server") == 0) {
+		s.ntp_server = *value ? keep(value) : NULL;
+	} else if (strcmp(name, "require_kernel_sync") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return 0;
+		s.require_kernel_sync = strcmp(value, "yes") == 0;
+	} else if (strcmp(name, "max_offset_ms") == 0 && parse_uint(value, 86400000, &n)) {
+		s.max_offset_ms = (int64_t)n;
+	} else if (strcmp(name, "check_every_s") == 0 && parse_uint(value, 86400, &n)) {
+		s.check_every_s = (int)n;
+	} else {
+		return 0;
+	}
+	if (mm_clock_settings_check(&s) != MM_OK)
+		return 0;
+	mm_clock_settings = s;
+	return 1;
+}
+
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct mm_cli *cli = user;
@@ -113,6 +139,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		cli->key_file = keep(value);
 	} else if (strcmp(section, "auth") == 0) {
 		return auth_setting(name, value);
+	} else if (strcmp(section, "clock") == 0) {
+		return clock_setting(name, value);
 	} else if (strcmp(section, "ui") == 0 && strcmp(name, "lang") == 0) {
 		if (strcmp(value, "ja") != 0 && strcmp(value, "en") != 0)
 			return 0;

@@ -56,6 +56,13 @@ static const struct help helps[] = {
 		   "  --tls-cert FILE  serve HTTPS (TLS 1.2+) with this PEM certificate (chain)\n"
 		   "  --tls-key FILE   and this PEM private key\n" },
 	{ "version", "Usage: mamori version\n\nPrints the version.\n" },
+	{ "clock", "Usage: mamori clock [--ntp HOST[:PORT]] [options]\n"
+		   "\nPrints the clock's synchronisation state in one line (7.7): the kernel's\n"
+		   "(ntp_adjtime, read only) and, when a server is named here or in [clock]\n"
+		   "ntp_server, the offset and delay measured against it (SNTP, 2 s timeout).\n"
+		   "Exits 1 when unsynchronised, when the server does not answer or when the\n"
+		   "offset passes [clock] max_offset_ms; 0 otherwise. Never sets the clock.\n"
+		   "  --ntp HOST[:PORT] ask this NTP server (default port 123)\n" },
 	{ "user", "Usage: mamori user VERB [options]\n"
 		  "\nAccounts. Run on the server by its administrator: no approval is asked,\n"
 		  "and each action is recorded as privileged.\n"
@@ -97,6 +104,7 @@ static const char overview[] =
 	"  role_holder who holds which role (役割の担当者)\n"
 	"  user       accounts (add, disable, enable, password, list)\n"
 	"  token      personal API tokens (create, revoke)\n"
+	"  clock      the clock's synchronisation state (7.7); exits 1 on a warning\n"
 	"  version    print the version\n"
 	"  help CMD   help for one command\n";
 

@@ -1,5 +1,6 @@
 #include "server/serve.h"
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "domain/authcache.h"
 #include "domain/register.h"
@@ -48,9 +49,12 @@ int mm_serve(const struct mm_serve_opts *o)
 	w.page_max = 1000;
 	w.import_cap = o->http.body_cap;
 	w.default_lang = o->lang;
+	if (mm_clock_watch_start(&mm_clock_settings, &w.clock) != MM_OK)
+		fprintf(stderr, "mamori: cannot start the clock check; the kernel's state only\n");
 	rc = mm_http_start(&o->http, &w, &h, why, sizeof(why));
 	if (rc) {
 		fprintf(stderr, "mamori: %s\n", why[0] ? why : mm_strerror(rc));
+		mm_clock_watch_stop(w.clock);
 		mm_cache_free(w.cache);
 		mm_auth_cache_free(w.auth_cache);
 		mm_store_close(st);
@@ -62,6 +66,7 @@ int mm_serve(const struct mm_serve_opts *o)
 	sigwait(&set, &sig);
 	fprintf(stderr, "mamori: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mm_http_stop(h);
+	mm_clock_watch_stop(w.clock);
 	mm_cache_free(w.cache);
 	mm_auth_cache_free(w.auth_cache);
 	mm_store_close(st);

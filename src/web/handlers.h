@@ -43,6 +43,7 @@ void mm_api_grant_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs
 void mm_api_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_clock(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 
 /* HTML pages (html_*.c). */
 void mm_html_home(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
@@ -68,6 +69,7 @@ void mm_html_totp(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signout(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_lang(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_org(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_clock(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_account(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_account_password(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_account_totp_start(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);

@@ -253,6 +253,7 @@ void mm_html_begin(struct mm_html *h, const char *title)
 		  h->lang == MM_EN ? "en" : "ja", title);
 	site_header(h);
 	mm_html_f(h, "<main id=\"main\" tabindex=\"-1\">\n");
+	mm_html_clock_banner(h);
 	mm_time_jst(mm_now(), now);
 	mm_html_f(h,
 		  "<div class=\"print-head print-only\"><span class=\"print-title\">%s</span>"

@@ -56,6 +56,11 @@ void mm_html_begin(struct mm_html *h, const char *title);
 /* Writes the hidden csrf field every state-changing form carries. */
 void mm_html_csrf(struct mm_html *h);
 
+/* The loud warning of an unsynchronised clock or one off by more than the
+ * threshold (7.7), for the administrators, 事務局 and 監査人; nothing for
+ * others or when the clock is right (html_clock.c). */
+void mm_html_clock_banner(struct mm_html *h);
+
 /* Closes the main element and writes the footer. */
 void mm_html_end(struct mm_html *h);
 

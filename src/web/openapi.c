@@ -237,6 +237,7 @@ static void report_paths(struct mm_json *j)
 		{ "/api/v1/privileges", "Who holds a privileged role now, and since when (7.2)" },
 		{ "/api/v1/sod/conflicts",
 		  "Existing violations of the separation-of-duties rules" },
+		{ "/api/v1/clock", "The clock's synchronisation and its verdict (7.7)" },
 	};
 
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {

@@ -30,6 +30,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/openapi.json", mm_api_openapi, 0 },
 	{ "GET", "/api/v1/privileges", mm_api_privileges, 0 },
 	{ "GET", "/api/v1/sod/conflicts", mm_api_sod_conflicts, 0 },
+	{ "GET", "/api/v1/clock", mm_api_clock, 0 },
 	{ "GET", "/api/v1/{reg}", mm_api_list, 0 },
 	{ "POST", "/api/v1/{reg}", mm_api_create, 0 },
 	{ "GET", "/api/v1/{reg}/export.csv", mm_api_export_csv, 0 },
@@ -55,6 +56,7 @@ static const struct route routes[] = {
 	{ "GET", "/org", mm_html_org, 0 },
 	{ "GET", "/privileges", mm_html_privileges, 0 },
 	{ "GET", "/sod/conflicts", mm_html_sod_conflicts, 0 },
+	{ "GET", "/admin/clock", mm_html_clock, 0 },
 	{ "GET", "/account", mm_html_account, ENROL },
 	{ "POST", "/account/password", mm_html_account_password, ENROL },
 	{ "POST", "/account/totp/start", mm_html_account_totp_start, ENROL },
@@ -209,6 +211,7 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	bool path_known = false;
 
 	rq->lang = pick_lang(w, rq);
+	rq->web = w;
 	rs->status = 200;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		rq->reg = NULL;

@@ -47,6 +47,7 @@ struct mm_req {
 	int64_t sub_id;			/* a second id in the path: {gid} */
 	const char *sub_name;		/* a name in the path: {name} */
 	const struct mm_principal *who; /* signed-in principal, or NULL */
+	const struct mm_web *web;	/* the server's settings, for the layout */
 	const char *session;		/* the session token from the cookie */
 	const char *csrf;		/* the session's CSRF token */
 	struct mm_param *form;		/* parsed body: multipart by the http layer,
@@ -73,6 +74,7 @@ struct mm_resp {
 /* What every handler shares: the store and settings read at start-up. */
 struct mm_cache;
 struct mm_auth_cache;
+struct mm_clock_watch;
 
 struct mm_web {
 	struct mm_store *store;
@@ -81,6 +83,7 @@ struct mm_web {
 	size_t page_max;		  /* largest page a list may ask for */
 	size_t import_cap;		  /* largest CSV accepted for import, bytes */
 	enum mm_lang default_lang;	  /* when neither cookie nor browser says */
+	struct mm_clock_watch *clock;	  /* the clock check (7.7); NULL: kernel only */
 };
 
 /* Serves one request: routes it, runs the handler and fills rs (whose body
