@@ -72,5 +72,7 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 int mm_cmd_version(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_user(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_clock(struct mm_cli *cli, int argc, char **argv);
+/* verb is "backup" or "restore". */
+int mm_cmd_backup(struct mm_cli *cli, const char *verb, int argc, char **argv);
 
 #endif

@@ -56,6 +56,19 @@ static const struct help helps[] = {
 		   "  --tls-cert FILE  serve HTTPS (TLS 1.2+) with this PEM certificate (chain)\n"
 		   "  --tls-key FILE   and this PEM private key\n" },
 	{ "version", "Usage: mamori version\n\nPrints the version.\n" },
+	{ "backup", "Usage: mamori backup --out FILE [options]\n"
+		    "\nWrites a consistent copy of the whole database to FILE (a new file, mode\n"
+		    "0600) with SQLite's online backup: the server may keep running. The copy\n"
+		    "is checked with PRAGMA integrity_check, and the backup is recorded in the\n"
+		    "audit log as a privileged action. The sealing key (the .key file beside the\n"
+		    "database, or [security] key_file) is not in the copy: keep it apart.\n"
+		    "  --out FILE       where to write the copy\n" },
+	{ "restore", "Usage: mamori restore --from FILE [options]\n"
+		     "\nReplaces the database (--db) with the backup FILE, after checking that it\n"
+		     "is an intact mamori database no newer than this program; an older one is\n"
+		     "brought up to date. Stop the server first. The restore is recorded in the\n"
+		     "audit log of the restored database.\n"
+		     "  --from FILE      the backup to restore\n" },
 	{ "clock", "Usage: mamori clock [--ntp HOST[:PORT]] [options]\n"
 		   "\nPrints the clock's synchronisation state in one line (7.7): the kernel's\n"
 		   "(ntp_adjtime, read only) and, when a server is named here or in [clock]\n"
@@ -105,6 +118,8 @@ static const char overview[] =
 	"  user       accounts (add, disable, enable, password, list)\n"
 	"  token      personal API tokens (create, revoke)\n"
 	"  clock      the clock's synchronisation state (7.7); exits 1 on a warning\n"
+	"  backup     a consistent copy of the database while it runs (--out FILE)\n"
+	"  restore    put a backup back (--from FILE); stop the server first\n"
 	"  version    print the version\n"
 	"  help CMD   help for one command\n";
 

@@ -66,6 +66,8 @@ int main(int argc, char **argv)
 		return mm_cmd_init(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return mm_cmd_serve(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0)
+		return mm_cmd_backup(&cli, cmd, argc - 1, argv + 1);
 	if (strcmp(cmd, "clock") == 0)
 		return mm_cmd_clock(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "user") == 0 || strcmp(cmd, "token") == 0)

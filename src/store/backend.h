@@ -42,6 +42,10 @@ struct mm_backend {
 	 * register tables and indexes for the schemas. */
 	int (*migrate)(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
 
+	/* mm_store_backup and mm_store_restore on one connection. */
+	int (*backup)(struct mm_conn *c, const char *path, char *why, size_t whylen);
+	int (*restore)(struct mm_conn *c, const char *path, char *why, size_t whylen);
+
 	/* mm_store_index, with f and n checked. */
 	int (*index)(struct mm_conn *c, const struct mm_schema *s, const size_t *f, size_t n);
 

@@ -141,6 +141,12 @@ size_t mm_sq_count_search(const struct mm_schema *s);
 /* sqlite_schema.c */
 int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
 int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, size_t n);
+/* The version of the newest migration this program knows. */
+int64_t mm_sq_latest_migration(void);
+
+/* sqlite_backup.c */
+int mm_sq_backup(struct mm_conn *c, const char *path, char *why, size_t whylen);
+int mm_sq_restore(struct mm_conn *c, const char *path, char *why, size_t whylen);
 
 /* sqlite_records.c */
 

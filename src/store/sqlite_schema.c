@@ -63,6 +63,11 @@ static const struct migration migrations[] = {
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
 
+int64_t mm_sq_latest_migration(void)
+{
+	return migrations[NMIGRATIONS - 1].version;
+}
+
 static const char create_migrations_sql[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
 	"applied_at TEXT)";

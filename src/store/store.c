@@ -203,6 +203,20 @@ int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas
 	return rc;
 }
 
+int mm_store_backup(struct mm_conn *c, const char *path, char *why, size_t whylen)
+{
+	if (why && whylen)
+		why[0] = '\0';
+	return c->be->backup(c, path, why, whylen);
+}
+
+int mm_store_restore(struct mm_conn *c, const char *path, char *why, size_t whylen)
+{
+	if (why && whylen)
+		why[0] = '\0';
+	return c->be->restore(c, path, why, whylen);
+}
+
 int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t *f, size_t n)
 {
 	struct mm_conn *c;

@@ -80,6 +80,17 @@ int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas
  * owning section with level. n is 1 to 3. */
 int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t *f, size_t n);
 
+/* Writes a consistent copy of the whole database to a new file at path
+ * (never over an existing one; readable by its owner only) while others
+ * keep reading and writing, and checks the copy's integrity. On failure
+ * nothing is left at path and why says what went wrong. */
+int mm_store_backup(struct mm_conn *c, const char *path, char *why, size_t whylen);
+
+/* Replaces the whole database with the backup at path, after checking that
+ * it is an intact mamori database no newer than this program. Meant for a
+ * stopped server: a running one would serve the old and new mixed. */
+int mm_store_restore(struct mm_conn *c, const char *path, char *why, size_t whylen);
+
 /* Takes a connection from the pool, waiting while all are busy; NULL when a
  * new connection could not be opened. */
 struct mm_conn *mm_store_acquire(struct mm_store *st);
