@@ -45,6 +45,16 @@ int mm_cli_load_config(struct mm_cli *cli);
  * a bad value (message printed). */
 int mm_cli_common_opt(struct mm_cli *cli, int opt, const char *arg);
 
+/* What mm_cli_getopt returns besides a command's own option. */
+enum { MM_CLI_OPT_DONE = -1, MM_CLI_OPT_HELP = -2, MM_CLI_OPT_BAD = -3 };
+
+/* The next option of command cmd (set optind first) that is its own: the
+ * common options are applied here. MM_CLI_OPT_DONE when none are left,
+ * MM_CLI_OPT_HELP after printing cmd's help (exit 0), MM_CLI_OPT_BAD after
+ * saying what is wrong (exit 2). */
+int mm_cli_getopt(struct mm_cli *cli, const char *cmd, int argc, char **argv,
+		  const struct option *opts);
+
 /* Prints the help text of command name to out; false when unknown. */
 bool mm_cli_help(const char *name, FILE *out);
 

@@ -27,17 +27,11 @@ static int parse(struct mm_cli *cli, const char *verb, int argc, char **argv, co
 
 	*path = NULL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int r = mm_cli_common_opt(cli, c, optarg);
-
-		if (r < 0)
-			return 2;
-		if (r > 0)
-			continue;
-		if (c == OPT_HELP) {
-			mm_cli_help(verb, stdout);
+	while ((c = mm_cli_getopt(cli, verb, argc, argv, opts)) != MM_CLI_OPT_DONE) {
+		if (c == MM_CLI_OPT_HELP)
 			return -1;
-		}
+		if (c == MM_CLI_OPT_BAD)
+			return 2;
 		if (c != want) {
 			fprintf(stderr, "(see 'mamori help %s')\n", verb);
 			return 2;

@@ -39,18 +39,14 @@ static int common_only(struct mm_cli *cli, const char *name, int argc, char **ar
 	for (size_t i = 0; i < nextra && 4 + i < 15; i++)
 		opts[4 + i] = extra[i];
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int r = mm_cli_common_opt(cli, c, optarg);
+	while ((c = mm_cli_getopt(cli, name, argc, argv, opts)) != MM_CLI_OPT_DONE) {
+		int r;
 
-		if (r < 0)
-			return 2;
-		if (r > 0)
-			continue;
-		if (c == OPT_HELP) {
-			mm_cli_help(name, stdout);
+		if (c == MM_CLI_OPT_HELP)
 			return -1;
-		}
-		if (c == '?' || !on_extra) {
+		if (c == MM_CLI_OPT_BAD)
+			return 2;
+		if (!on_extra) {
 			fprintf(stderr, "(see 'mamori help %s')\n", name);
 			return 2;
 		}

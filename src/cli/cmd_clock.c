@@ -40,17 +40,11 @@ int mm_cmd_clock(struct mm_cli *cli, int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int r = mm_cli_common_opt(cli, c, optarg);
-
-		if (r < 0)
-			return 2;
-		if (r > 0)
-			continue;
-		if (c == OPT_HELP) {
-			mm_cli_help("clock", stdout);
+	while ((c = mm_cli_getopt(cli, "clock", argc, argv, opts)) != MM_CLI_OPT_DONE) {
+		if (c == MM_CLI_OPT_HELP)
 			return 0;
-		}
+		if (c == MM_CLI_OPT_BAD)
+			return 2;
 		if (c != OPT_NTP) {
 			fprintf(stderr, "(see 'mamori help clock')\n");
 			return 2;

@@ -536,17 +536,13 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 		goto out;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int r2 = mm_cli_common_opt(cli, c, optarg);
-		if (r2 < 0 || c == '?') {
+	while ((c = mm_cli_getopt(cli, argv[0], argc, argv, opts)) != MM_CLI_OPT_DONE) {
+		if (c == MM_CLI_OPT_BAD)
 			rc = 2;
+		if (c == MM_CLI_OPT_BAD || c == MM_CLI_OPT_HELP)
 			goto out;
-		}
-		if (c == OPT_HELP) {
-			mm_cli_help(argv[0], stdout);
-			goto out;
-		}
-		if (r2 == 0 && (rc = parse_opt(r, &a, ar, c, optarg)) != 0)
+		rc = parse_opt(r, &a, ar, c, optarg);
+		if (rc)
 			goto out;
 	}
 	if (mm_cli_open(cli, &st, &conn)) {

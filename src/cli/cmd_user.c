@@ -57,16 +57,11 @@ static int parse(struct mm_cli *cli, int argc, char **argv, struct user_args *ua
 	int c;
 
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int r = mm_cli_common_opt(cli, c, optarg);
-
-		if (r < 0 || c == '?')
-			return 2;
-		if (r > 0)
-			continue;
+	while ((c = mm_cli_getopt(cli, argv[0], argc, argv, opts)) != MM_CLI_OPT_DONE) {
 		switch (c) {
-		case OPT_HELP:
-			mm_cli_help(argv[0], stdout);
+		case MM_CLI_OPT_BAD:
+			return 2;
+		case MM_CLI_OPT_HELP:
 			return -1;
 		case OPT_LOGIN:
 			ua->login = optarg;

@@ -178,6 +178,31 @@ int mm_cli_load_config(struct mm_cli *cli)
 	return 0;
 }
 
+int mm_cli_getopt(struct mm_cli *cli, const char *cmd, int argc, char **argv,
+		  const struct option *opts)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int r = mm_cli_common_opt(cli, c, optarg);
+
+		if (r < 0)
+			return MM_CLI_OPT_BAD;
+		if (r > 0)
+			continue;
+		if (c == OPT_HELP) {
+			mm_cli_help(cmd, stdout);
+			return MM_CLI_OPT_HELP;
+		}
+		if (c == '?') {
+			fprintf(stderr, "(see 'mamori help %s')\n", cmd);
+			return MM_CLI_OPT_BAD;
+		}
+		return c;
+	}
+	return MM_CLI_OPT_DONE;
+}
+
 int mm_cli_common_opt(struct mm_cli *cli, int opt, const char *arg)
 {
 	switch (opt) {

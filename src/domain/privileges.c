@@ -22,15 +22,6 @@ struct list {
 	size_t n, cap;
 };
 
-static const char *name_of(struct mm_ctx *ctx, int64_t person)
-{
-	struct mm_record p;
-
-	if (mm_rec_get(ctx->conn, &mm_reg_people.schema, person, ctx->a, &p) != MM_OK)
-		return "";
-	return p.v[PER_NAME].s;
-}
-
 /* The request whose approval made holding, when there is one. */
 static int request_of(struct mm_ctx *ctx, struct mm_privilege *x)
 {
@@ -47,7 +38,7 @@ static int request_of(struct mm_ctx *ctx, struct mm_privilege *x)
 		return rc;
 	x->request_id = id;
 	x->request_code = rq.v[PRQ_CODE].s;
-	x->approver = rq.v[PRQ_DECIDED_BY].set ? name_of(ctx, rq.v[PRQ_DECIDED_BY].i) : "";
+	x->approver = rq.v[PRQ_DECIDED_BY].set ? mm_person_name(ctx, rq.v[PRQ_DECIDED_BY].i) : "";
 	x->approved_at = rq.v[PRQ_DECIDED_AT].set ? rq.v[PRQ_DECIDED_AT].s : "";
 	return MM_OK;
 }
@@ -74,7 +65,7 @@ static int add(struct mm_ctx *ctx, struct list *l, const struct mm_record *h,
 	x->holding_id = h->id;
 	x->holding_code = h->v[RH_CODE].set ? h->v[RH_CODE].s : "";
 	x->person_id = h->v[RH_PERSON].i;
-	x->person = name_of(ctx, x->person_id);
+	x->person = mm_person_name(ctx, x->person_id);
 	x->role_id = role->id;
 	x->role = role->v[ROLE_NAME].s;
 	x->section = h->v[RH_SECTION].set

@@ -182,3 +182,13 @@ const struct mm_register mm_reg_systems = {
 	.retire_roles = SYSTEM_WRITERS,
 	.manager_writes = true,
 };
+
+const char *mm_person_name(struct mm_ctx *ctx, int64_t person)
+{
+	struct mm_record p;
+
+	if (mm_rec_get(ctx->conn, &mm_reg_people.schema, person, ctx->a, &p) != MM_OK ||
+	    !p.v[PER_NAME].set)
+		return "";
+	return p.v[PER_NAME].s;
+}

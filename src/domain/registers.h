@@ -70,6 +70,9 @@ int mm_roles_is_data_manager(struct mm_ctx *ctx, int64_t person, int64_t section
  * validity of role holdings. */
 void mm_ctx_today(const struct mm_ctx *ctx, char out[11]);
 
+/* The name of person (a people id), or "" when there is none. */
+const char *mm_person_name(struct mm_ctx *ctx, int64_t person);
+
 /* How the asset value is derived from C, I and A. */
 enum mm_value_method { MM_VALUE_MAX, MM_VALUE_SUM };
 extern enum mm_value_method mm_asset_value_method;

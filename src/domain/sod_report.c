@@ -21,15 +21,6 @@ struct list {
 	size_t n, cap;
 };
 
-static const char *name_of(struct mm_ctx *ctx, int64_t person)
-{
-	struct mm_record p;
-
-	if (mm_rec_get(ctx->conn, &mm_reg_people.schema, person, ctx->a, &p) != MM_OK)
-		return "";
-	return p.v[PER_NAME].s;
-}
-
 static bool listed(const struct list *l, int64_t person, const char *reg, int64_t id,
 		   const char *detail)
 {
@@ -56,7 +47,7 @@ static int add(struct mm_ctx *ctx, struct list *l, const struct mm_sod_conflict 
 		l->cap = cap;
 	}
 	l->v[l->n] = *c;
-	l->v[l->n].person = name_of(ctx, c->person_id);
+	l->v[l->n].person = mm_person_name(ctx, c->person_id);
 	l->n++;
 	return MM_OK;
 }

@@ -275,8 +275,7 @@ void mm_api_create(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	}
 }
 
-/* The version being edited: If-Match ("3" or W/"3") or the body's version. */
-static bool edit_version(const struct mm_req *rq, int64_t body_version, int64_t *out)
+bool mm_api_edit_version(const struct mm_req *rq, int64_t body_version, int64_t *out)
 {
 	if (rq->if_match) {
 		struct mm_slice s = mm_slice_trim(mm_slice_cstr(rq->if_match));
@@ -304,7 +303,7 @@ void mm_api_update(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		mm_resp_json_error(rs, rq->lang, input_error_status(bad), bad, NULL);
 		return;
 	}
-	if (!edit_version(rq, body_version, &version)) {
+	if (!mm_api_edit_version(rq, body_version, &version)) {
 		mm_resp_json_error(rs, rq->lang, 428, "bad_version", NULL);
 		return;
 	}
@@ -334,7 +333,7 @@ static void set_retired(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 		mm_resp_json_error(rs, rq->lang, input_error_status(bad), bad, NULL);
 		return;
 	}
-	if (!edit_version(rq, body_version, &version)) {
+	if (!mm_api_edit_version(rq, body_version, &version)) {
 		mm_resp_json_error(rs, rq->lang, 428, "bad_version", NULL);
 		return;
 	}

@@ -58,21 +58,6 @@ static const char *transition_input(struct mm_req *rq, const char **comment, int
 	return err;
 }
 
-/* The version: If-Match ("3" or W/"3") or the body's. */
-static bool version_of(const struct mm_req *rq, int64_t body, int64_t *out)
-{
-	if (rq->if_match) {
-		struct mm_slice s = mm_slice_trim(mm_slice_cstr(rq->if_match));
-		if (s.len > 2 && s.ptr[0] == 'W' && s.ptr[1] == '/')
-			s.ptr += 2, s.len -= 2;
-		if (s.len >= 2 && s.ptr[0] == '"' && s.ptr[s.len - 1] == '"')
-			s.ptr++, s.len -= 2;
-		return mm_slice_to_i64(s, out) && *out > 0;
-	}
-	*out = body;
-	return body > 0;
-}
-
 void mm_api_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	struct mm_ferrs errs = { .n = 0 };
@@ -97,7 +82,7 @@ void mm_api_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		mm_resp_json_error(rs, rq->lang, 404, "not_found", NULL);
 		return;
 	}
-	if (!version_of(rq, body_version, &version)) {
+	if (!mm_api_edit_version(rq, body_version, &version)) {
 		mm_resp_json_error(rs, rq->lang, 428, "bad_version", NULL);
 		return;
 	}
@@ -124,8 +109,10 @@ static void str_field(struct mm_json *j, const char *key, const char *v)
 		mm_json_null(j);
 }
 
-static void privilege_json(struct mm_json *j, const struct mm_privilege *p)
+static void privilege_json(struct mm_json *j, const void *item)
 {
+	const struct mm_privilege *p = item;
+
 	mm_json_obj_open(j);
 	mm_json_key(j, "holding_id");
 	mm_json_int(j, p->holding_id);
@@ -153,17 +140,32 @@ static void privilege_json(struct mm_json *j, const struct mm_privilege *p)
 	mm_json_obj_close(j);
 }
 
-void mm_api_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
+static void conflict_json(struct mm_json *j, const void *item)
 {
-	struct mm_privilege *v = NULL;
-	struct mm_ctx ctx;
-	struct mm_json j;
-	size_t n = 0;
-	int rc = mm_ctx_open(w, rq, &ctx);
+	const struct mm_sod_conflict *c = item;
 
-	if (!rc)
-		rc = mm_privileges_list(&ctx, &v, &n);
-	mm_ctx_close(w, &ctx);
+	mm_json_obj_open(j);
+	mm_json_key(j, "person_id");
+	mm_json_int(j, c->person_id);
+	str_field(j, "person", c->person);
+	str_field(j, "rule", c->rule);
+	str_field(j, "duty_a", c->duty_a);
+	str_field(j, "duty_b", c->duty_b);
+	str_field(j, "scope_register", c->scope_register);
+	mm_json_key(j, "scope_id");
+	mm_json_int(j, c->scope_id);
+	str_field(j, "scope", c->scope);
+	str_field(j, "detail", c->detail);
+	mm_json_obj_close(j);
+}
+
+/* Answers {"total": n, "items": [...]}: item writes each of the n elements
+ * of size bytes at v; or the status of rc when the list could not be had. */
+static void send_items(struct mm_req *rq, struct mm_resp *rs, int rc, const void *v, size_t n,
+		       size_t size, void (*item)(struct mm_json *, const void *))
+{
+	struct mm_json j;
+
 	if (rc) {
 		mm_resp_status_for(rs, rq->lang, rc);
 		return;
@@ -176,48 +178,33 @@ void mm_api_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_json_key(&j, "items");
 	mm_json_arr_open(&j);
 	for (size_t i = 0; i < n; i++)
-		privilege_json(&j, &v[i]);
+		item(&j, (const char *)v + i * size);
 	mm_json_arr_close(&j);
 	mm_json_obj_close(&j);
+}
+
+void mm_api_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
+{
+	struct mm_privilege *v = NULL;
+	struct mm_ctx ctx;
+	size_t n = 0;
+	int rc = mm_ctx_open(w, rq, &ctx);
+
+	if (!rc)
+		rc = mm_privileges_list(&ctx, &v, &n);
+	mm_ctx_close(w, &ctx);
+	send_items(rq, rs, rc, v, n, sizeof(*v), privilege_json);
 }
 
 void mm_api_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	struct mm_sod_conflict *v = NULL;
 	struct mm_ctx ctx;
-	struct mm_json j;
 	size_t n = 0;
 	int rc = mm_ctx_open(w, rq, &ctx);
 
 	if (!rc)
 		rc = mm_sod_conflicts(&ctx, &v, &n);
 	mm_ctx_close(w, &ctx);
-	if (rc) {
-		mm_resp_status_for(rs, rq->lang, rc);
-		return;
-	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
-	mm_json_obj_open(&j);
-	mm_json_key(&j, "total");
-	mm_json_int(&j, (int64_t)n);
-	mm_json_key(&j, "items");
-	mm_json_arr_open(&j);
-	for (size_t i = 0; i < n; i++) {
-		mm_json_obj_open(&j);
-		mm_json_key(&j, "person_id");
-		mm_json_int(&j, v[i].person_id);
-		str_field(&j, "person", v[i].person);
-		str_field(&j, "rule", v[i].rule);
-		str_field(&j, "duty_a", v[i].duty_a);
-		str_field(&j, "duty_b", v[i].duty_b);
-		str_field(&j, "scope_register", v[i].scope_register);
-		mm_json_key(&j, "scope_id");
-		mm_json_int(&j, v[i].scope_id);
-		str_field(&j, "scope", v[i].scope);
-		str_field(&j, "detail", v[i].detail);
-		mm_json_obj_close(&j);
-	}
-	mm_json_arr_close(&j);
-	mm_json_obj_close(&j);
+	send_items(rq, rs, rc, v, n, sizeof(*v), conflict_json);
 }

@@ -10,6 +10,9 @@ void mm_resp_json_error(struct mm_resp *rs, enum mm_lang lang, int status, const
 			const struct mm_ferrs *errs);
 void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err);
 void mm_resp_redirect(struct mm_resp *rs, const char *location);
+/* The version a write edits: If-Match ("3" or W/"3") when sent, else the
+ * body's version; false when neither gives a positive number. */
+bool mm_api_edit_version(const struct mm_req *rq, int64_t body_version, int64_t *out);
 /* An engine result: the refusal the engine gave (ctx->refusal) with 403
  * for MM_EPERM and 409 for MM_ECONFLICT, field errors as 422, the rest by
  * mm_resp_status_for. */

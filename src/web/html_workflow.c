@@ -98,8 +98,9 @@ static void th(struct mm_html *h, const char *ja, const char *en)
 	mm_html_f(h, "<th scope=\"col\">%s</th>", MM_L(h->lang, ja, en));
 }
 
-static void privilege_row(struct mm_html *h, const struct mm_privilege *p)
+static void privilege_row(struct mm_html *h, const void *item)
 {
+	const struct mm_privilege *p = item;
 	const char *none = "<span class=\"muted\">—</span>";
 
 	mm_html_f(h, "<tr><td><a href=\"/people/%D\">%s</a></td><td>", p->person_id, p->person);
@@ -119,55 +120,87 @@ static void privilege_row(struct mm_html *h, const struct mm_privilege *p)
 	mm_html_f(h, "</td></tr>\n");
 }
 
-void mm_html_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
-{
-	struct mm_privilege *v = NULL;
-	struct mm_ctx ctx;
-	struct mm_html h;
-	size_t n = 0;
-	const char *title;
-	int rc = mm_ctx_open(w, rq, &ctx);
+/* A report page: a title, a note with a link, and a table of n rows. */
+struct report {
+	const char *title_ja, *title_en;
+	const char *note_ja, *note_en;
+	const char *link, *link_ja, *link_en;
+	const char *const (*heads)[2]; /* ja, en */
+	size_t nheads;
+	const char *empty_ja, *empty_en;
+};
 
-	if (!rc)
-		rc = mm_privileges_list(&ctx, &v, &n);
+/* Renders the report r of the n items of size bytes at v (row draws one),
+ * then closes ctx; or the error page of rc. */
+static void report_page(struct mm_req *rq, struct mm_resp *rs, struct mm_web *w, struct mm_ctx *ctx,
+			int rc, const struct report *r, const void *v, size_t n, size_t size,
+			void (*row)(struct mm_html *, const void *))
+{
+	struct mm_html h;
+	const char *title;
+
 	if (rc) {
-		mm_ctx_close(w, &ctx);
+		mm_ctx_close(w, ctx);
 		mm_html_fail(rq, rs, rc);
 		return;
 	}
-	mm_html_init(&h, rq, rs, &ctx);
-	title = MM_L(h.lang, "特権を持つアカウント", "Privileged accounts");
+	mm_html_init(&h, rq, rs, ctx);
+	title = MM_L(h.lang, r->title_ja, r->title_en);
 	mm_html_begin(&h, title);
 	mm_html_f(&h,
-		  "<h1>%s</h1>\n<p class=\"note\">%s <a href=\"/privilege_requests\">%s</a></p>\n"
+		  "<h1>%s</h1>\n<p class=\"note\">%s <a href=\"%r\">%s</a></p>\n"
 		  "<div class=\"table-wrap\"><table class=\"grid\">\n<thead><tr>",
-		  title,
-		  MM_L(h.lang,
-		       "本日有効な特権の役割の担当者です（7.2(2)）。特権は申請と承認で付与します。",
-		       "Holders of privileged roles valid today (7.2(2)). Privileges are granted "
-		       "by request and approval."),
-		  MM_L(h.lang, "特権の申請へ", "Privilege requests"));
-	th(&h, "氏名", "Person");
-	th(&h, "ログイン名", "Login");
-	th(&h, "役割", "Role");
-	th(&h, "開始日", "Since");
-	th(&h, "終了日", "Until");
-	th(&h, "承認", "Approved by");
+		  title, MM_L(h.lang, r->note_ja, r->note_en), r->link,
+		  MM_L(h.lang, r->link_ja, r->link_en));
+	for (size_t i = 0; i < r->nheads; i++)
+		th(&h, r->heads[i][0], r->heads[i][1]);
 	mm_html_f(&h, "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n; i++)
-		privilege_row(&h, &v[i]);
+		row(&h, (const char *)v + i * size);
 	if (!n)
-		mm_html_f(&h, "<tr><td class=\"empty\" colspan=\"6\">%s</td></tr>\n",
-			  MM_L(h.lang, "特権を持つ人はいません。", "Nobody holds a privilege."));
+		mm_html_f(&h, "<tr><td class=\"empty\" colspan=\"%D\">%s</td></tr>\n",
+			  (int64_t)r->nheads, MM_L(h.lang, r->empty_ja, r->empty_en));
 	mm_html_f(&h, "</tbody></table></div>\n");
 	mm_html_end(&h);
-	mm_ctx_close(w, &ctx);
+	mm_ctx_close(w, ctx);
 	if (rs->body.err)
 		mm_html_fail(rq, rs, rs->body.err);
 }
 
-static void conflict_row(struct mm_html *h, const struct mm_sod_conflict *c)
+void mm_html_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
+	static const char *const heads[][2] = {
+		{ "氏名", "Person" },  { "ログイン名", "Login" }, { "役割", "Role" },
+		{ "開始日", "Since" }, { "終了日", "Until" },	  { "承認", "Approved by" },
+	};
+	static const struct report r = {
+		"特権を持つアカウント",
+		"Privileged accounts",
+		"本日有効な特権の役割の担当者です（7.2(2)）。特権は申請と承認で付与します。",
+		"Holders of privileged roles valid today (7.2(2)). Privileges are granted by "
+		"request and approval.",
+		"/privilege_requests",
+		"特権の申請へ",
+		"Privilege requests",
+		heads,
+		6,
+		"特権を持つ人はいません。",
+		"Nobody holds a privilege.",
+	};
+	struct mm_privilege *v = NULL;
+	struct mm_ctx ctx;
+	size_t n = 0;
+	int rc = mm_ctx_open(w, rq, &ctx);
+
+	if (!rc)
+		rc = mm_privileges_list(&ctx, &v, &n);
+	report_page(rq, rs, w, &ctx, rc, &r, v, n, sizeof(*v), privilege_row);
+}
+
+static void conflict_row(struct mm_html *h, const void *item)
+{
+	const struct mm_sod_conflict *c = item;
+
 	mm_html_f(h,
 		  "<tr><td><a href=\"/people/%D\">%s</a></td><td>%s</td><td>%s ／ %s</td>"
 		  "<td><a href=\"/%U/%D\">%s</a>",
@@ -180,44 +213,31 @@ static void conflict_row(struct mm_html *h, const struct mm_sod_conflict *c)
 
 void mm_html_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
+	static const char *const heads[][2] = {
+		{ "氏名", "Person" },
+		{ "ルール", "Rule" },
+		{ "兼ねている職務", "Duties held" },
+		{ "対象", "Scope" },
+	};
+	static const struct report r = {
+		"職務分離の違反",
+		"Separation-of-duties conflicts",
+		"有効な職務分離ルールに反する、現在の割当てです（2.2）。",
+		"Current assignments that break an enabled separation-of-duties rule (2.2).",
+		"/sod_rules",
+		"職務分離ルール",
+		"Rules",
+		heads,
+		4,
+		"違反はありません。",
+		"No conflicts.",
+	};
 	struct mm_sod_conflict *v = NULL;
 	struct mm_ctx ctx;
-	struct mm_html h;
 	size_t n = 0;
-	const char *title;
 	int rc = mm_ctx_open(w, rq, &ctx);
 
 	if (!rc)
 		rc = mm_sod_conflicts(&ctx, &v, &n);
-	if (rc) {
-		mm_ctx_close(w, &ctx);
-		mm_html_fail(rq, rs, rc);
-		return;
-	}
-	mm_html_init(&h, rq, rs, &ctx);
-	title = MM_L(h.lang, "職務分離の違反", "Separation-of-duties conflicts");
-	mm_html_begin(&h, title);
-	mm_html_f(
-		&h,
-		"<h1>%s</h1>\n<p class=\"note\">%s <a href=\"/sod_rules\">%s</a></p>\n"
-		"<div class=\"table-wrap\"><table class=\"grid\">\n<thead><tr>",
-		title,
-		MM_L(h.lang, "有効な職務分離ルールに反する、現在の割当てです（2.2）。",
-		     "Current assignments that break an enabled separation-of-duties rule (2.2)."),
-		MM_L(h.lang, "職務分離ルール", "Rules"));
-	th(&h, "氏名", "Person");
-	th(&h, "ルール", "Rule");
-	th(&h, "兼ねている職務", "Duties held");
-	th(&h, "対象", "Scope");
-	mm_html_f(&h, "</tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i < n; i++)
-		conflict_row(&h, &v[i]);
-	if (!n)
-		mm_html_f(&h, "<tr><td class=\"empty\" colspan=\"4\">%s</td></tr>\n",
-			  MM_L(h.lang, "違反はありません。", "No conflicts."));
-	mm_html_f(&h, "</tbody></table></div>\n");
-	mm_html_end(&h);
-	mm_ctx_close(w, &ctx);
-	if (rs->body.err)
-		mm_html_fail(rq, rs, rs->body.err);
+	report_page(rq, rs, w, &ctx, rc, &r, v, n, sizeof(*v), conflict_row);
 }
