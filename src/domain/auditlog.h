@@ -90,6 +90,18 @@ enum mm_alog_format { MM_ALOG_JSONL, MM_ALOG_CSV };
 int mm_auditlog_export(struct mm_conn *c, int64_t since, int64_t until, enum mm_alog_format fmt,
 		       FILE *f, int64_t *count);
 
+struct mm_ctx;
+
+/* Archives the signed entries made before time before (at most up to the
+ * latest checkpoint; the last entry always stays): writes them to out as
+ * JSON lines — a head line with the chain value and Merkle frontier before
+ * them, one line per entry with its chain value, and the signed checkpoint
+ * that covers them — syncs it, then removes them and records the removal as
+ * an entry, in one transaction. Sets the archived range. MM_ENOTFOUND when
+ * nothing is old enough, MM_EINVAL when the entries do not verify. */
+int mm_auditlog_archive(struct mm_ctx *ctx, int64_t before, FILE *out, int64_t *first,
+			int64_t *last);
+
 /* Appends one entry as JSON (one line, no newline). */
 void mm_alog_entry_json(struct mm_buf *b, const struct mm_audit_event *e,
 			const uint8_t chain[MM_HASH_LEN]);

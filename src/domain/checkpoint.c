@@ -92,34 +92,26 @@ int mm_ckpt_keygen(const char *name, struct mm_buf *skey, struct mm_buf *vkey)
 	return skey->err ? skey->err : vkey->err;
 }
 
-/* Splits "name+idhex+base64" at its last two '+' and checks the parts. */
+/* Splits "name+idhex+base64" (names have no '+'; base64 may) and checks
+ * the parts. */
 static int parse_key(struct mm_slice s, char name[MM_CKPT_NAME_MAX], uint32_t *id, uint8_t key[32])
 {
-	const char *p2 = NULL, *p1 = NULL;
+	const char *p1 = memchr(s.ptr, '+', s.len), *b;
 	uint8_t typed[33];
 	char hex[9];
 	size_t n;
 	bool ok;
 
-	for (size_t i = s.len; i-- > 0;) {
-		if (s.ptr[i] != '+')
-			continue;
-		if (!p2)
-			p2 = s.ptr + i;
-		else {
-			p1 = s.ptr + i;
-			break;
-		}
-	}
-	if (!p1 || (size_t)(p2 - p1 - 1) != 8 || (n = (size_t)(p1 - s.ptr)) >= MM_CKPT_NAME_MAX)
+	if (!p1 || (n = (size_t)(p1 - s.ptr)) >= MM_CKPT_NAME_MAX || s.len < n + 11 || p1[9] != '+')
 		return MM_EINVAL;
 	memcpy(name, s.ptr, n);
 	name[n] = '\0';
 	memcpy(hex, p1 + 1, 8);
 	hex[8] = '\0';
-	ok = mm_ckpt_name_ok(name) && sscanf(hex, "%8x", id) == 1 &&
-	     get_b64(p2 + 1, s.len - (size_t)(p2 + 1 - s.ptr), typed, sizeof(typed)) &&
-	     typed[0] == 0x01;
+	b = p1 + 10;
+	ok = mm_ckpt_name_ok(name) && strspn(hex, "0123456789abcdef") == 8 &&
+	     sscanf(hex, "%8x", id) == 1 &&
+	     get_b64(b, s.len - (size_t)(b - s.ptr), typed, sizeof(typed)) && typed[0] == 0x01;
 	if (ok)
 		memcpy(key, typed + 1, 32);
 	sodium_memzero(typed, sizeof(typed));
