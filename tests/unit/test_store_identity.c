@@ -745,8 +745,9 @@ static void test_rate_hit_refused(void **state)
 
 static struct mm_audit_event event(const char *action, const char *result)
 {
-	struct mm_audit_event e = { 0,	    1700000000,	  3,	  "tanaka",   "192.0.2.1", "r-1",
-				    action, "accounts/3", result, "{\"n\":1}", 0 };
+	struct mm_audit_event e = { 0,		 1700000000,  3,      "tanaka",
+				    "192.0.2.1", "r-1",	      action, "accounts/3",
+				    result,	 "{\"n\":1}", 0 };
 	return e;
 }
 
