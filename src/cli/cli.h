@@ -22,6 +22,10 @@ struct mm_cli {
 	const char *key_file; /* sealing key of TOTP seeds; NULL: beside the database */
 	const char *tls_cert_file, *tls_key_file; /* PEM files; none: plain HTTP */
 	const char *value_method;
+	/* [audit] */
+	const char *audit_origin;     /* checkpoint origin and key name */
+	int64_t audit_retention_days; /* archive entries older than this */
+	const char *audit_syslog;     /* udp:HOST:PORT or unix:PATH; NULL: none */
 };
 
 /* Long options shared by every command; their ids start at this value. */
@@ -84,5 +88,6 @@ int mm_cmd_user(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_clock(struct mm_cli *cli, int argc, char **argv);
 /* verb is "backup" or "restore". */
 int mm_cmd_backup(struct mm_cli *cli, const char *verb, int argc, char **argv);
+int mm_cmd_audit(struct mm_cli *cli, int argc, char **argv);
 
 #endif

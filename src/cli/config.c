@@ -141,6 +141,14 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		return auth_setting(name, value);
 	} else if (strcmp(section, "clock") == 0) {
 		return clock_setting(name, value);
+	} else if (strcmp(section, "audit") == 0 && strcmp(name, "origin") == 0) {
+		cli->audit_origin = keep(value);
+	} else if (strcmp(section, "audit") == 0 && strcmp(name, "retention_days") == 0) {
+		if (!parse_uint(value, 36500, &n) || n < 1)
+			return 0;
+		cli->audit_retention_days = (int64_t)n;
+	} else if (strcmp(section, "audit") == 0 && strcmp(name, "syslog") == 0) {
+		cli->audit_syslog = keep(value);
 	} else if (strcmp(section, "ui") == 0 && strcmp(name, "lang") == 0) {
 		if (strcmp(value, "ja") != 0 && strcmp(value, "en") != 0)
 			return 0;

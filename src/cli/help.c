@@ -93,6 +93,33 @@ static const struct help helps[] = {
 		   "  create [--label TEXT] [--days N]\n"
 		   "                   print a new token on the last line (shown once)\n"
 		   "  revoke --id N    revoke a token\n" },
+	{ "audit",
+	  "Usage: mamori audit VERB [options]\n"
+	  "\nThe tamper-evident audit log (監査ログ): entries chained with SHA-256 and\n"
+	  "signed in checkpoints (C2SP tlog-checkpoint, Ed25519) by a separate user.\n"
+	  "  keygen --key FILE [--pubkey FILE] [--name ORIGIN]\n"
+	  "                   make a signing key (file 0600) and print its public key\n"
+	  "  checkpoint --key FILE\n"
+	  "                   sign a checkpoint of the log (run by mamori-checkpoint.timer\n"
+	  "                   as its own user; refuses a key readable by group or others)\n"
+	  "  verify --pubkey FILE [--checkpoints FILE]\n"
+	  "                   check every entry and checkpoint; names the first bad seq\n"
+	  "                   (exit 1); --checkpoints adds an exported off-host copy\n"
+	  "  status           entries, the latest checkpoint, unsigned entries\n"
+	  "                   (exit 3 when a checkpoint is overdue)\n"
+	  "  checkpoints [--export] [--out FILE]\n"
+	  "                   list checkpoints, or export their signed notes (JSON lines)\n"
+	  "  prove SEQ --pubkey FILE\n"
+	  "                   inclusion proof of an entry in the latest checkpoint\n"
+	  "  consistency --from SIZE [--to SIZE] --pubkey FILE\n"
+	  "                   consistency proof between two checkpoints\n"
+	  "  export [--since DATE] [--until DATE] [--format jsonl|csv] [--out FILE]\n"
+	  "                   entries of those JST days (times in UTC; CSV with BOM)\n"
+	  "  archive [--before DATE] --out FILE\n"
+	  "                   write signed entries older than DATE (default: the\n"
+	  "                   retention, 365 days) to a verifiable file, then remove them\n"
+	  "  stream [--dest udp:HOST:PORT|unix:/dev/log] [--once] [--interval S]\n"
+	  "                   send entries as RFC 5424 syslog messages, in order, each once\n" },
 	{ "asset", NULL },
 	{ "system", NULL },
 	{ "section", NULL },
@@ -120,6 +147,7 @@ static const char overview[] =
 	"  clock      the clock's synchronisation state (7.7); exits 1 on a warning\n"
 	"  backup     a consistent copy of the database while it runs (--out FILE)\n"
 	"  restore    put a backup back (--from FILE); stop the server first\n"
+	"  audit      the tamper-evident audit log (verify, checkpoint, export, ...)\n"
 	"  version    print the version\n"
 	"  help CMD   help for one command\n";
 

@@ -70,6 +70,8 @@ int main(int argc, char **argv)
 		return mm_cmd_backup(&cli, cmd, argc - 1, argv + 1);
 	if (strcmp(cmd, "clock") == 0)
 		return mm_cmd_clock(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return mm_cmd_audit(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "user") == 0 || strcmp(cmd, "token") == 0)
 		return mm_cmd_user(&cli, argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(register_verbs) / sizeof(register_verbs[0]); i++)

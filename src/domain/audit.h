@@ -1,8 +1,9 @@
 /* The audit interface: one function through which every security-relevant
- * event is recorded (sign-ins, refusals, role changes, ...). Today it writes
- * to a plain table; the tamper-evident log replaces the storage without
- * touching callers. Details never contain passwords, tokens, TOTP seeds or
- * cookies. */
+ * event is recorded (sign-ins, refusals, role changes, ...) as an entry of
+ * the tamper-evident log (store/auditlog.h, domain/auditlog.h). Details
+ * never contain passwords, tokens, TOTP seeds or cookies: details that name
+ * such a key are withheld whole. Control characters in the texts are
+ * escaped (\xNN; \u00NN in details). */
 #ifndef MM_DOMAIN_AUDIT_H
 #define MM_DOMAIN_AUDIT_H
 

@@ -10,6 +10,7 @@
 #ifndef MM_STORE_BACKEND_H
 #define MM_STORE_BACKEND_H
 
+#include "store/auditlog.h"
 #include "store/grants.h"
 #include "store/identity.h"
 #include "store/store.h"
@@ -108,6 +109,16 @@ struct mm_backend {
 	int (*audit_insert)(struct mm_conn *c, struct mm_audit_event *e);
 	int (*audit_list)(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
 			  struct mm_audit_event **out, size_t *n);
+
+	/* The audit log: the operations of auditlog.h, same names and
+	 * meaning. */
+	int (*alog_head)(struct mm_conn *c, int64_t *seq, uint8_t chain[MM_HASH_LEN]);
+	int (*alog_scan)(struct mm_conn *c, int64_t from, int64_t to, mm_alog_fn fn, void *arg);
+	int (*alog_ckpt_add)(struct mm_conn *c, const struct mm_alog_ckpt *ck);
+	int (*alog_ckpt_list)(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt **out,
+			      size_t *n);
+	int (*alog_cut_get)(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut *out);
+	int (*alog_prune)(struct mm_conn *c, const struct mm_alog_cut *cut);
 
 	/* Grants: the operations of grants.h, same names and meaning. */
 	int (*grant_add)(struct mm_conn *c, struct mm_grant *g);

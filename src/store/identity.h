@@ -104,8 +104,8 @@ int mm_token_used(struct mm_conn *c, int64_t id, int64_t now);
  * earlier windows. MM_EINVAL when key is NULL, window < 1 or now < 0. */
 int mm_rate_hit(struct mm_conn *c, const char *key, int64_t window, int64_t now, int64_t *count);
 
-/* One audit event. The tamper-evident log (a later issue) keeps the same
- * fields; until then events go to a plain table. */
+/* One entry of the tamper-evident audit log (store/auditlog.h tells how
+ * entries are hashed and chained). */
 struct mm_audit_event {
 	int64_t seq; /* set by the store */
 	int64_t at;
@@ -118,9 +118,12 @@ struct mm_audit_event {
 	const char *object;  /* e.g. "accounts/12", "assets/5" */
 	const char *result;  /* ok, refused, failed */
 	const char *details; /* JSON object; never secrets */
+	int64_t person_id;   /* the actor's person; 0: none */
 };
 
-/* Inserts e and sets e->seq, which grows with every event. */
+/* Appends e to the log: sets e->seq to the chain head's seq + 1 and stores
+ * the entry's chain value, inside the caller's transaction when one is
+ * open (a transaction of its own otherwise). */
 int mm_audit_insert(struct mm_conn *c, struct mm_audit_event *e);
 /* The newest events first, at most limit, only those of action unless it is
  * NULL. */

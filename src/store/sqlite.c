@@ -278,6 +278,8 @@ static void close_conn(struct mm_conn *c)
 	mm_sq_lists_free(sc);
 	mm_sq_lazy_free(&sc->ident);
 	mm_sq_lazy_free(&sc->grants);
+	mm_sq_lazy_free(&sc->alog);
+	mm_buf_free(&sc->canon);
 	for (int i = 0; i < FX_COUNT; i++)
 		sqlite3_finalize(sc->fixed[i]);
 	sqlite3_close(sc->db);
@@ -463,6 +465,12 @@ const struct mm_backend mm_sqlite_backend = {
 	.rate_hit = mm_sq_rate_hit,
 	.audit_insert = mm_sq_audit_insert,
 	.audit_list = mm_sq_audit_list,
+	.alog_head = mm_sq_alog_head,
+	.alog_scan = mm_sq_alog_scan,
+	.alog_ckpt_add = mm_sq_alog_ckpt_add,
+	.alog_ckpt_list = mm_sq_alog_ckpt_list,
+	.alog_cut_get = mm_sq_alog_cut_get,
+	.alog_prune = mm_sq_alog_prune,
 	.grant_add = mm_sq_grant_add,
 	.grant_remove = mm_sq_grant_remove,
 	.grant_list = mm_sq_grant_list,

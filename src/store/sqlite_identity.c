@@ -1,5 +1,6 @@
 /* The SQLite backend's identity tables (identity.h): accounts, sessions,
- * personal API tokens, rate counters and audit events. The tables come from
+ * personal API tokens, rate counters and the list of audit events (appends
+ * are in sqlite_auditlog.c). The tables come from
  * the versioned migrations in sqlite_schema.c; their statements are listed
  * here and prepared on a connection at first use. Every write runs between
  * mm_sq_op_begin and mm_sq_op_end: outside an explicit transaction it is a
@@ -32,7 +33,6 @@ enum stmt {
 	S_TOK_USED,
 	S_RATE_HIT,
 	S_RATE_TRIM,
-	S_AUDIT_INSERT,
 	S_AUDIT_LIST,
 	S_AUDIT_LIST_ACTION,
 	S_COUNT
@@ -44,7 +44,8 @@ enum stmt {
 	"totp_last_step, failures, locked_until, created_at, updated_at, password_changed_at"
 #define SESSION_COLS "id_hash, account_id, created_at, last_seen, csrf, mfa_pending, ip"
 #define TOKEN_COLS   "id, hash, account_id, label, created_at, expires_at, revoked, last_used"
-#define AUDIT_COLS   "seq, at, account_id, actor, ip, request_id, action, object, result, details"
+#define AUDIT_COLS                                                                                 \
+	"seq, at, account_id, actor, ip, request_id, action, object, result, details, person_id"
 
 /* bind_account binds the first eleven parameters of S_ACCT_INSERT and
  * S_ACCT_UPDATE; the twelfth is created_at or id. */
@@ -77,8 +78,6 @@ static const char *const sql[S_COUNT] = {
 		       "ON CONFLICT(key, window_start) DO UPDATE SET hits = hits + 1 "
 		       "RETURNING hits",
 	[S_RATE_TRIM] = "DELETE FROM rate_counters WHERE key = ? AND window_start < ?",
-	[S_AUDIT_INSERT] = "INSERT INTO audit_events(at, account_id, actor, ip, request_id, "
-			   "action, object, result, details) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_events ORDER BY seq DESC LIMIT ?",
 	[S_AUDIT_LIST_ACTION] = "SELECT " AUDIT_COLS " FROM audit_events WHERE action = ? "
 				"ORDER BY seq DESC LIMIT ?",
@@ -239,6 +238,7 @@ static int read_event(sqlite3_stmt *st, struct mm_arena *a, void *out)
 	r->account_id = sqlite3_column_int64(st, 2);
 	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]) && !rc; i++)
 		rc = mm_sq_dup_text(st, 3 + (int)i, a, text[i]);
+	r->person_id = sqlite3_column_int64(st, 10);
 	return rc;
 }
 
@@ -657,35 +657,6 @@ out:
 }
 
 /* Audit events. */
-
-int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e)
-{
-	struct mm_sq_conn *sc = mm_sq_conn(c);
-	struct binder b;
-	sqlite3_stmt *st;
-	int64_t seq = 0;
-	int rc;
-
-	if (!e->action || !e->result)
-		return MM_EINVAL;
-	rc = stmt(sc, S_AUDIT_INSERT, &st);
-	if (rc)
-		return rc;
-	b = binder(st);
-	bind_int(&b, e->at);
-	bind_int(&b, e->account_id);
-	bind_or(&b, e->actor, "");
-	bind_or(&b, e->ip, "");
-	bind_or(&b, e->request_id, "");
-	bind_text(&b, e->action);
-	bind_or(&b, e->object, "");
-	bind_text(&b, e->result);
-	bind_or(&b, e->details, "{}");
-	rc = run_write(sc, &b, false, &seq, false);
-	if (!rc)
-		e->seq = seq;
-	return rc;
-}
 
 int mm_sq_audit_list(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
 		     struct mm_audit_event **out, size_t *n)

@@ -9,6 +9,7 @@
  *   sqlite_list.c     lists: WHERE and ORDER BY, totals, the list statement cache
  *   sqlite_identity.c accounts, sessions, tokens, rate counters, audit events
  *   sqlite_grants.c   record grants; the access condition of lists
+ *   sqlite_auditlog.c the audit log: appends, scans, checkpoints, archive cut
  *
  * Names shared between these files start with mm_sq_. */
 #ifndef MM_STORE_SQLITE_INT_H
@@ -80,6 +81,8 @@ struct mm_sq_conn {
 	struct mm_sq_lists *lists; /* list statements, see sqlite_list.c */
 	struct mm_sq_lazy ident;   /* identity statements, see sqlite_identity.c */
 	struct mm_sq_lazy grants;  /* grant statements, see sqlite_grants.c */
+	struct mm_sq_lazy alog;	   /* audit log statements, see sqlite_auditlog.c */
+	struct mm_buf canon;	   /* scratch for an entry's canonical bytes */
 	bool op_tx;		   /* the open operation is a transaction of its own */
 	bool gen_dirty;		   /* this transaction changed what caches depend on */
 };
@@ -211,9 +214,22 @@ int mm_sq_token_list(struct mm_conn *c, int64_t account_id, struct mm_arena *a,
 int mm_sq_token_revoke(struct mm_conn *c, int64_t id);
 int mm_sq_token_used(struct mm_conn *c, int64_t id, int64_t now);
 int mm_sq_rate_hit(struct mm_conn *c, const char *key, int64_t window, int64_t now, int64_t *count);
-int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e);
 int mm_sq_audit_list(struct mm_conn *c, const char *action, size_t limit, struct mm_arena *a,
 		     struct mm_audit_event **out, size_t *n);
+
+/* sqlite_auditlog.c */
+
+int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e);
+/* Chains the entries written before the log was tamper-evident (migration
+ * 12), in order, once. */
+int mm_sq_alog_backfill(struct mm_sq_conn *sc);
+int mm_sq_alog_head(struct mm_conn *c, int64_t *seq, uint8_t chain[MM_HASH_LEN]);
+int mm_sq_alog_scan(struct mm_conn *c, int64_t from, int64_t to, mm_alog_fn fn, void *arg);
+int mm_sq_alog_ckpt_add(struct mm_conn *c, const struct mm_alog_ckpt *ck);
+int mm_sq_alog_ckpt_list(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt **out,
+			 size_t *n);
+int mm_sq_alog_cut_get(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut *out);
+int mm_sq_alog_prune(struct mm_conn *c, const struct mm_alog_cut *cut);
 
 /* sqlite_grants.c */
 

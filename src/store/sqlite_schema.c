@@ -59,6 +59,17 @@ static const struct migration migrations[] = {
 	      "UNIQUE(register, record_id, person_id, kind))" },
 	/* The records one person holds grants on: the totals of lists. */
 	{ 11, "CREATE INDEX grants_by_person ON grants(person_id, register, kind, record_id)" },
+	/* The tamper-evident audit log (see store/auditlog.h and
+	 * sqlite_auditlog.c): each entry's person and chain value, signed
+	 * checkpoints, and what an archive leaves of the entries it removed.
+	 * Entries made before this version are chained by mm_sq_alog_backfill. */
+	{ 12, "ALTER TABLE audit_events ADD COLUMN person_id INTEGER NOT NULL DEFAULT 0;"
+	      "ALTER TABLE audit_events ADD COLUMN chain BLOB;"
+	      "CREATE TABLE audit_checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL, "
+	      "at INTEGER NOT NULL, clock TEXT NOT NULL, note TEXT NOT NULL, "
+	      "frontier BLOB NOT NULL);"
+	      "CREATE TABLE audit_cut(id INTEGER PRIMARY KEY CHECK(id = 1), size INTEGER NOT NULL, "
+	      "chain BLOB NOT NULL, frontier BLOB NOT NULL, at INTEGER NOT NULL)" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
@@ -483,6 +494,9 @@ int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, siz
 		if (rc)
 			return rc;
 	}
+	rc = mm_sq_alog_backfill(sc);
+	if (rc)
+		return rc;
 
 	rc = mm_sq_run_fixed(sc, FX_BEGIN_WRITE);
 	if (rc)

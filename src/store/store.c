@@ -271,6 +271,8 @@ static const char *const system_tables[] = {
 	"rate_counters",
 	"audit_events",
 	"grants",
+	"audit_checkpoints",
+	"audit_cut",
 };
 
 int mm_store_schema_check(const struct mm_schema *s)

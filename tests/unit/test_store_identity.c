@@ -164,7 +164,7 @@ static void test_migrate_twice(void **state)
 
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 11);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 12);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
 				    "name IN ('accounts', 'sessions', 'tokens', "
 				    "'rate_counters', 'audit_events')"),
@@ -415,7 +415,7 @@ static void test_generation_untouched(void **state)
 	struct fx *f = *state;
 	struct mm_session s = { "ff00", 1, 1000, 1000, "c5rf", false, "192.0.2.1" };
 	struct mm_token t = { 0, "bb22", 1, "ci", 1000, 0, false, 0 };
-	struct mm_audit_event e = { 0, 1000, 1, "tanaka", "", "", "signin", "", "ok", NULL };
+	struct mm_audit_event e = { 0, 1000, 1, "tanaka", "", "", "signin", "", "ok", NULL, 0 };
 	int64_t g0 = gen(f), hits;
 
 	assert_int_equal(mm_session_insert(f->c, &s), MM_OK);
@@ -745,8 +745,9 @@ static void test_rate_hit_refused(void **state)
 
 static struct mm_audit_event event(const char *action, const char *result)
 {
-	struct mm_audit_event e = { 0,	    1700000000,	  3,	  "tanaka",   "192.0.2.1", "r-1",
-				    action, "accounts/3", result, "{\"n\":1}" };
+	struct mm_audit_event e = { 0,		 1700000000,  3,      "tanaka",
+				    "192.0.2.1", "r-1",	      action, "accounts/3",
+				    result,	 "{\"n\":1}", 0 };
 	return e;
 }
 

@@ -1,0 +1,222 @@
+/* The audit log's benchmark: what an append adds to its transaction, and how
+ * fast 'mamori audit verify' checks a large log. Prints figures; asserts
+ * nothing. Usage: mamori-bench-audit [ENTRIES] (default 1000000). */
+#include "core/arena.h"
+#include "core/err.h"
+#include "domain/auditlog.h"
+#include "domain/checkpoint.h"
+#include "store/auditlog.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { ROUNDS = 10, PER_ROUND = 500 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct mm_audit_event event(int64_t i)
+{
+	struct mm_audit_event e = {
+		.at = 1700000000 + i / 10,
+		.account_id = 12,
+		.person_id = 340,
+		.actor = "tanaka.hanako",
+		.ip = "192.0.2.15",
+		.request_id = "5f2c9a1e0b7d4c3a",
+		.action = "record_read",
+		.object = "assets/12345",
+		.result = "ok",
+		.details = "{\"classification\":3,\"register\":\"assets\"}",
+	};
+	return e;
+}
+
+static void die(const char *what, int rc)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, mm_strerror(rc));
+	exit(1);
+}
+
+/* One round of transactions, each with a small write and optionally an
+ * audit entry. Returns seconds. */
+static double round_of(struct mm_conn *c, bool audit, int64_t *seq)
+{
+	double t0 = now_s();
+	char v[24];
+
+	for (int i = 0; i < PER_ROUND; i++) {
+		struct mm_audit_event e = event((*seq)++);
+		int rc = mm_tx_begin(c, true);
+
+		snprintf(v, sizeof(v), "%d", i);
+		if (!rc)
+			rc = mm_meta_set(c, "bench", v);
+		if (!rc && audit)
+			rc = mm_audit_insert(c, &e);
+		if (!rc)
+			rc = mm_tx_commit(c);
+		if (rc)
+			die("transaction", rc);
+	}
+	return now_s() - t0;
+}
+
+static void bench_append(struct mm_conn *c)
+{
+	double base = 0, with = 0, t0;
+	int64_t seq = 0;
+	int rc = MM_OK;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		base += round_of(c, false, &seq);
+		with += round_of(c, true, &seq);
+	}
+	printf("append, per committed transaction (synchronous=FULL, %d each, interleaved):\n",
+	       ROUNDS * PER_ROUND);
+	printf("  baseline transaction   %8.2f us\n", base / (ROUNDS * PER_ROUND) * 1e6);
+	printf("  with an audit entry    %8.2f us\n", with / (ROUNDS * PER_ROUND) * 1e6);
+	printf("  added by the entry     %8.2f us   (target <= 20 us)\n",
+	       (with - base) / (ROUNDS * PER_ROUND) * 1e6);
+	/* Without commit costs: many appends in one transaction. */
+	t0 = now_s();
+	rc = mm_tx_begin(c, true);
+	for (int i = 0; i < 50000 && !rc; i++) {
+		struct mm_audit_event e = event(i);
+		rc = mm_audit_insert(c, &e);
+	}
+	if (!rc)
+		rc = mm_tx_commit(c);
+	if (rc)
+		die("append", rc);
+	printf("  append alone (50000 in one transaction) %5.2f us each\n",
+	       (now_s() - t0) / 50000 * 1e6);
+}
+
+static void fill(struct mm_conn *c, int64_t n)
+{
+	double t0 = now_s();
+	int rc = MM_OK;
+
+	for (int64_t done = 0; done < n && !rc;) {
+		rc = mm_tx_begin(c, true);
+		for (int i = 0; i < 100000 && done < n && !rc; i++, done++) {
+			struct mm_audit_event e = event(done);
+			rc = mm_audit_insert(c, &e);
+		}
+		if (!rc)
+			rc = mm_tx_commit(c);
+	}
+	if (rc)
+		die("fill", rc);
+	printf("generated %lld entries in %.1f s\n", (long long)n, now_s() - t0);
+}
+
+static int nothing(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
+{
+	(void)e;
+	(void)chain;
+	++*(int64_t *)arg;
+	return 0;
+}
+
+static void bench_verify(struct mm_conn *c, const char *dir, int64_t n)
+{
+	char key[600];
+	struct mm_buf s, v;
+	struct mm_ckpt_skey sk;
+	struct mm_ckpt_vkey vk;
+	struct mm_alog_report r;
+	struct mm_arena a;
+	FILE *f;
+	double t0, t;
+	int rc;
+
+	mm_buf_init(&s, 4096);
+	mm_buf_init(&v, 4096);
+	snprintf(key, sizeof(key), "%s/signer.key", dir);
+	if (mm_ckpt_keygen("bench/audit", &s, &v) || !(f = fopen(key, "w")))
+		die("keygen", MM_EIO);
+	fputs(s.data, f);
+	fclose(f);
+	chmod(key, 0600);
+	if ((rc = mm_ckpt_skey_load(key, &sk)) || (rc = mm_ckpt_vkey_parse(v.data, &vk)))
+		die("key", rc);
+	fill(c, n);
+	mm_arena_init(&a, 0);
+	t0 = now_s();
+	rc = mm_auditlog_checkpoint(c, &sk, 1700000000, "clock synced", &a, &r);
+	if (rc || r.problem)
+		die("checkpoint", rc ? rc : MM_EINVAL);
+	printf("checkpoint of %lld entries (first, from scratch): %.2f s\n", (long long)r.new_size,
+	       now_s() - t0);
+	for (int i = 0; i < 3; i++) {
+		t0 = now_s();
+		rc = mm_auditlog_verify(c, &vk, NULL, 0, &a, &r);
+		t = now_s() - t0;
+		if (rc || r.problem)
+			die("verify", rc ? rc : MM_EINVAL);
+		printf("verify run %d: %lld entries in %.3f s = %.0f entries/s   (target >= "
+		       "1000000)\n",
+		       i + 1, (long long)r.last, t, (double)r.last / t);
+	}
+	t0 = now_s();
+	n = 0;
+	mm_alog_scan(c, 1, 0, nothing, &n);
+	t = now_s() - t0;
+	printf("  of which reading the rows from SQLite: %.3f s = %.0f rows/s\n", t, (double)n / t);
+	mm_arena_free(&a);
+	mm_ckpt_skey_wipe(&sk);
+	mm_buf_free(&s);
+	mm_buf_free(&v);
+	unlink(key);
+}
+
+int main(int argc, char **argv)
+{
+	int64_t n = argc > 1 ? strtoll(argv[1], NULL, 10) : 1000000;
+	char dir[] = "/tmp/mamori-bench-audit.XXXXXX", db[600], p[640];
+	struct mm_store *st;
+	struct mm_conn *c;
+	char why[256];
+	int rc;
+
+	if (n < 1 || !mkdtemp(dir))
+		die("arguments or temporary directory", MM_EINVAL);
+	snprintf(db, sizeof(db), "%s/append.db", dir);
+	if ((rc = mm_store_open(db, 1, &st, why, sizeof(why))) ||
+	    (rc = mm_store_migrate(st, NULL, 0)))
+		die(why, rc);
+	c = mm_store_acquire(st);
+	bench_append(c);
+	mm_store_release(st, c);
+	mm_store_close(st);
+	snprintf(db, sizeof(db), "%s/verify.db", dir);
+	if ((rc = mm_store_open(db, 1, &st, why, sizeof(why))) ||
+	    (rc = mm_store_migrate(st, NULL, 0)))
+		die(why, rc);
+	c = mm_store_acquire(st);
+	bench_verify(c, dir, n);
+	mm_store_release(st, c);
+	mm_store_close(st);
+	for (int i = 0; i < 2; i++) {
+		static const char *const names[] = { "append.db", "verify.db" };
+		static const char *const sfx[] = { "", "-wal", "-shm" };
+		for (int j = 0; j < 3; j++) {
+			snprintf(p, sizeof(p), "%s/%s%s", dir, names[i], sfx[j]);
+			unlink(p);
+		}
+	}
+	rmdir(dir);
+	return 0;
+}

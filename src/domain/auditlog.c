@@ -1,0 +1,423 @@
+/* Checkpoints, verification and status of the audit log (auditlog.h). */
+#include "domain/auditlog.h"
+
+#include "core/err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A signed tree head a verifier trusts: its note verified with the key. */
+struct head {
+	int64_t size;
+	uint8_t root[MM_HASH_LEN];
+};
+
+static int head_cmp(const void *x, const void *y)
+{
+	const struct head *a = x, *b = y;
+
+	return a->size < b->size ? -1 : a->size > b->size;
+}
+
+/* One streaming pass over the entries. */
+struct pass {
+	struct mm_alog_report *r;
+	struct mm_buf canon;
+	uint8_t prev[MM_HASH_LEN];
+	struct mm_merkle_frontier f;
+	int64_t expect;		  /* the next seq */
+	const struct head *heads; /* the signed heads still ahead, smallest first */
+	size_t nheads;
+	int64_t good;			/* the largest signed size that matched */
+	uint8_t (*leaves)[MM_HASH_LEN]; /* when collecting leaf hashes, else NULL */
+	int64_t nleaves;
+};
+
+static int fail(struct mm_alog_report *r, enum mm_alog_problem p, int64_t seq, int64_t to)
+{
+	r->problem = p;
+	r->bad_seq = seq;
+	r->bad_to = to;
+	return -1; /* ends the scan */
+}
+
+/* Compares the tree so far with the signed heads of its size. */
+static int check_heads(struct pass *p)
+{
+	uint8_t root[MM_HASH_LEN];
+
+	while (p->nheads && p->heads->size == (int64_t)p->f.size) {
+		mm_merkle_root(&p->f, root);
+		if (memcmp(root, p->heads->root, MM_HASH_LEN) != 0)
+			return fail(p->r, MM_ALOG_RECHAINED, p->good + 1, p->heads->size);
+		p->good = p->heads->size;
+		p->heads++;
+		p->nheads--;
+	}
+	return 0;
+}
+
+static int pass_entry(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
+{
+	struct pass *p = arg;
+	uint8_t leaf[MM_HASH_LEN], c[MM_HASH_LEN];
+	int rc;
+
+	if (e->seq != p->expect)
+		return fail(p->r, MM_ALOG_GAP, p->expect, e->seq);
+	rc = mm_alog_leaf(e, &p->canon, leaf);
+	if (rc)
+		return rc;
+	mm_alog_chain(p->prev, leaf, c);
+	if (memcmp(c, chain, MM_HASH_LEN) != 0)
+		return fail(p->r, MM_ALOG_CHANGED, e->seq, e->seq);
+	memcpy(p->prev, c, MM_HASH_LEN);
+	if (p->leaves)
+		memcpy(p->leaves[p->nleaves++], leaf, MM_HASH_LEN);
+	mm_merkle_push(&p->f, leaf);
+	p->r->last = e->seq;
+	p->expect++;
+	return check_heads(p);
+}
+
+/* Starts a pass after the archive cut, if any. */
+static int pass_start(struct mm_conn *c, struct mm_arena *a, struct pass *p)
+{
+	struct mm_alog_cut cut;
+	int rc;
+
+	mm_buf_init(&p->canon, 0);
+	mm_merkle_frontier_init(&p->f);
+	memset(p->prev, 0, MM_HASH_LEN);
+	p->expect = 1;
+	rc = mm_alog_cut_get(c, a, &cut);
+	if (rc == MM_ENOTFOUND)
+		return MM_OK;
+	if (rc)
+		return rc;
+	if (!mm_merkle_frontier_load(&p->f, (uint64_t)cut.size, cut.frontier, cut.frontier_len)) {
+		fail(p->r, MM_ALOG_BAD_CUT, cut.size, cut.size);
+		return MM_OK;
+	}
+	memcpy(p->prev, cut.chain, MM_HASH_LEN);
+	p->expect = cut.size + 1;
+	p->good = 0;
+	return MM_OK;
+}
+
+/* Runs the pass from its start to seq to (0: the end). */
+static int pass_run(struct mm_conn *c, struct pass *p, int64_t to)
+{
+	int rc;
+
+	p->r->first = p->expect;
+	p->r->last = p->expect - 1;
+	/* Heads below the cut only had their signatures checked. */
+	while (p->nheads && p->heads->size < (int64_t)p->f.size) {
+		p->heads++;
+		p->nheads--;
+	}
+	if (check_heads(p))
+		return MM_OK;
+	rc = mm_alog_scan(c, p->expect, to, pass_entry, p);
+	return rc == -1 ? MM_OK : rc;
+}
+
+/* Verifies the notes (database and extra) into a sorted array of heads. */
+static int collect_heads(struct mm_conn *c, const struct mm_ckpt_vkey *k, const char *const *extra,
+			 size_t nextra, struct mm_arena *a, struct mm_alog_report *r,
+			 struct head **out, size_t *n)
+{
+	struct mm_alog_ckpt *ck;
+	struct head *h;
+	size_t nck, m = 0;
+	int rc;
+
+	rc = mm_alog_ckpt_list(c, a, &ck, &nck);
+	if (rc)
+		return rc;
+	h = mm_arena_alloc(a, (nck + nextra + 1) * sizeof(*h));
+	if (!h)
+		return MM_ENOMEM;
+	for (size_t i = 0; i < nck + nextra; i++) {
+		const char *note = i < nck ? ck[i].note : extra[i - nck];
+
+		if (mm_ckpt_note_open(k, note, &h[m].size, h[m].root) != MM_OK) {
+			fail(r, MM_ALOG_BAD_SIGNATURE, i < nck ? ck[i].size : 0, 0);
+			return MM_OK;
+		}
+		m++;
+	}
+	qsort(h, m, sizeof(*h), head_cmp);
+	for (size_t i = 1; i < m; i++)
+		if (h[i].size == h[i - 1].size && memcmp(h[i].root, h[i - 1].root, MM_HASH_LEN)) {
+			fail(r, MM_ALOG_FORK, h[i].size, h[i].size);
+			return MM_OK;
+		}
+	r->checkpoints = m;
+	r->signed_size = m ? h[m - 1].size : 0;
+	*out = h;
+	*n = m;
+	return MM_OK;
+}
+
+int mm_auditlog_verify(struct mm_conn *c, const struct mm_ckpt_vkey *k, const char *const *extra,
+		       size_t nextra, struct mm_arena *a, struct mm_alog_report *r)
+{
+	struct pass p = { .r = r };
+	struct head *heads = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = collect_heads(c, k, extra, nextra, a, r, &heads, &n);
+	if (rc || r->problem)
+		return rc;
+	p.heads = heads;
+	p.nheads = n;
+	rc = pass_start(c, a, &p);
+	if (!rc && !r->problem)
+		rc = pass_run(c, &p, 0);
+	mm_buf_free(&p.canon);
+	if (rc || r->problem)
+		return rc;
+	if (p.nheads)
+		fail(r, MM_ALOG_TRUNCATED, r->last + 1, p.heads[p.nheads - 1].size);
+	else if (n == 0 && r->last > 0)
+		fail(r, MM_ALOG_NO_CHECKPOINT, 1, r->last);
+	return MM_OK;
+}
+
+static int copy_chain(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
+{
+	(void)e;
+	memcpy(arg, chain, MM_HASH_LEN);
+	return 1;
+}
+
+/* Starts a pass after the latest checkpoint, whose signature and stored
+ * frontier are checked first. */
+static int pass_from(struct mm_conn *c, const struct mm_ckpt_vkey *k, const struct mm_alog_ckpt *ck,
+		     struct mm_arena *a, struct pass *p)
+{
+	uint8_t root[MM_HASH_LEN], mine[MM_HASH_LEN];
+	struct mm_alog_cut cut;
+	int64_t size;
+	int rc;
+
+	mm_buf_init(&p->canon, 0);
+	if (mm_ckpt_note_open(k, ck->note, &size, root) != MM_OK || size != ck->size) {
+		fail(p->r, MM_ALOG_BAD_SIGNATURE, ck->size, 0);
+		return MM_OK;
+	}
+	if (!mm_merkle_frontier_load(&p->f, (uint64_t)size, ck->frontier, ck->frontier_len))
+		return fail(p->r, MM_ALOG_RECHAINED, 1, size), MM_OK;
+	mm_merkle_root(&p->f, mine);
+	if (memcmp(mine, root, MM_HASH_LEN) != 0)
+		return fail(p->r, MM_ALOG_RECHAINED, 1, size), MM_OK;
+	rc = mm_alog_scan(c, size, size, copy_chain, p->prev);
+	if (rc == MM_OK && size > 0) {
+		/* The entry was archived: the cut keeps its chain value. */
+		rc = mm_alog_cut_get(c, a, &cut);
+		if (!rc && cut.size != size)
+			rc = MM_ENOTFOUND;
+		if (!rc)
+			memcpy(p->prev, cut.chain, MM_HASH_LEN);
+		if (rc == MM_ENOTFOUND)
+			return fail(p->r, MM_ALOG_GAP, size, size), MM_OK;
+	}
+	p->expect = size + 1;
+	return rc == 1 ? MM_OK : rc;
+}
+
+int mm_auditlog_checkpoint(struct mm_conn *c, const struct mm_ckpt_skey *k, int64_t now,
+			   const char *clock, struct mm_arena *a, struct mm_alog_report *r)
+{
+	struct pass p = { .r = r };
+	struct mm_alog_ckpt *ck, add;
+	struct mm_buf note;
+	int64_t from;
+	size_t n;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	mm_buf_init(&note, 1 << 16);
+	rc = mm_alog_ckpt_list(c, a, &ck, &n);
+	if (!rc)
+		rc = n ? pass_from(c, &k->v, &ck[n - 1], a, &p) : pass_start(c, a, &p);
+	from = n ? ck[n - 1].size : 0;
+	if (!rc && !r->problem)
+		rc = pass_run(c, &p, 0);
+	if (rc || r->problem || (int64_t)p.f.size == from)
+		goto out;
+	memset(&add, 0, sizeof(add));
+	add.size = (int64_t)p.f.size;
+	mm_merkle_root(&p.f, add.root);
+	add.at = now;
+	add.clock = clock;
+	add.frontier = p.f.h;
+	add.frontier_len = p.f.n * MM_HASH_LEN;
+	rc = mm_ckpt_note_sign(k, add.size, add.root, now, clock, &note);
+	add.note = note.data;
+	if (!rc)
+		rc = mm_alog_ckpt_add(c, &add);
+	if (!rc)
+		r->new_size = add.size;
+	r->signed_size = add.size;
+out:
+	mm_buf_free(&note);
+	mm_buf_free(&p.canon);
+	return rc;
+}
+
+static int first_time(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
+{
+	(void)chain;
+	*(int64_t *)arg = e->at;
+	return 1;
+}
+
+int mm_auditlog_status(struct mm_conn *c, int64_t now, struct mm_alog_status *out)
+{
+	uint8_t chain[MM_HASH_LEN];
+	struct mm_alog_cut cut;
+	struct mm_alog_ckpt *ck;
+	struct mm_arena a;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	mm_arena_init(&a, 0);
+	rc = mm_alog_head(c, &out->head, chain);
+	if (!rc)
+		rc = mm_alog_cut_get(c, NULL, &cut);
+	if (rc == MM_ENOTFOUND) {
+		cut.size = 0;
+		rc = MM_OK;
+	}
+	out->first = cut.size + 1;
+	if (!rc)
+		rc = mm_alog_ckpt_list(c, &a, &ck, &n);
+	if (!rc && n) {
+		out->ckpt_size = ck[n - 1].size;
+		out->ckpt_at = ck[n - 1].at;
+	}
+	out->unsigned_count = out->head > out->ckpt_size ? out->head - out->ckpt_size : 0;
+	if (!rc && out->unsigned_count) {
+		rc = mm_alog_scan(c, out->ckpt_size + 1, out->head, first_time,
+				  &out->unsigned_since);
+		rc = rc == 1 ? MM_OK : rc;
+	}
+	out->overdue = out->unsigned_count > MM_ALOG_CKPT_ENTRIES ||
+		       (out->unsigned_count > 0 && out->unsigned_since &&
+			now - out->unsigned_since > MM_ALOG_CKPT_SECONDS);
+	mm_arena_free(&a);
+	return rc;
+}
+
+int mm_auditlog_signed(struct mm_conn *c, const struct mm_ckpt_vkey *k, int64_t size,
+		       struct mm_arena *a, struct mm_alog_ckpt *out)
+{
+	struct mm_alog_ckpt *ck;
+	int64_t got;
+	size_t n;
+	int rc;
+
+	rc = mm_alog_ckpt_list(c, a, &ck, &n);
+	if (rc)
+		return rc;
+	for (size_t i = n; i-- > 0;) {
+		if (size && ck[i].size != size)
+			continue;
+		*out = ck[i];
+		if (mm_ckpt_note_open(k, ck[i].note, &got, out->root) != MM_OK || got != ck[i].size)
+			return MM_EPERM;
+		return MM_OK;
+	}
+	return MM_ENOTFOUND;
+}
+
+int mm_auditlog_tree(struct mm_conn *c, int64_t size, struct mm_arena *a, struct mm_alog_tree *t)
+{
+	struct mm_alog_report r;
+	struct pass p = { .r = &r };
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(t, 0, sizeof(*t));
+	rc = pass_start(c, a, &p);
+	if (!rc && !r.problem && size > (int64_t)p.f.size) {
+		p.leaves = mm_arena_alloc(a, (size_t)(size - (int64_t)p.f.size) * MM_HASH_LEN);
+		if (!p.leaves)
+			rc = MM_ENOMEM;
+	}
+	t->cut = p.f;
+	if (!rc && !r.problem && p.leaves)
+		rc = pass_run(c, &p, size);
+	mm_buf_free(&p.canon);
+	if (!rc && (r.problem || p.r->last != size))
+		rc = MM_ENOTFOUND;
+	t->leaves.leaf = (const uint8_t(*)[MM_HASH_LEN])p.leaves;
+	t->leaves.first = t->cut.size;
+	t->leaves.n = (uint64_t)p.nleaves;
+	t->leaves.cut = t->cut.size ? &t->cut : NULL;
+	return rc;
+}
+
+void mm_alog_report_text(const struct mm_alog_report *r, struct mm_buf *out)
+{
+	long long s = (long long)r->bad_seq, t = (long long)r->bad_to;
+
+	switch (r->problem) {
+	case MM_ALOG_OK:
+		mm_buf_printf(out,
+			      "ok: entries %lld..%lld verified, %zu checkpoint signatures, "
+			      "signed up to %lld / 検証成功",
+			      (long long)r->first, (long long)r->last, r->checkpoints,
+			      (long long)r->signed_size);
+		break;
+	case MM_ALOG_GAP:
+		mm_buf_printf(out, "seq %lld: entry missing (next is %lld) / エントリの欠落", s, t);
+		break;
+	case MM_ALOG_CHANGED:
+		mm_buf_printf(
+			out,
+			"seq %lld: entry changed, reordered or inserted (chain value does not "
+			"match) / エントリの改ざん",
+			s);
+		break;
+	case MM_ALOG_RECHAINED:
+		mm_buf_printf(out,
+			      "seq %lld: entries %lld..%lld do not match the signed checkpoint of "
+			      "size %lld (changed and re-chained without the key) / 署名済み"
+			      "チェックポイントと不一致",
+			      s, s, t, t);
+		break;
+	case MM_ALOG_TRUNCATED:
+		mm_buf_printf(out,
+			      "seq %lld: log truncated (a checkpoint signed %lld entries) / "
+			      "ログの切り詰め",
+			      s, t);
+		break;
+	case MM_ALOG_BAD_SIGNATURE:
+		mm_buf_printf(out,
+			      "checkpoint of size %lld: signature does not verify with this key / "
+			      "チェックポイントの署名が不正",
+			      s);
+		break;
+	case MM_ALOG_FORK:
+		mm_buf_printf(out, "size %lld: two signed checkpoints differ / 署名の分岐", s);
+		break;
+	case MM_ALOG_NO_CHECKPOINT:
+		mm_buf_printf(out,
+			      "seq %lld: entries %lld..%lld have no signed checkpoint / "
+			      "署名済みチェックポイントなし",
+			      s, s, t);
+		break;
+	case MM_ALOG_BAD_CUT:
+		mm_buf_printf(out,
+			      "seq %lld: the archive cut does not match / アーカイブ境界の不一致",
+			      s);
+		break;
+	}
+}

@@ -1,0 +1,113 @@
+/* The tamper-evident audit log's operations above the store: making signed
+ * checkpoints, verifying the whole log against its chain and checkpoints,
+ * inclusion and consistency proofs, the overdue-checkpoint warning, export,
+ * archive and the syslog line of an entry. Entries are appended through
+ * mm_audit (domain/audit.h). Library code: nothing here prints. */
+#ifndef MM_DOMAIN_AUDITLOG_H
+#define MM_DOMAIN_AUDITLOG_H
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "domain/checkpoint.h"
+#include "store/auditlog.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A checkpoint is due after this many unsigned entries or seconds. */
+enum { MM_ALOG_CKPT_ENTRIES = 1000, MM_ALOG_CKPT_SECONDS = 300 };
+
+enum mm_alog_problem {
+	MM_ALOG_OK,
+	MM_ALOG_GAP,	       /* bad_seq is missing */
+	MM_ALOG_CHANGED,       /* bad_seq's bytes or place do not match its chain value */
+	MM_ALOG_RECHAINED,     /* bad_seq..bad_to do not match a signed checkpoint */
+	MM_ALOG_TRUNCATED,     /* the log ends before bad_seq, which a checkpoint signed */
+	MM_ALOG_BAD_SIGNATURE, /* the checkpoint of size bad_seq is not signed by the key */
+	MM_ALOG_FORK,	       /* two signed checkpoints of size bad_seq differ */
+	MM_ALOG_NO_CHECKPOINT, /* entries but no signed checkpoint at all */
+	MM_ALOG_BAD_CUT,       /* what the last archive left does not match */
+};
+
+struct mm_alog_report {
+	enum mm_alog_problem problem;
+	int64_t bad_seq, bad_to;
+	int64_t first, last; /* the entries checked */
+	size_t checkpoints;  /* checkpoint signatures that verified */
+	int64_t signed_size; /* the largest signed tree size */
+	int64_t new_size;    /* mm_auditlog_checkpoint: the size it signed, 0: none */
+};
+
+/* One line saying what the report found, English then Japanese. */
+void mm_alog_report_text(const struct mm_alog_report *r, struct mm_buf *out);
+
+/* Checks every entry against the chain and every checkpoint (those in the
+ * database and the extra signed notes, e.g. an off-host copy) against k,
+ * in one pass. MM_OK with r->problem telling the outcome; an error only
+ * when the database could not be read. */
+int mm_auditlog_verify(struct mm_conn *c, const struct mm_ckpt_vkey *k, const char *const *extra,
+		       size_t nextra, struct mm_arena *a, struct mm_alog_report *r);
+
+/* Signs a checkpoint of the whole log with k, extending the latest one
+ * (whose signature and frontier it checks first) with the entries since,
+ * whose chain it checks. Does nothing when the log has not grown
+ * (r->new_size 0). A problem found is in r, and nothing is signed. */
+int mm_auditlog_checkpoint(struct mm_conn *c, const struct mm_ckpt_skey *k, int64_t now,
+			   const char *clock, struct mm_arena *a, struct mm_alog_report *r);
+
+struct mm_alog_status {
+	int64_t first, head; /* the kept entries */
+	int64_t ckpt_size;   /* the latest checkpoint, 0: none */
+	int64_t ckpt_at;
+	int64_t unsigned_count; /* entries after it */
+	int64_t unsigned_since; /* time of the first of them, 0: none */
+	bool overdue;		/* MM_ALOG_CKPT_ENTRIES or _SECONDS passed */
+};
+
+/* The log's state at now; other code calls this to warn of a missing
+ * checkpoint signer. */
+int mm_auditlog_status(struct mm_conn *c, int64_t now, struct mm_alog_status *out);
+
+/* The leaf hashes of the kept entries up to size, for proofs. */
+struct mm_alog_tree {
+	struct mm_merkle_frontier cut;
+	struct mm_merkle_leaves leaves;
+};
+int mm_auditlog_tree(struct mm_conn *c, int64_t size, struct mm_arena *a, struct mm_alog_tree *t);
+
+/* A checkpoint of the database whose note verifies with k: the one of size
+ * (0: the latest). MM_ENOTFOUND when none, MM_EPERM when it does not
+ * verify. */
+int mm_auditlog_signed(struct mm_conn *c, const struct mm_ckpt_vkey *k, int64_t size,
+		       struct mm_arena *a, struct mm_alog_ckpt *out);
+
+/* Export formats of entries. */
+enum mm_alog_format { MM_ALOG_JSONL, MM_ALOG_CSV };
+
+/* Writes the entries with since <= at < until to f (CSV with a BOM and a
+ * heading row). */
+int mm_auditlog_export(struct mm_conn *c, int64_t since, int64_t until, enum mm_alog_format fmt,
+		       FILE *f, int64_t *count);
+
+struct mm_ctx;
+
+/* Archives the signed entries made before time before (at most up to the
+ * latest checkpoint; the last entry always stays): writes them to out as
+ * JSON lines — a head line with the chain value and Merkle frontier before
+ * them, one line per entry with its chain value, and the signed checkpoint
+ * that covers them — syncs it, then removes them and records the removal as
+ * an entry, in one transaction. Sets the archived range. MM_ENOTFOUND when
+ * nothing is old enough, MM_EINVAL when the entries do not verify. */
+int mm_auditlog_archive(struct mm_ctx *ctx, int64_t before, FILE *out, int64_t *first,
+			int64_t *last);
+
+/* Appends one entry as JSON (one line, no newline). */
+void mm_alog_entry_json(struct mm_buf *b, const struct mm_audit_event *e,
+			const uint8_t chain[MM_HASH_LEN]);
+
+/* Appends one entry as an RFC 5424 syslog message (facility auth, 10;
+ * severity notice, or warning when refused or failed) from host. */
+void mm_alog_syslog_line(struct mm_buf *b, const struct mm_audit_event *e, const char *host);
+
+#endif
