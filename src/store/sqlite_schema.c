@@ -59,6 +59,12 @@ static const struct migration migrations[] = {
 	      "UNIQUE(register, record_id, person_id, kind))" },
 	/* The records one person holds grants on: the totals of lists. */
 	{ 11, "CREATE INDEX grants_by_person ON grants(person_id, register, kind, record_id)" },
+	/* Inspection of the audit log (auditquery.h): events of one object
+	 * ("who viewed this"), of one account, and of a period. Numbered 40 so
+	 * that the migrations of other work in progress keep their numbers. */
+	{ 40, "CREATE INDEX audit_events_by_object ON audit_events(object, seq);"
+	      "CREATE INDEX audit_events_by_account ON audit_events(account_id, seq);"
+	      "CREATE INDEX audit_events_by_at ON audit_events(at)" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
