@@ -252,6 +252,16 @@ const char *mm_audit_action_label(const char *action, enum mm_lang lang)
 	return action ? action : "";
 }
 
+size_t mm_audit_action_count(void)
+{
+	return sizeof(actions) / sizeof(actions[0]);
+}
+
+const char *mm_audit_action_code(size_t i)
+{
+	return i < mm_audit_action_count() ? actions[i].code : NULL;
+}
+
 const char *mm_audit_result_label(const char *result, enum mm_lang lang)
 {
 	return mm_option_label(&params[P_RESULT], result, lang);

@@ -54,6 +54,11 @@ int mm_inspect_query(struct mm_ctx *ctx, const struct mm_audit_params *p, struct
  * itself when it has none. */
 const char *mm_audit_action_label(const char *action, enum mm_lang lang);
 
+/* The actions that have a label, for the viewer's choice: their number,
+ * and the code of the i-th (NULL past the end). */
+size_t mm_audit_action_count(void);
+const char *mm_audit_action_code(size_t i);
+
 /* The label of a result code (ok → 成功). */
 const char *mm_audit_result_label(const char *result, enum mm_lang lang);
 

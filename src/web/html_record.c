@@ -303,6 +303,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	system_rows(&h, &rec);
 	mm_html_f(&h, "</section>\n");
 	mm_html_grants(&h, &rec);
+	mm_html_viewers(&h, r, &rec);
 	history(&h, hist, n);
 	mm_html_end(&h);
 	mm_ctx_close(w, &ctx);
