@@ -119,7 +119,7 @@ static int parse(struct mm_cli *cli, int argc, char **argv, struct audit_args *a
 	return 0;
 }
 
-int mm_audit_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **conn)
+int mm_cli_audit_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **conn)
 {
 	char why[256] = "";
 	int rc;
@@ -141,7 +141,7 @@ int mm_audit_open(struct mm_cli *cli, struct mm_store **st, struct mm_conn **con
 	return 0;
 }
 
-int mm_audit_pubkey(const struct audit_args *aa, struct mm_ckpt_vkey *k)
+int mm_cli_audit_pubkey(const struct audit_args *aa, struct mm_ckpt_vkey *k)
 {
 	int rc;
 
@@ -160,7 +160,7 @@ int mm_audit_pubkey(const struct audit_args *aa, struct mm_ckpt_vkey *k)
 	return 0;
 }
 
-int mm_audit_day(const char *s, int64_t *t)
+int mm_cli_audit_day(const char *s, int64_t *t)
 {
 	struct mm_date d;
 
@@ -257,7 +257,7 @@ static int cmd_checkpoint(struct mm_cli *cli, struct audit_args *aa)
 				: "");
 		return 1;
 	}
-	if (mm_audit_open(cli, &st, &c)) {
+	if (mm_cli_audit_open(cli, &st, &c)) {
 		mm_ckpt_skey_wipe(&k);
 		return 1;
 	}
@@ -334,11 +334,11 @@ static int cmd_verify(struct mm_cli *cli, struct audit_args *aa)
 	size_t nextra = 0;
 	int rc;
 
-	if (mm_audit_pubkey(aa, &k))
+	if (mm_cli_audit_pubkey(aa, &k))
 		return 2;
 	mm_arena_init(&a, 0);
 	if ((aa->extra && read_extra(aa->extra, &a, &extra, &nextra)) ||
-	    mm_audit_open(cli, &st, &c)) {
+	    mm_cli_audit_open(cli, &st, &c)) {
 		mm_arena_free(&a);
 		return 1;
 	}
@@ -372,7 +372,7 @@ static int cmd_status(struct mm_cli *cli, struct audit_args *aa)
 	int rc;
 
 	(void)aa;
-	if (mm_audit_open(cli, &st, &c))
+	if (mm_cli_audit_open(cli, &st, &c))
 		return 1;
 	rc = mm_auditlog_status(c, mm_now(), &s);
 	mm_cli_close(st, c);
@@ -406,7 +406,7 @@ static int cmd_checkpoints(struct mm_cli *cli, struct audit_args *aa)
 	size_t n = 0;
 	int rc;
 
-	if (mm_audit_open(cli, &st, &c))
+	if (mm_cli_audit_open(cli, &st, &c))
 		return 1;
 	mm_arena_init(&a, 0);
 	mm_buf_init(&b, 1 << 24);
@@ -452,11 +452,11 @@ static const struct verb verbs[] = {
 	{ "verify", cmd_verify },
 	{ "status", cmd_status },
 	{ "checkpoints", cmd_checkpoints },
-	{ "prove", mm_audit_prove },
-	{ "consistency", mm_audit_consistency },
-	{ "export", mm_audit_export },
-	{ "archive", mm_audit_archive },
-	{ "stream", mm_audit_stream },
+	{ "prove", mm_cli_audit_prove },
+	{ "consistency", mm_cli_audit_consistency },
+	{ "export", mm_cli_audit_export },
+	{ "archive", mm_cli_audit_archive },
+	{ "stream", mm_cli_audit_stream },
 };
 
 int mm_cmd_audit(struct mm_cli *cli, int argc, char **argv)

@@ -32,7 +32,7 @@ static int open_tree(struct mm_cli *cli, struct audit_args *aa, int64_t size, st
 	struct mm_ckpt_vkey k;
 	int rc;
 
-	if (mm_audit_pubkey(aa, &k) || mm_audit_open(cli, st, c))
+	if (mm_cli_audit_pubkey(aa, &k) || mm_cli_audit_open(cli, st, c))
 		return 1;
 	rc = mm_auditlog_signed(*c, &k, size, a, ck);
 	if (rc) {
@@ -53,7 +53,7 @@ static int open_tree(struct mm_cli *cli, struct audit_args *aa, int64_t size, st
 	return 0;
 }
 
-int mm_audit_prove(struct mm_cli *cli, struct audit_args *aa)
+int mm_cli_audit_prove(struct mm_cli *cli, struct audit_args *aa)
 {
 	uint8_t proof[MM_MERKLE_MAX_DEPTH][MM_HASH_LEN], leaf[MM_HASH_LEN];
 	struct mm_alog_ckpt ck;
@@ -102,7 +102,7 @@ int mm_audit_prove(struct mm_cli *cli, struct audit_args *aa)
 	return out;
 }
 
-int mm_audit_consistency(struct mm_cli *cli, struct audit_args *aa)
+int mm_cli_audit_consistency(struct mm_cli *cli, struct audit_args *aa)
 {
 	uint8_t proof[MM_MERKLE_MAX_DEPTH][MM_HASH_LEN];
 	struct mm_alog_ckpt old, ck;
@@ -152,7 +152,7 @@ int mm_audit_consistency(struct mm_cli *cli, struct audit_args *aa)
 	return out;
 }
 
-int mm_audit_export(struct mm_cli *cli, struct audit_args *aa)
+int mm_cli_audit_export(struct mm_cli *cli, struct audit_args *aa)
 {
 	int64_t since = 0, until = INT64_MAX, count = 0;
 	enum mm_alog_format fmt = MM_ALOG_JSONL;
@@ -161,8 +161,8 @@ int mm_audit_export(struct mm_cli *cli, struct audit_args *aa)
 	FILE *f = stdout;
 	int rc;
 
-	if ((aa->since && mm_audit_day(aa->since, &since)) ||
-	    (aa->until && mm_audit_day(aa->until, &until))) {
+	if ((aa->since && mm_cli_audit_day(aa->since, &since)) ||
+	    (aa->until && mm_cli_audit_day(aa->until, &until))) {
 		fprintf(stderr,
 			"mamori audit export: dates are YYYY-MM-DD (JST) / 日付の形式が不正です\n");
 		return 2;
@@ -175,7 +175,7 @@ int mm_audit_export(struct mm_cli *cli, struct audit_args *aa)
 		fprintf(stderr, "mamori audit export: --format jsonl|csv / 形式が不正です\n");
 		return 2;
 	}
-	if (mm_audit_open(cli, &st, &c))
+	if (mm_cli_audit_open(cli, &st, &c))
 		return 1;
 	if (aa->out && !(f = fopen(aa->out, "we")))
 		rc = MM_EIO;
@@ -193,7 +193,7 @@ int mm_audit_export(struct mm_cli *cli, struct audit_args *aa)
 	return 0;
 }
 
-int mm_audit_archive(struct mm_cli *cli, struct audit_args *aa)
+int mm_cli_audit_archive(struct mm_cli *cli, struct audit_args *aa)
 {
 	int64_t before, first = 0, last = 0;
 	struct mm_store *st;
@@ -208,7 +208,7 @@ int mm_audit_archive(struct mm_cli *cli, struct audit_args *aa)
 				"必要です\n");
 		return 2;
 	}
-	if (aa->before && mm_audit_day(aa->before, &before)) {
+	if (aa->before && mm_cli_audit_day(aa->before, &before)) {
 		fprintf(stderr,
 			"mamori audit archive: --before YYYY-MM-DD (JST) / 日付の形式が不正です\n");
 		return 2;
@@ -216,7 +216,7 @@ int mm_audit_archive(struct mm_cli *cli, struct audit_args *aa)
 	if (!aa->before)
 		before = mm_now() -
 			 (cli->audit_retention_days ? cli->audit_retention_days : 365) * 86400;
-	if (mm_audit_open(cli, &st, &c))
+	if (mm_cli_audit_open(cli, &st, &c))
 		return 1;
 	f = fopen(aa->out, "wxe");
 	if (!f) {
@@ -350,7 +350,7 @@ static int stream_once(struct mm_conn *c, int fd, struct batch *b, int64_t *sent
 	return rc;
 }
 
-int mm_audit_stream(struct mm_cli *cli, struct audit_args *aa)
+int mm_cli_audit_stream(struct mm_cli *cli, struct audit_args *aa)
 {
 	const char *dest = aa->dest ? aa->dest : cli->audit_syslog;
 	struct batch b = { 0 };
@@ -366,7 +366,7 @@ int mm_audit_stream(struct mm_cli *cli, struct audit_args *aa)
 			"syslog) is missing or cannot be reached / 送信先が不正です\n");
 		return 2;
 	}
-	if (mm_audit_open(cli, &st, &c)) {
+	if (mm_cli_audit_open(cli, &st, &c)) {
 		close(fd);
 		return 1;
 	}

@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "core/slice.h"
 #include "domain/auth.h"
+#include "domain/inspect.h"
 #include "domain/registers.h"
 #include "domain/seal.h"
 
@@ -137,6 +138,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		cli->http.trusted_proxy = keep(value);
 	} else if (strcmp(section, "security") == 0 && strcmp(name, "key_file") == 0) {
 		cli->key_file = keep(value);
+	} else if (strcmp(section, "audit") == 0 && mm_inspect_setting(name, value)) {
+		return 1;
 	} else if (strcmp(section, "auth") == 0) {
 		return auth_setting(name, value);
 	} else if (strcmp(section, "clock") == 0) {

@@ -1,4 +1,5 @@
 /* Register export to CSV and XLSX. */
+#include "domain/audit_record.h"
 #include "domain/export.h"
 
 #include "core/csv.h"
@@ -286,8 +287,17 @@ static int export_xlsx(const struct mm_register *r, struct mm_ctx *ctx, const st
 int mm_export(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
 	      enum mm_export_format fmt, struct mm_buf *out, struct mm_file_report *rep)
 {
+	static const char *const names[] = { "csv", "csv_cp932", "xlsx" };
+	int rc, arc;
+
 	memset(rep, 0, sizeof(*rep));
 	if (fmt == MM_EXPORT_XLSX)
-		return export_xlsx(r, ctx, q, out, rep);
-	return export_csv(r, ctx, q, fmt == MM_EXPORT_CSV_CP932, out, rep);
+		rc = export_xlsx(r, ctx, q, out, rep);
+	else
+		rc = export_csv(r, ctx, q, fmt == MM_EXPORT_CSV_CP932, out, rep);
+	/* The file is handed out only once its export is on record. */
+	arc = mm_audit_export(r, ctx, q, names[fmt], rc ? "failed" : "ok", rep->rows);
+	if (arc && !rc)
+		mm_buf_reset(out);
+	return rc ? rc : arc;
 }

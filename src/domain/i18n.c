@@ -117,6 +117,11 @@ static const struct msg catalogue[] = {
 	  "には特権の役割を指定してください。特権でない役割は事務局が役割の担当者に登録します"
 	  "。",
 	  "{label} must be a privileged role; other roles are assigned by the secretariat." },
+	{ "inspection_future",
+	  "{label}は今日以前の日付にしてください（終わった期間を検査します）。",
+	  "{label} cannot be in the future (an inspection covers a period that is over)." },
+	{ "inspection_self_sign_off", "自分が{label}である検査は承認できません。",
+	  "You cannot sign off an inspection where you are the {label}." },
 	{ "until_past", "{label}は今日以降の日付にしてください。",
 	  "{label} cannot be in the past." },
 	{ "privilege_via_request",

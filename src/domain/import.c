@@ -4,6 +4,7 @@
  * access rules of the register engine: a row whose record the importer may
  * not see or write is a row error, and the refusals are audited once the
  * import is over. */
+#include "domain/audit_record.h"
 #include "domain/export.h"
 
 #include "core/csv.h"
@@ -371,12 +372,23 @@ int mm_import_csv(const struct mm_register *r, struct mm_ctx *ctx, const char *d
 		rc = MM_EVALIDATE;
 	if (rc)
 		rep->created = rep->updated = rep->unchanged = 0; /* rolled back */
+	/* A real import commits with its record; a dry run or a failure
+	 * writes nothing, and is recorded after the rollback. */
+	if (!rc && !dry_run)
+		rc = mm_audit_import(r, ctx, false, "ok", rep);
 	if (own_tx) {
 		ctx->in_tx = false;
 		if (rc || dry_run)
 			mm_tx_rollback(ctx->conn);
 		else
 			rc = mm_tx_commit(ctx->conn);
+	}
+	if (rc)
+		rep->created = rep->updated = rep->unchanged = 0;
+	if (own_tx && (rc || dry_run)) {
+		int arc = mm_audit_import(r, ctx, dry_run, rc ? "failed" : "ok", rep);
+		if (arc && !rc)
+			rc = arc;
 	}
 	return st.denied ? mm_access_denied(ctx, r, 0, "import", rc) : rc;
 }

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "domain/access.h"
+#include "domain/audit_record.h"
 #include "domain/principal.h"
 
 #include <stdio.h>
@@ -283,6 +284,8 @@ int mm_reg_create(const struct mm_register *r, struct mm_ctx *ctx, const struct 
 		rc = name_classifier(r, ctx, out);
 	if (!rc && r->after)
 		rc = r->after(r, ctx, out, "create");
+	if (!rc)
+		rc = mm_audit_change(r, ctx, "create", NULL, NULL, out);
 out:
 	return mm_reg_finish(r, ctx, 0, rc, denied);
 }
@@ -290,6 +293,7 @@ out:
 int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, int64_t version,
 		  const struct mm_input *in, struct mm_ferrs *errs, struct mm_record *out)
 {
+	struct mm_record before;
 	struct mm_value *old;
 	size_t size = sizeof(*old) * r->schema.nfields;
 	const char *changes, *denied = NULL;
@@ -317,6 +321,8 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 		goto out;
 	}
 	memcpy(old, out->v, size);
+	before = *out;
+	before.v = old;
 	rc = mm_reg_validate(r, ctx, in, out, errs);
 	if (rc)
 		goto out;
@@ -345,6 +351,8 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 		rc = name_classifier(r, ctx, out);
 	if (!rc && r->after)
 		rc = r->after(r, ctx, out, "update");
+	if (!rc)
+		rc = mm_audit_change(r, ctx, "update", NULL, &before, out);
 out:
 	return mm_reg_finish(r, ctx, id, rc, denied);
 }
@@ -353,6 +361,7 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 		       bool retire, struct mm_record *out)
 {
 	const char *denied = NULL;
+	struct mm_record before;
 	int rc = mm_ctx_tx_begin(ctx);
 
 	if (rc)
@@ -373,6 +382,7 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 		rc = MM_EINVAL;
 		goto out;
 	}
+	before = *out;
 	out->retired = retire;
 	out->version = version + 1;
 	out->updated_at = mm_reg_now_iso(ctx);
@@ -385,6 +395,8 @@ int mm_reg_set_retired(const struct mm_register *r, struct mm_ctx *ctx, int64_t 
 				       : "{\"retired\":[true,false]}");
 	if (!rc && r->after)
 		rc = r->after(r, ctx, out, retire ? "retire" : "restore");
+	if (!rc)
+		rc = mm_audit_change(r, ctx, retire ? "retire" : "restore", NULL, &before, out);
 out:
 	return mm_reg_finish(r, ctx, id, rc, denied);
 }

@@ -2,14 +2,16 @@
 #include "domain/registers.h"
 
 #include "core/err.h"
+#include "domain/inspect.h"
 #include "domain/privileges.h"
 #include "domain/sod.h"
 
 #include <string.h>
 
 const struct mm_register *const mm_registers[] = {
-	&mm_reg_assets, &mm_reg_systems,      &mm_reg_sections,		  &mm_reg_people,
-	&mm_reg_roles,	&mm_reg_role_holders, &mm_reg_privilege_requests, &mm_reg_sod_rules,
+	&mm_reg_assets,	     &mm_reg_systems,	   &mm_reg_sections,	       &mm_reg_people,
+	&mm_reg_roles,	     &mm_reg_role_holders, &mm_reg_privilege_requests, &mm_reg_sod_rules,
+	&mm_reg_inspections,
 };
 const size_t mm_nregisters = sizeof(mm_registers) / sizeof(mm_registers[0]);
 

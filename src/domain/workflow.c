@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "domain/audit.h"
+#include "domain/audit_record.h"
 #include "domain/principal.h"
 #include "domain/sod.h"
 
@@ -149,6 +150,13 @@ static int apply(const struct mm_register *r, struct mm_ctx *ctx, const struct m
 		rc = mm_reg_add_history(
 			r, ctx, rec, t->name,
 			changes_with(ctx, mm_reg_diff_json(r, ctx, old, rec->v), comment));
+	if (!rc) {
+		struct mm_record before = *rec;
+
+		before.version = version;
+		before.v = old;
+		rc = mm_audit_change(r, ctx, "transition", t->name, &before, rec);
+	}
 	return rc;
 }
 

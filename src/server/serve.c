@@ -2,7 +2,11 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "domain/audit_record.h"
+#include "domain/auth.h"
 #include "domain/authcache.h"
+#include "domain/inspect.h"
+#include "domain/registers.h"
 #include "domain/register.h"
 #include "web/cache.h"
 
@@ -14,6 +18,57 @@
 /* Principals remembered by credential: one slot per concurrent user is
  * plenty; a collision only costs a full check. */
 enum { AUTH_CACHE_SLOTS = 1024 };
+
+/* The effective settings as text, one "name=value" a line in a fixed
+ * order, for the digest recorded at start-up. Paths of the TLS files are
+ * not read here: their contents are secret; that TLS is on is enough. */
+static void settings_text(const struct mm_serve_opts *o, struct mm_buf *b)
+{
+	const struct mm_http_config *h = &o->http;
+	const struct mm_auth_settings *a = &mm_auth_settings;
+	const struct mm_inspect_settings *i = &mm_inspect_settings;
+
+	mm_buf_printf(b, "database=%s\nlisten=%s\nport=%u\nthreads=%u\n", o->db_url, h->bind,
+		      (unsigned)h->port, h->threads);
+	mm_buf_printf(b, "max_connections=%u\nmax_connections_per_ip=%u\ntimeout=%u\n",
+		      h->conn_limit, h->per_ip_limit, h->timeout);
+	mm_buf_printf(b, "body_cap=%zu\ntls=%s\ntrusted_proxy=%s\nlang=%s\ncache_mb=%zu\n",
+		      h->body_cap, h->tls_cert ? "yes" : "no",
+		      h->trusted_proxy ? h->trusted_proxy : "", o->lang == MM_EN ? "en" : "ja",
+		      o->cache_mb);
+	mm_buf_printf(b, "value_method=%d\nidle_timeout=%lld\nabsolute_timeout=%lld\n",
+		      (int)mm_asset_value_method, (long long)a->idle_timeout,
+		      (long long)a->absolute_timeout);
+	mm_buf_printf(b, "max_failures=%d\nip_limit=%d\nrequire_totp_for_privileged=%d\n",
+		      a->max_failures, a->ip_limit, a->require_totp_for_privileged);
+	mm_buf_printf(b, "inspection_interval_days=%d\nwork_hours=%d-%d\n", i->interval_days,
+		      i->work_start, i->work_end);
+}
+
+/* Records a server event (start with the digest of the settings, stop).
+ * A server that cannot record its own start does not serve. */
+static int audit_server(struct mm_store *st, const struct mm_serve_opts *o, bool start)
+{
+	struct mm_ctx ctx = { .actor = "server" };
+	struct mm_buf b;
+	int rc;
+
+	ctx.conn = mm_store_acquire(st);
+	if (!ctx.conn)
+		return MM_EDB;
+	mm_buf_init(&b, 1 << 16);
+	if (start) {
+		settings_text(o, &b);
+		rc = b.err ? MM_ENOMEM : mm_audit_server(&ctx, "config_load", b.data);
+		if (!rc)
+			rc = mm_audit_server(&ctx, "server_start", NULL);
+	} else {
+		rc = mm_audit_server(&ctx, "server_stop", NULL);
+	}
+	mm_buf_free(&b);
+	mm_store_release(st, ctx.conn);
+	return rc;
+}
 
 int mm_serve(const struct mm_serve_opts *o)
 {
@@ -43,6 +98,12 @@ int mm_serve(const struct mm_serve_opts *o)
 		mm_store_close(st);
 		return 1;
 	}
+	rc = audit_server(st, o, true);
+	if (rc) {
+		fprintf(stderr, "mamori: cannot write the audit log: %s\n", mm_strerror(rc));
+		mm_store_close(st);
+		return 1;
+	}
 	w.store = st;
 	w.cache = o->cache_mb ? mm_cache_new(o->cache_mb << 20) : NULL;
 	w.auth_cache = o->cache_mb ? mm_auth_cache_new(AUTH_CACHE_SLOTS) : NULL;
@@ -67,6 +128,8 @@ int mm_serve(const struct mm_serve_opts *o)
 	fprintf(stderr, "mamori: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mm_http_stop(h);
 	mm_clock_watch_stop(w.clock);
+	if (audit_server(st, o, false))
+		fprintf(stderr, "mamori: cannot record the stop in the audit log\n");
 	mm_cache_free(w.cache);
 	mm_auth_cache_free(w.auth_cache);
 	mm_store_close(st);

@@ -11,6 +11,7 @@
 #define MM_STORE_BACKEND_H
 
 #include "store/auditlog.h"
+#include "store/auditquery.h"
 #include "store/grants.h"
 #include "store/identity.h"
 #include "store/store.h"
@@ -127,6 +128,9 @@ struct mm_backend {
 			  struct mm_grant **out, size_t *n);
 	int (*grant_kinds)(struct mm_conn *c, const char *reg, int64_t record_id, int64_t person_id,
 			   unsigned *kinds);
+
+	/* Audit queries for inspection (auditquery.h). */
+	const struct mm_auditq_ops *auditq;
 };
 
 extern const struct mm_backend mm_sqlite_backend;

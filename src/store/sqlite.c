@@ -475,4 +475,5 @@ const struct mm_backend mm_sqlite_backend = {
 	.grant_remove = mm_sq_grant_remove,
 	.grant_list = mm_sq_grant_list,
 	.grant_kinds = mm_sq_grant_kinds,
+	.auditq = &mm_sq_auditq,
 };

@@ -189,6 +189,9 @@ void mm_sq_lists_free(struct mm_sq_conn *sc);
 int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
 		   struct mm_arena *a, struct mm_page *out);
 
+/* sqlite_auditquery.c */
+extern const struct mm_auditq_ops mm_sq_auditq;
+
 /* sqlite_identity.c */
 
 int mm_sq_account_get(struct mm_conn *c, int64_t id, struct mm_arena *a, struct mm_account *out);

@@ -70,6 +70,11 @@ static const struct migration migrations[] = {
 	      "frontier BLOB NOT NULL);"
 	      "CREATE TABLE audit_cut(id INTEGER PRIMARY KEY CHECK(id = 1), size INTEGER NOT NULL, "
 	      "chain BLOB NOT NULL, frontier BLOB NOT NULL, at INTEGER NOT NULL)" },
+	/* Inspection of the audit log (auditquery.h): events of one object
+	 * ("who viewed this"), of one account, and of a period. */
+	{ 13, "CREATE INDEX audit_events_by_object ON audit_events(object, seq);"
+	      "CREATE INDEX audit_events_by_account ON audit_events(account_id, seq);"
+	      "CREATE INDEX audit_events_by_at ON audit_events(at)" },
 };
 
 enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -2,6 +2,7 @@
  * declaration. Errors are JSON with per-field messages. */
 #include "web/handlers.h"
 
+#include "domain/audit_record.h"
 #include "domain/principal.h"
 #include "web/cache.h"
 #include "web/html.h"
@@ -235,7 +236,7 @@ void mm_api_get(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	int rc = mm_ctx_open(w, rq, &ctx);
 
 	if (!rc)
-		rc = mm_reg_get(rq->reg, &ctx, rq->id, &rec);
+		rc = mm_reg_read(rq->reg, &ctx, rq->id, "api", &rec);
 	mm_ctx_close(w, &ctx);
 	if (rc) {
 		mm_resp_status_for(rs, rq->lang, rc);
@@ -373,7 +374,7 @@ void mm_api_history(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	int rc = mm_ctx_open(w, rq, &ctx);
 
 	if (!rc)
-		rc = mm_reg_get(rq->reg, &ctx, rq->id, &rec);
+		rc = mm_reg_read(rq->reg, &ctx, rq->id, "history", &rec);
 	if (!rc)
 		rc = mm_reg_history(rq->reg, &ctx, rq->id, &h, &n);
 	mm_ctx_close(w, &ctx);

@@ -47,6 +47,9 @@ void mm_api_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_clock(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_audit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_audit_off_hours(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_audit_refused(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 
 /* HTML pages (html_*.c). */
 void mm_html_home(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
@@ -65,6 +68,9 @@ void mm_html_grant_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 void mm_html_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_audit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_audit_off_hours(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_audit_refused(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signin_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_signin(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_totp_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);

@@ -222,6 +222,10 @@ static void site_header(struct mm_html *h)
 	if (h->rq->who)
 		mm_html_f(h, "<li><a href=\"/org\">%s</a></li>\n",
 			  MM_L(h->lang, "管理体制", "Organisation"));
+	if (h->rq->who && (mm_has_role(h->rq->who, MM_ROLE_SECRETARIAT) ||
+			   mm_has_role(h->rq->who, MM_ROLE_AUDITOR)))
+		mm_html_f(h, "<li><a href=\"/audit\">%s</a></li>\n",
+			  MM_L(h->lang, "監査ログ", "Audit log"));
 	mm_html_f(h, "</ul></nav>\n");
 	if (h->rq->who) {
 		mm_html_f(h,
@@ -552,6 +556,8 @@ bool mm_html_read_form(struct mm_req *rq, struct mm_resp *rs)
 
 void mm_html_home(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
+	if (mm_html_home_inspection(w, rq, rs))
+		return;
 	mm_resp_redirect(rs, mm_html_str(rq, "/%s", mm_registers[0]->schema.name));
 }
 

@@ -127,6 +127,14 @@ const char *mm_html_noun(const struct mm_register *r, enum mm_lang lang);
  * forms; nothing unless the reader may grant on rec (html_grants.c). */
 void mm_html_grants(struct mm_html *h, const struct mm_record *rec);
 
+/* The "閲覧の記録" (who viewed this) part of a classified record's page;
+ * nothing unless the reader is shown it (domain/inspect.h). */
+void mm_html_viewers(struct mm_html *h, const struct mm_register *r, const struct mm_record *rec);
+
+/* Renders the home page of 事務局, auditors and 統括責任者, with the state
+ * of the audit log's inspection; false (rs untouched) for anyone else. */
+bool mm_html_home_inspection(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+
 /* Title of a record for headings: "key name", or the name alone. */
 const char *mm_html_rec_title(struct mm_html *h, const struct mm_register *r,
 			      const struct mm_record *rec);

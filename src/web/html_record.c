@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/slice.h"
+#include "domain/audit_record.h"
 #include "domain/access.h"
 
 #include <jansson.h>
@@ -278,7 +279,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	int rc = mm_ctx_open(w, rq, &ctx);
 
 	if (!rc)
-		rc = mm_reg_get(r, &ctx, rq->id, &rec);
+		rc = mm_reg_read(r, &ctx, rq->id, "page", &rec);
 	if (!rc)
 		rc = mm_reg_history(r, &ctx, rq->id, &hist, &n);
 	if (rc) {
@@ -302,6 +303,7 @@ void mm_html_detail(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	system_rows(&h, &rec);
 	mm_html_f(&h, "</section>\n");
 	mm_html_grants(&h, &rec);
+	mm_html_viewers(&h, r, &rec);
 	history(&h, hist, n);
 	mm_html_end(&h);
 	mm_ctx_close(w, &ctx);
@@ -611,7 +613,7 @@ void mm_html_edit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		mm_html_fail(rq, rs, rc);
 		return;
 	}
-	rc = mm_reg_get(rq->reg, &ctx, rq->id, &rec);
+	rc = mm_reg_read(rq->reg, &ctx, rq->id, "edit", &rec);
 	if (!rc && mm_access_may(&ctx, rq->reg, MM_ACCESS_EDIT, &rec, &may) == MM_OK && !may)
 		rc = MM_EPERM;
 	if (rc) {

@@ -5,6 +5,7 @@
 #include "web/html.h"
 #include "web/session.h"
 
+#include "domain/audit_record.h"
 #include "domain/principal.h"
 
 #include "core/err.h"
@@ -31,6 +32,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/privileges", mm_api_privileges, 0 },
 	{ "GET", "/api/v1/sod/conflicts", mm_api_sod_conflicts, 0 },
 	{ "GET", "/api/v1/clock", mm_api_clock, 0 },
+	{ "GET", "/api/v1/audit", mm_api_audit, 0 },
+	{ "GET", "/api/v1/audit/off-hours", mm_api_audit_off_hours, 0 },
+	{ "GET", "/api/v1/audit/refused", mm_api_audit_refused, 0 },
 	{ "GET", "/api/v1/{reg}", mm_api_list, 0 },
 	{ "POST", "/api/v1/{reg}", mm_api_create, 0 },
 	{ "GET", "/api/v1/{reg}/export.csv", mm_api_export_csv, 0 },
@@ -57,6 +61,9 @@ static const struct route routes[] = {
 	{ "GET", "/privileges", mm_html_privileges, 0 },
 	{ "GET", "/sod/conflicts", mm_html_sod_conflicts, 0 },
 	{ "GET", "/admin/clock", mm_html_clock, 0 },
+	{ "GET", "/audit", mm_html_audit, 0 },
+	{ "GET", "/audit/off-hours", mm_html_audit_off_hours, 0 },
+	{ "GET", "/audit/refused", mm_html_audit_refused, 0 },
 	{ "GET", "/account", mm_html_account, ENROL },
 	{ "POST", "/account/password", mm_html_account_password, ENROL },
 	{ "POST", "/account/totp/start", mm_html_account_totp_start, ENROL },
@@ -206,6 +213,18 @@ static bool guard(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, unsig
 	return true;
 }
 
+/* Records an internal error in the audit log: the route and the status,
+ * never the request's body. A busy database (503) is not recorded: the
+ * record would wait on the same lock. */
+static void audit_failure(struct mm_web *w, struct mm_req *rq, const struct route *rt, int status)
+{
+	struct mm_ctx ctx;
+
+	if (mm_ctx_open(w, rq, &ctx) == MM_OK)
+		(void)mm_audit_internal_error(&ctx, rt->method, rt->pattern, status, "internal");
+	mm_ctx_close(w, &ctx);
+}
+
 void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	bool path_known = false;
@@ -227,6 +246,8 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		}
 		if (guard(w, rq, rs, routes[i].flags))
 			routes[i].fn(w, rq, rs);
+		if (rs->status >= 500 && rs->status != 503)
+			audit_failure(w, rq, &routes[i], rs->status);
 		return;
 	}
 	refuse(rq, rs, path_known ? 405 : 404, path_known ? "method_not_allowed" : "not_found");
