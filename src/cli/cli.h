@@ -72,5 +72,6 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 int mm_cmd_version(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_user(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_clock(struct mm_cli *cli, int argc, char **argv);
+int mm_cmd_risk(struct mm_cli *cli, int argc, char **argv);
 
 #endif

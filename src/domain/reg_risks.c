@@ -17,9 +17,9 @@
 #include <string.h>
 
 static const struct mm_option levels[] = {
-	{ "1", "1", "1" },
-	{ "2", "2", "2" },
-	{ "3", "3", "3" },
+	{ "1", "低", "Low" },
+	{ "2", "中", "Medium" },
+	{ "3", "高", "High" },
 };
 
 static const struct mm_option treatments[] = {
@@ -202,15 +202,19 @@ static void compute(struct mm_ctx *ctx, struct mm_record *rec)
 /* The risk's name: what is at risk, and from what. */
 static int name(struct mm_ctx *ctx, struct mm_record *rec, const char *what)
 {
-	struct mm_record threat;
+	struct mm_record threat, vuln;
 	struct mm_buf b;
 	int rc = mm_rec_get(ctx->conn, &mm_reg_threats.schema, rec->v[RSK_THREAT].i, ctx->a,
 			    &threat);
 
+	if (!rc)
+		rc = mm_rec_get(ctx->conn, &mm_reg_vulnerabilities.schema, rec->v[RSK_VULN].i,
+				ctx->a, &vuln);
 	if (rc)
 		return rc;
 	mm_buf_init(&b, 2048);
-	mm_buf_printf(&b, "%s／%s", what ? what : "", threat.v[THR_NAME].s);
+	mm_buf_printf(&b, "%s／%s（%s）", what ? what : "", threat.v[THR_NAME].s,
+		      vuln.v[VUL_NAME].s);
 	rec->v[RSK_NAME] = text_value(b.err ? NULL : mm_arena_strndup(ctx->a, b.data, b.len));
 	mm_buf_free(&b);
 	return rec->v[RSK_NAME].set ? MM_OK : MM_ENOMEM;
