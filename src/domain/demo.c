@@ -479,7 +479,7 @@ static int seed_risks(struct mm_ctx *ctx, struct mm_demo_counts *out)
 {
 	static const struct mm_risk_bulk runs[] = {
 		{ "data", 0, 4, 2, 2 },
-		{ "infrastructure", 0, 3, 1, 3 },
+		{ "infrastructure", 0, 3, 2, 3 },
 		{ "document", 0, 4, 2, 1 },
 	};
 	struct mm_risk_bulk_counts c;
