@@ -8,6 +8,7 @@
 #include "domain/auth.h"
 #include "domain/inspect.h"
 #include "domain/registers.h"
+#include "domain/risk.h"
 #include "domain/seal.h"
 
 #include <ini.h>
@@ -61,6 +62,28 @@ static int auth_setting(const char *name, const char *value)
 	else
 		return 0;
 	return mm_auth_settings_check(s) == MM_OK;
+}
+
+/* [risk]: the method, bands, threshold and acceptance role of risk
+ * assessment (see domain/risk.h). */
+static int risk_setting(const char *name, const char *value)
+{
+	struct mm_risk_settings *s = &mm_risk_settings;
+	uint64_t n;
+
+	if (strcmp(name, "method") == 0)
+		return mm_risk_method_parse(value, &s->method) == MM_OK;
+	if (strcmp(name, "bands") == 0)
+		return mm_risk_bands_parse(value, s) == MM_OK;
+	if (strcmp(name, "accept_at") == 0) {
+		if (!parse_uint(value, 90, &n) || n == 0)
+			return 0;
+		s->accept_at = (int64_t)n;
+		return 1;
+	}
+	if (strcmp(name, "acceptance_role") == 0)
+		return mm_risk_acceptance_role_set(value) == MM_OK;
+	return 0;
 }
 
 /* [clock]: the clock check of 7.7 (see core/clock.h). */
@@ -152,6 +175,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		cli->audit_retention_days = (int64_t)n;
 	} else if (strcmp(section, "audit") == 0 && strcmp(name, "syslog") == 0) {
 		cli->audit_syslog = keep(value);
+	} else if (strcmp(section, "risk") == 0) {
+		return risk_setting(name, value);
 	} else if (strcmp(section, "ui") == 0 && strcmp(name, "lang") == 0) {
 		if (strcmp(value, "ja") != 0 && strcmp(value, "en") != 0)
 			return 0;

@@ -126,6 +126,22 @@ static const struct help helps[] = {
 	{ "person", NULL },
 	{ "role", NULL },
 	{ "role_holder", NULL },
+	{ "threat", NULL },
+	{ "vulnerability", NULL },
+	{ "risk_assessment", NULL },
+	{ "risk",
+	  "Usage: mamori risk VERB [options]\n"
+	  "\nThe risk register (リスク台帳, 3.3): the register verbs (list, show, add,\n"
+	  "import, export, grant …; see 'mamori help asset') and:\n"
+	  "  assess [--kind KIND] [--section CODE] [--min-value N]\n"
+	  "         [--threat-level 1-3] [--vulnerability-level 1-3]\n"
+	  "                   create a risk for every catalogue pair that applies to each\n"
+	  "                   chosen asset, skipping those that exist (levels default 2)\n"
+	  "  heatmap          risk counts by asset value and likelihood\n"
+	  "  snapshot --year YEAR [--note TEXT]\n"
+	  "                   take the yearly assessment (年度): a frozen copy of every risk\n"
+	  "  compare YEAR YEAR\n"
+	  "                   risks new, removed, raised and lowered between two years\n" },
 };
 
 static const char overview[] =
@@ -142,6 +158,10 @@ static const char overview[] =
 	"  person     people (職員)\n"
 	"  role       the roles of 付表1 (役割)\n"
 	"  role_holder who holds which role (役割の担当者)\n"
+	"  risk       the risk register (リスク台帳): assess, heatmap, snapshot, compare\n"
+	"  threat     the threat catalogue (脅威カタログ)\n"
+	"  vulnerability the vulnerability catalogue (脆弱性カタログ)\n"
+	"  risk_assessment yearly risk assessments (年度リスク評価)\n"
 	"  user       accounts (add, disable, enable, password, list)\n"
 	"  token      personal API tokens (create, revoke)\n"
 	"  clock      the clock's synchronisation state (7.7); exits 1 on a warning\n"

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include "domain/registers.h"
+#include "domain/risk_regs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,9 +15,15 @@ struct register_verb {
 };
 
 static const struct register_verb register_verbs[] = {
-	{ "asset", &mm_reg_assets },	 { "system", &mm_reg_systems },
-	{ "section", &mm_reg_sections }, { "person", &mm_reg_people },
-	{ "role", &mm_reg_roles },	 { "role_holder", &mm_reg_role_holders },
+	{ "asset", &mm_reg_assets },
+	{ "system", &mm_reg_systems },
+	{ "section", &mm_reg_sections },
+	{ "person", &mm_reg_people },
+	{ "role", &mm_reg_roles },
+	{ "role_holder", &mm_reg_role_holders },
+	{ "threat", &mm_reg_threats },
+	{ "vulnerability", &mm_reg_vulnerabilities },
+	{ "risk_assessment", &mm_reg_risk_assessments },
 };
 
 /* Finds --config PATH or --config=PATH before any command parses flags, so
@@ -72,6 +79,8 @@ int main(int argc, char **argv)
 		return mm_cmd_clock(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
 		return mm_cmd_audit(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "risk") == 0)
+		return mm_cmd_risk(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "user") == 0 || strcmp(cmd, "token") == 0)
 		return mm_cmd_user(&cli, argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(register_verbs) / sizeof(register_verbs[0]); i++)

@@ -5,6 +5,7 @@
 #include "core/datetime.h"
 #include "core/err.h"
 #include "domain/registers.h"
+#include "domain/risk.h"
 #include "domain/seed.h"
 #include "store/grants.h"
 
@@ -472,6 +473,25 @@ static int has_records(const struct mm_register *r, struct mm_ctx *ctx, bool *ye
 	return rc;
 }
 
+/* Risks for the most valuable assets of each kind, rated differently per
+ * kind so that the heat map has some spread. */
+static int seed_risks(struct mm_ctx *ctx, struct mm_demo_counts *out)
+{
+	static const struct mm_risk_bulk runs[] = {
+		{ "data", 0, 4, 2, 2 },
+		{ "infrastructure", 0, 3, 2, 3 },
+		{ "document", 0, 4, 2, 1 },
+	};
+	struct mm_risk_bulk_counts c;
+	int rc = MM_OK;
+
+	for (size_t i = 0; !rc && i < sizeof(runs) / sizeof(runs[0]); i++) {
+		rc = mm_risk_bulk_create(ctx, &runs[i], &c);
+		out->risks += c.created;
+	}
+	return rc;
+}
+
 int mm_demo_seed(struct mm_ctx *ctx, size_t n_assets, struct mm_demo_counts *out)
 {
 	bool people = false, assets = false;
@@ -496,6 +516,8 @@ int mm_demo_seed(struct mm_ctx *ctx, size_t n_assets, struct mm_demo_counts *out
 		rc = seed_assets(ctx, n_assets, out);
 	if (!rc)
 		rc = seed_roles(ctx, out);
+	if (!rc && n_assets <= 1000)
+		rc = seed_risks(ctx, out);
 	ctx->in_tx = false;
 	if (rc) {
 		mm_tx_rollback(ctx->conn);

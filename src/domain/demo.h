@@ -8,6 +8,7 @@
 
 struct mm_demo_counts {
 	size_t sections, people, systems, assets, holdings; /* records created */
+	size_t risks;
 };
 
 /* Loads the sample organisation, its role holders and n_assets assets (about

@@ -257,6 +257,26 @@ static const struct msg catalogue[] = {
 	  "この役割では二要素認証（認証アプリ）が必要です。アカウント画面で登録してください。",
 	  "Your role requires two-factor authentication: enrol an authenticator app on your "
 	  "account page first." },
+	/* Risk assessment (3.3). */
+	{ "risk_bad_kinds",
+	  "{label}は資産の種別（データ、ドキュメント、インフラ、ハード、ソフト、またはすべて）を"
+	  "「、」で区切って入力してください。",
+	  "{label} must list asset kinds (data, document, infrastructure, hardware, software, or "
+	  "all), separated by commas." },
+	{ "risk_bad_threat_code", "{label}に脅威カタログにない脅威番号が含まれています。",
+	  "{label} names a threat number that is not in the threat catalogue." },
+	{ "risk_asset_or_group",
+	  "情報資産と資産グループ（業務分類）のどちらか一方を指定してください。",
+	  "Give either an asset or an asset group (category), not both." },
+	{ "risk_group_empty", "{label}に一致する有効な情報資産がありません。",
+	  "No active asset has the category given as {label}." },
+	{ "risk_owner_approver",
+	  "リスク所有者本人は、このリスクの受容を承認できません。別の承認者に依頼してください。",
+	  "The risk owner cannot accept their own risk. Ask another approver." },
+	{ "risk_bad_levels", "脅威と脆弱性のレベルは1から3までの値を指定してください。",
+	  "Threat and vulnerability levels must be between 1 and 3." },
+	{ "risk_no_year", "指定された年度のリスク評価がありません。",
+	  "There is no risk assessment for the given fiscal year." },
 };
 
 size_t mm_msg_count(void)

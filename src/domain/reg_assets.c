@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "domain/principal.h"
+#include "domain/risk.h"
 #include "domain/sod.h"
 
 #include <string.h>
@@ -258,6 +259,14 @@ static int asset_check(const struct mm_register *r, struct mm_ctx *ctx, const st
 	return rc;
 }
 
+/* A change of the asset's valuation changes its risks (3.3). */
+static int asset_after(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
+		       const char *op)
+{
+	(void)r;
+	return strcmp(op, "update") == 0 ? mm_risk_asset_changed(ctx, rec) : MM_OK;
+}
+
 const struct mm_register mm_reg_assets = {
 	.schema = { "assets", asset_fields, AST_NFIELDS },
 	.label_ja = "情報資産台帳",
@@ -272,6 +281,7 @@ const struct mm_register mm_reg_assets = {
 	.owner_field = AST_SECTION,
 	.derive = asset_derive,
 	.check = asset_check,
+	.after = asset_after,
 	.level_help = asset_level_help,
 	.class_field = AST_C,
 	/* 事務局 compiles the register: it creates assets for any section. */

@@ -196,14 +196,32 @@ static int guard(const struct mm_register *r, struct mm_ctx *ctx, const struct m
 
 	/* A decision freezes a record of a workflow: only its transitions
 	 * move it on. */
-	if (!rc && wf && ctx->who && strcmp(op, "edit") == 0 && rec->v[wf->state_field].set &&
-	    strcmp(rec->v[wf->state_field].s, wf->initial) != 0) {
+	if (!rc && wf && !wf->edit_reopens && ctx->who && strcmp(op, "edit") == 0 &&
+	    rec->v[wf->state_field].set && strcmp(rec->v[wf->state_field].s, wf->initial) != 0) {
 		ctx->refusal = "wf_frozen";
 		rc = MM_EPERM;
 	}
 	if (rc == MM_EPERM)
 		*denied = op;
 	return rc;
+}
+
+/* A changed record of a workflow that edits reopen goes back to its
+ * initial state, its decision's stamps cleared; true when it did. */
+static bool reopen(const struct mm_register *r, struct mm_record *rec)
+{
+	const struct mm_workflow *wf = r->workflow;
+	const int stamps[] = { wf ? wf->actor_field : -1, wf ? wf->at_field : -1,
+			       wf ? wf->comment_field : -1 };
+
+	if (!wf || !wf->edit_reopens || !rec->v[wf->state_field].set ||
+	    strcmp(rec->v[wf->state_field].s, wf->initial) == 0)
+		return false;
+	rec->v[wf->state_field].s = wf->initial;
+	for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++)
+		if (stamps[i] >= 0)
+			rec->v[stamps[i]].set = false;
+	return true;
 }
 
 /* A new record of a register with a workflow starts in its initial state,
@@ -340,6 +358,12 @@ int mm_reg_update(const struct mm_register *r, struct mm_ctx *ctx, int64_t id, i
 	}
 	if (strcmp(changes, "{}") == 0)
 		goto out; /* nothing changed: no new version */
+	if (reopen(r, out))
+		changes = mm_reg_diff_json(r, ctx, old, out->v);
+	if (!changes) {
+		rc = MM_ENOMEM;
+		goto out;
+	}
 	out->version = version + 1;
 	out->updated_at = mm_reg_now_iso(ctx);
 	out->updated_by = ctx->actor;

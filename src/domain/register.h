@@ -130,6 +130,10 @@ struct mm_workflow {
 	int comment_field;   /* TEXT stamped with the comment, or -1 */
 	const struct mm_transition *transitions;
 	size_t ntransitions;
+	/* An edit of a decided record is allowed and returns it to the
+	 * initial state with the decision's stamps cleared, to be decided
+	 * again; the decided version stays in the history (risks). */
+	bool edit_reopens;
 };
 
 struct mm_register {
@@ -146,6 +150,11 @@ struct mm_register {
 	/* Checks rules across fields or records; adds to errs (may be NULL). */
 	int (*check)(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_record *rec,
 		     struct mm_ferrs *errs);
+	/* Computes derived fields that come from other records (a risk's
+	 * asset value), after derive and before check; may add to errs (may
+	 * be NULL). */
+	int (*derive_ctx)(const struct mm_register *r, struct mm_ctx *ctx, struct mm_record *rec,
+			  struct mm_ferrs *errs);
 	/* Criterion text for level v of field f in a record of this register
 	 * (付表2), or NULL. kind is the value of the record's kind field. */
 	const char *(*level_help)(int field, const char *kind, int64_t v, enum mm_lang lang);

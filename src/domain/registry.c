@@ -4,14 +4,26 @@
 #include "core/err.h"
 #include "domain/inspect.h"
 #include "domain/privileges.h"
+#include "domain/risk_regs.h"
 #include "domain/sod.h"
 
 #include <string.h>
 
 const struct mm_register *const mm_registers[] = {
-	&mm_reg_assets,	     &mm_reg_systems,	   &mm_reg_sections,	       &mm_reg_people,
-	&mm_reg_roles,	     &mm_reg_role_holders, &mm_reg_privilege_requests, &mm_reg_sod_rules,
+	&mm_reg_assets,
+	&mm_reg_systems,
+	&mm_reg_sections,
+	&mm_reg_people,
+	&mm_reg_roles,
+	&mm_reg_role_holders,
+	&mm_reg_privilege_requests,
+	&mm_reg_sod_rules,
 	&mm_reg_inspections,
+	&mm_reg_risks,
+	&mm_reg_threats,
+	&mm_reg_vulnerabilities,
+	&mm_reg_risk_assessments,
+	&mm_reg_risk_snapshot,
 };
 const size_t mm_nregisters = sizeof(mm_registers) / sizeof(mm_registers[0]);
 

@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "domain/principal.h"
 #include "domain/registers.h"
+#include "domain/risk.h"
 #include "domain/sod.h"
 
 #include <string.h>
@@ -128,6 +129,8 @@ static int seed(struct mm_ctx *ctx, struct mm_seed_counts *out)
 	}
 	if (!rc)
 		rc = mm_sod_seed(ctx, &out->sod_rules);
+	if (!rc)
+		rc = mm_risk_seed(ctx, &out->threats, &out->vulnerabilities);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 
 struct mm_seed_counts {
 	size_t roles, sections, sod_rules; /* records created by this run */
+	size_t threats, vulnerabilities;   /* catalogue entries of risk assessment */
 };
 
 /* Creates each default role (by code) and section (by code) that is missing;

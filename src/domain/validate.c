@@ -365,6 +365,11 @@ int mm_reg_validate(const struct mm_register *r, struct mm_ctx *ctx, const struc
 	}
 	if (r->derive)
 		r->derive(r, rec);
+	if (r->derive_ctx && errs->n == 0) {
+		rc = r->derive_ctx(r, ctx, rec, errs);
+		if (rc)
+			return rc;
+	}
 	if (r->check && errs->n == 0) {
 		rc = r->check(r, ctx, rec, errs);
 		if (rc)

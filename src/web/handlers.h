@@ -67,6 +67,8 @@ void mm_html_grant_add(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_grant_remove(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_audit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_audit_off_hours(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);

@@ -170,7 +170,7 @@ test('every register answers 404, 409, 428 the same way', async () => {
 });
 
 test('register names are exact: unknown and differently cased ones are 404', async () => {
-	for (const p of ['/api/v1/Assets', '/api/v1/asset', '/api/v1/section/1', '/api/v1/risks']) {
+	for (const p of ['/api/v1/Assets', '/api/v1/asset', '/api/v1/section/1', '/api/v1/risk']) {
 		const r = await t.api.get(p);
 		assert.equal(r.status, 404, p);
 	}
