@@ -139,4 +139,9 @@ bool mm_html_home_inspection(struct mm_web *w, struct mm_req *rq, struct mm_resp
 const char *mm_html_rec_title(struct mm_html *h, const struct mm_register *r,
 			      const struct mm_record *rec);
 
+/* The 付表2 criterion of level v of field fi, for a record of kind kind
+ * (nothing when the register has none). */
+void mm_html_level_help(struct mm_html *h, const struct mm_register *r, int fi, const char *kind,
+			const struct mm_value *v);
+
 #endif
