@@ -327,13 +327,11 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 	}
 	sqlite3_busy_timeout(sc->db, BUSY_MS);
 	/* analysis_limit bounds the ANALYZE that PRAGMA optimize may run (at
-	 * migrate and close) to about that many index entries per index.
-	 * mmap_size lets every connection read the file's pages where the
-	 * kernel keeps them instead of copying each into its own small page
-	 * cache: on 100 000 assets a member of staff's list page spent half
-	 * its time in pread. */
+	 * migrate and close) to about that many index entries per index. No
+	 * mmap: measured, it saved little once lists had the indexes they need,
+	 * and every page it touched counted in the server's resident memory. */
 	rc = mm_sq_exec(sc, "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; "
-			    "PRAGMA analysis_limit = 1000; PRAGMA mmap_size = 1073741824");
+			    "PRAGMA analysis_limit = 1000");
 	if (rc)
 		goto out;
 	rc = mm_sq_prepare(sc, "PRAGMA journal_mode = WAL", false, &st);
