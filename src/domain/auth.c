@@ -6,6 +6,7 @@
 #include "core/datetime.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/merkle.h"
 #include "core/slice.h"
 #include "domain/audit.h"
 #include "domain/authcache.h"
@@ -13,7 +14,6 @@
 #include "domain/registers.h"
 #include "domain/seal.h"
 
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -69,13 +69,14 @@ bool mm_auth_login_valid(const char *login)
 	return n >= MM_AUTH_LOGIN_MIN;
 }
 
-/* libcrypto's SHA-256 (SHA-NI where the CPU has it): every authenticated
- * request hashes its credential. */
+/* libcrypto's SHA-256 (SHA-NI where the CPU has it) without EVP's fetch on
+ * every call (see core/merkle.c): every authenticated request hashes its
+ * credential. */
 void mm_auth_hash_hex(const char *s, size_t n, char out[MM_AUTH_HASH_HEX])
 {
-	unsigned char h[SHA256_DIGEST_LENGTH];
+	uint8_t h[MM_HASH_LEN];
 
-	SHA256((const unsigned char *)s, n, h);
+	mm_sha256(s, n, h);
 	sodium_bin2hex(out, MM_AUTH_HASH_HEX, h, sizeof(h));
 }
 
