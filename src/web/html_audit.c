@@ -8,6 +8,7 @@
 #include "core/datetime.h"
 #include "core/err.h"
 #include "core/slice.h"
+#include "domain/auditlog.h"
 #include "domain/principal.h"
 
 #include <string.h>
@@ -415,8 +416,30 @@ void mm_html_viewers(struct mm_html *h, const struct mm_register *r, const struc
 	mm_html_f(h, "</section>\n");
 }
 
+/* A warning when the log's entries wait too long for a signed checkpoint:
+ * the signer (mamori-checkpoint.timer) is not running. */
+static void checkpoint_warning(struct mm_html *h, struct mm_ctx *ctx)
+{
+	struct mm_alog_status st;
+	char since[17];
+
+	if (mm_auditlog_status(ctx->conn, mm_now(), &st) != MM_OK || !st.overdue)
+		return;
+	mm_time_jst(st.unsigned_since, since);
+	mm_html_f(h,
+		  "<div class=\"msg warn\" role=\"alert\" "
+		  "id=\"checkpoint-overdue\">%s%D%s%s%s</div>\n",
+		  MM_L(h->lang, "監査ログの署名（チェックポイント）が遅れています。未署名の記録: ",
+		       "The audit log's signed checkpoints are overdue. Entries not yet signed: "),
+		  st.unsigned_count, MM_L(h->lang, " 件（最初の記録: ", " (the first at "), since,
+		  MM_L(h->lang,
+		       "）。署名を行うタイマー（mamori-checkpoint.timer）が動いているか確認して"
+		       "ください。",
+		       "). Check that the signer (mamori-checkpoint.timer) runs."));
+}
+
 /* The home page of those told of inspections: the state of the last one,
- * and the way to the log. */
+ * the log's signing, and the way to the log. */
 bool mm_html_home_inspection(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	char last[11];
@@ -458,6 +481,7 @@ bool mm_html_home_inspection(struct mm_web *w, struct mm_req *rq, struct mm_resp
 			  MM_L(h.lang, "最後に承認された監査ログの検査の対象期間: ",
 			       "Last signed-off audit log inspection covered up to "),
 			  last, MM_L(h.lang, " まで", ""));
+	checkpoint_warning(&h, &ctx);
 	report_links(&h);
 	mm_html_f(&h, "<p><a class=\"btn\" href=\"/%s\">%s</a></p>\n", mm_registers[0]->schema.name,
 		  mm_html_reg_label(mm_registers[0], h.lang));

@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
-import { addApiUser, assetInput, useServer } from '../lib/server.js';
+import path from 'node:path';
+
+import { addApiUser, assetInput, parseCsv, runCli, toCsv, useServer } from '../lib/server.js';
 import { stepOf, totp } from '../lib/totp.js';
 
 const t = useServer({ seed: 'demo' });
@@ -115,7 +117,7 @@ async function section(name) {
 
 /* The rows of the audit table, straight from the database. */
 function sql(query) {
-	const r = spawnSync('sqlite3', ['-json', t.srv.dbPath, query], { encoding: 'utf8' });
+	const r = spawnSync('sqlite3', ['-json', t.srv.dbPath, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
 	assert.equal(r.status, 0, r.stderr);
 	return JSON.parse(r.stdout.trim() || '[]');
 }
@@ -355,6 +357,38 @@ test('the home page warns of an overdue inspection, and stops once a recent one 
 	assert.match(home.text, /id="inspection-ok"/);
 	const deputy = await session('tokatsu');
 	assert.match((await deputy.get('/')).text, /id="inspection-ok"/);
+});
+
+test('the home page warns when entries wait too long for a signed checkpoint, until one is made', async () => {
+	await users();
+	const v = await session('kansanin');
+	const signer = path.join(t.srv.dir, 'home-signer.key');
+	assert.equal(runCli(['audit', 'keygen', '--key', signer, '--name', 'city.example/audit']).status, 0);
+	const sign = () => {
+		const r = runCli(['audit', 'checkpoint', '--key', signer, '--db', t.srv.dbPath], { env: t.srv.env });
+		assert.equal(r.status, 0, r.stderr);
+	};
+	sign();
+	assert.doesNotMatch((await v.get('/')).text, /id="checkpoint-overdue"/);
+	// More than 1000 entries unsigned (one import of 1001 new records, each
+	// recorded): the signer is not running.
+	const exported = runCli(['asset', 'export', '--db', t.srv.dbPath, '--format', 'csv'], { env: t.srv.env });
+	assert.equal(exported.status, 0, exported.stderr);
+	const [head, row] = parseCsv(exported.stdout.replace(/^\uFEFF/, ''));
+	const key = head.indexOf('管理番号');
+	const name = head.indexOf('名称');
+	const rows = [head];
+	for (let i = 0; i < 1001; i++)
+		rows.push(row.map((c, j) => (j === key ? '' : j === name ? `署名待ちの試験 ${i}` : c)));
+	const imported = runCli(['asset', 'import', '-', '--db', t.srv.dbPath], { env: t.srv.env, input: toCsv(rows) });
+	assert.equal(imported.status, 0, imported.stderr);
+	const home = await v.get('/');
+	assert.match(home.text, /id="checkpoint-overdue"/);
+	assert.match(home.text, /mamori-checkpoint\.timer/);
+	const staff = await session('shokuin.shimin');
+	assert.equal((await staff.get('/')).status, 303, 'staff are not told');
+	sign();
+	assert.doesNotMatch((await v.get('/')).text, /id="checkpoint-overdue"/);
 });
 
 /* Unix seconds of a JST wall-clock time. */
