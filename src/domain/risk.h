@@ -171,7 +171,7 @@ struct mm_risk_sel {
 enum { MM_RISK_REPORT_MAX = 20000 };
 
 /* The report: the active risks the reader may see, highest risk value
- * first (then by number), counted by the band of their value in force
+ * first (equal values newest first), counted by the band of their value in force
  * (by_band, as mm_risk_bands orders them) and by whether their residual
  * value awaits acceptance. recs are from ctx->a. today is the report's
  * date and fiscal_year its 年度. */

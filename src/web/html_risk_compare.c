@@ -129,6 +129,7 @@ void mm_html_risk_compare(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 	struct mm_ferrs errs;
 	struct mm_ctx ctx;
 	struct mm_html h;
+	const char *title;
 	int64_t from, to;
 	bool given;
 	int rc;
@@ -150,10 +151,12 @@ void mm_html_risk_compare(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 		return;
 	}
 	mm_html_init(&h, rq, rs, &ctx);
-	mm_html_begin(&h, MM_L(h.lang, "年度リスク評価の比較", "Comparing yearly assessments"));
+	title = MM_L(h.lang, "年度リスク評価の比較", "Comparing yearly assessments");
+	mm_html_begin(&h, title);
+	mm_html_f(&h, "<h1>%s</h1>\n", title);
+	mm_html_related(&h, "risks");
 	mm_html_f(
-		&h, "<h1>%s</h1>\n<p class=\"note\">%s</p>\n",
-		MM_L(h.lang, "年度リスク評価の比較", "Comparing yearly assessments"),
+		&h, "<p class=\"note\">%s</p>\n",
 		MM_L(h.lang,
 		     "二つの年度の評価時点のリスク台帳を比べ、新規・削除・リスク値の上昇・低下を示"
 		     "します。閲覧できるリスクだけを比べます。",

@@ -271,6 +271,7 @@ void mm_html_risk_report(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs
 			? mm_html_str(rq, "Risk assessment report, fiscal %d", r.fiscal_year)
 			: mm_html_str(rq, "%d年度 リスク評価書", r.fiscal_year);
 	mm_html_begin(&h, title);
+	mm_html_related(&h, "risks");
 	sel_form(&h, "/risks/report", false, &sel);
 	doc_head(&h, title, r.today, sel.section_id);
 	method_and_counts(&h, &r);
@@ -367,6 +368,7 @@ void mm_html_risk_plan(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_html_init(&h, rq, rs, &ctx);
 	title = MM_L(h.lang, "リスク対応計画", "Risk treatment plan");
 	mm_html_begin(&h, title);
+	mm_html_related(&h, "risks");
 	sel_form(&h, "/risks/plan", true, &sel);
 	doc_head(&h, title, p.today, sel.section_id);
 	if (sel.measure_by)
