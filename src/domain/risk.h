@@ -128,6 +128,16 @@ int mm_risk_bulk_create(struct mm_ctx *ctx, const struct mm_risk_bulk *b,
  * accepted one goes back to assessment. Runs in the caller's transaction. */
 int mm_risk_asset_changed(struct mm_ctx *ctx, const struct mm_record *asset);
 
+/* Recomputes every active risk in one transaction when the settings
+ * that decide stored values (method, bands, threshold, asset value method)
+ * differ from those recorded in the database at the last run, or none are
+ * recorded; records the new ones and, when anything was recorded before or
+ * changed, one audit entry "risk_recompute" naming both and the count.
+ * Each changed risk gets a new version (an accepted one goes back to
+ * assessment, as after a change of its asset's value). *changed counts
+ * them. For the server's start-up. */
+int mm_risk_settings_sync(struct mm_ctx *ctx, size_t *changed);
+
 /* The heat map: rows are the asset axis (資産価値, or 重要度 for IPA),
  * highest first, columns the likelihood axis, lowest first; each cell
  * counts the active risks the reader may see, as the risk list filtered
