@@ -65,7 +65,8 @@ static int auth_setting(const char *name, const char *value)
 }
 
 /* [risk]: the method, bands, threshold and acceptance role of risk
- * assessment (see domain/risk.h). */
+ * assessment, and the organisation named on its printed reports
+ * (see domain/risk.h). */
 static int risk_setting(const char *name, const char *value)
 {
 	struct mm_risk_settings *s = &mm_risk_settings;
@@ -80,6 +81,10 @@ static int risk_setting(const char *name, const char *value)
 			return 0;
 		s->accept_at = (int64_t)n;
 		return 1;
+	}
+	if (strcmp(name, "organisation") == 0) {
+		s->organisation = keep(value);
+		return s->organisation != NULL;
 	}
 	if (strcmp(name, "acceptance_role") == 0)
 		return mm_risk_acceptance_role_set(value) == MM_OK;

@@ -277,6 +277,9 @@ static const struct msg catalogue[] = {
 	  "Threat and vulnerability levels must be between 1 and 3." },
 	{ "risk_no_year", "指定された年度のリスク評価がありません。",
 	  "There is no risk assessment for the given fiscal year." },
+	{ "risk_bad_year",
+	  "{label}には2000から2200までの年度を指定してください（from と to の両方）。",
+	  "{label} must be a fiscal year from 2000 to 2200 (give both from and to)." },
 };
 
 size_t mm_msg_count(void)

@@ -28,7 +28,8 @@ static const struct mm_field ra_fields[] = {
 		       100000000 },
 };
 
-static const struct mm_field rsi_fields[] = {
+/* Not const: the band's choices follow [risk] bands. */
+static struct mm_field rsi_fields[] = {
 	[RSI_ASSESSMENT] = { "assessment_id", "年度評価", "Assessment", MM_FT_REF,
 			     MM_F_REQUIRED | MM_F_LIST | MM_F_FILTER, 0, 0, NULL, 0,
 			     "risk_assessments" },
@@ -40,8 +41,8 @@ static const struct mm_field rsi_fields[] = {
 		       MM_F_LIST | MM_F_SORT | MM_F_FILTER, 0, 90 },
 	[RSI_RESIDUAL] = { "residual_value", "残留リスク値", "Residual risk value", MM_FT_INT,
 			   MM_F_LIST | MM_F_SORT | MM_F_FILTER, 0, 90 },
-	[RSI_BAND] = { "band", "リスクレベル", "Risk level", MM_FT_TEXT, MM_F_LIST | MM_F_FILTER, 0,
-		       40 },
+	[RSI_BAND] = { "band", "リスクレベル", "Risk level", MM_FT_ENUM, MM_F_LIST | MM_F_FILTER, 0,
+		       0, mm_risk_band_opts, 3 },
 	[RSI_CLASS] = { "confidentiality", "機密性", "Confidentiality", MM_FT_INT, MM_F_FILTER, 1,
 			4 },
 	[RSI_SECTION] = { "section_id", "所管課", "Owning section", MM_FT_REF, MM_F_FILTER, 0, 0,
@@ -49,6 +50,11 @@ static const struct mm_field rsi_fields[] = {
 	[RSI_DATA] = { "data", "記録（JSON）", "Record (JSON)", MM_FT_TEXT, MM_F_MULTILINE, 0,
 		       100000 },
 };
+
+void mm_risk_snapshot_bands_sync(void)
+{
+	rsi_fields[RSI_BAND].nopts = mm_risk_band_nopts;
+}
 
 /* The count of active risks, and today's date, for a new assessment. */
 static int ra_derive(const struct mm_register *r, struct mm_ctx *ctx, struct mm_record *rec,

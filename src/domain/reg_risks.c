@@ -34,6 +34,21 @@ static const struct mm_option yes_no[] = {
 	{ "no", "不要", "Not needed" },
 };
 
+/* What became of a risk's planned measures (リスク対応計画). A measure
+ * past its due date that is not 完了 is overdue. */
+static const struct mm_option measure_states[] = {
+	{ "planned", "未着手", "Not started" },
+	{ "in_progress", "実施中", "In progress" },
+	{ "done", "完了", "Done" },
+};
+
+struct mm_option mm_risk_band_opts[MM_RISK_BAND_OPTS_MAX] = {
+	{ "低", "低", "Low" },
+	{ "中", "中", "Medium" },
+	{ "高", "高", "High" },
+};
+size_t mm_risk_band_nopts = 3;
+
 static const struct mm_option states[] = {
 	{ "assessing", "評価中", "Being assessed" },
 	{ "accepted", "受容済", "Accepted" },
@@ -49,7 +64,8 @@ static const struct mm_option states[] = {
 			max                                                                        \
 	}
 
-static const struct mm_field fields[] = {
+/* Not const: the band fields' choices follow [risk] bands. */
+static struct mm_field fields[] = {
 	[RSK_CODE] = { "code", "リスク番号", "Risk no.", MM_FT_TEXT,
 		       MM_F_UNIQUE | MM_F_AUTO | MM_F_LIST | MM_F_SORT | MM_F_SEARCH, 0, 20 },
 	[RSK_NAME] = { "name", "リスク", "Risk", MM_FT_TEXT, MM_F_DERIVED | MM_F_LIST | MM_F_SEARCH,
@@ -75,8 +91,8 @@ static const struct mm_field fields[] = {
 	[RSK_LIKELIHOOD] = { "likelihood", "発生可能性", "Likelihood", MM_FT_INT,
 			     MM_F_DERIVED | MM_F_FILTER | MM_F_SORT, 0, 9 },
 	[RSK_RISK] = DERIVED_INT("risk_value", "リスク値", "Risk value", 90),
-	[RSK_BAND] = { "band", "リスクレベル", "Risk level", MM_FT_TEXT,
-		       MM_F_DERIVED | MM_F_LIST | MM_F_FILTER, 0, 40 },
+	[RSK_BAND] = { "band", "リスクレベル", "Risk level", MM_FT_ENUM,
+		       MM_F_DERIVED | MM_F_LIST | MM_F_FILTER, 0, 0, mm_risk_band_opts, 3 },
 	[RSK_TREATMENT] = { "treatment", "対応", "Treatment", MM_FT_ENUM,
 			    MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, treatments, 4 },
 	[RSK_MEASURES] = { "measures", "対策の内容", "Planned measures", MM_FT_TEXT,
@@ -87,12 +103,14 @@ static const struct mm_field fields[] = {
 			     0, NULL, 0, "people" },
 	[RSK_CLAUSE] = { "clause", "対策基準の条項", "Clause of the standard", MM_FT_TEXT,
 			 MM_F_FILTER | MM_F_SEARCH, 0, 20 },
+	[RSK_MSTATUS] = { "measure_status", "対策の状況", "Measures status", MM_FT_ENUM,
+			  MM_F_FILTER | MM_F_SORT, 0, 0, measure_states, 3 },
 	[RSK_RT] = LEVEL("residual_threat_level", "残留脅威レベル", "Residual threat level", 0),
 	[RSK_RV] = LEVEL("residual_vulnerability_level", "残留脆弱性レベル",
 			 "Residual vulnerability level", 0),
 	[RSK_RESIDUAL] = DERIVED_INT("residual_value", "残留リスク値", "Residual risk value", 90),
-	[RSK_RBAND] = { "residual_band", "残留リスクレベル", "Residual risk level", MM_FT_TEXT,
-			MM_F_DERIVED | MM_F_FILTER, 0, 40 },
+	[RSK_RBAND] = { "residual_band", "残留リスクレベル", "Residual risk level", MM_FT_ENUM,
+			MM_F_DERIVED | MM_F_FILTER, 0, 0, mm_risk_band_opts, 3 },
 	[RSK_NEEDS] = { "acceptance", "受容の承認", "Acceptance", MM_FT_ENUM,
 			MM_F_DERIVED | MM_F_LIST | MM_F_FILTER, 0, 0, yes_no, 2 },
 	[RSK_OWNER] = { "owner_id", "リスク所有者", "Risk owner", MM_FT_REF, MM_F_FILTER, 0, 0,
@@ -264,6 +282,30 @@ static struct mm_transition transitions[] = {
 	  MM_TR_APPROVAL | MM_TR_AUDIT,
 	  accept_hook },
 };
+
+void mm_risk_band_option_add(const char *ja, const char *en)
+{
+	size_t i = 0;
+
+	while (i < mm_risk_band_nopts && strcmp(mm_risk_band_opts[i].code, ja) != 0)
+		i++;
+	if (i < mm_risk_band_nopts) {
+		if (strcmp(en, ja) != 0)
+			mm_risk_band_opts[i].en = en;
+		return;
+	}
+	if (i == MM_RISK_BAND_OPTS_MAX)
+		return;
+	mm_risk_band_opts[i] = (struct mm_option){ ja, ja, en };
+	mm_risk_band_nopts = i + 1;
+	fields[RSK_BAND].nopts = fields[RSK_RBAND].nopts = mm_risk_band_nopts;
+	mm_risk_snapshot_bands_sync();
+}
+
+const char *mm_risk_band_label(const char *stored, enum mm_lang lang)
+{
+	return mm_option_label(&fields[RSK_BAND], stored, lang);
+}
 
 int mm_risk_acceptance_role_set(const char *code)
 {

@@ -45,6 +45,7 @@ struct mm_risk_settings {
 	size_t nbands;				      /* 0: the method's defaults */
 	int64_t accept_at;			      /* 0: the method's default */
 	int acceptance_role;			      /* an enum mm_role */
+	const char *organisation;		      /* heads the printed reports; NULL: none */
 };
 
 /* The settings in force (from [risk] in the configuration). */
@@ -58,6 +59,15 @@ int mm_risk_method_parse(const char *s, enum mm_risk_method *out);
  * MM_EINVAL, leaving s as it was, otherwise. Strings are kept for the
  * process's life. */
 int mm_risk_bands_parse(const char *text, struct mm_risk_settings *s);
+
+/* Makes ja (with English en) one of the band fields' choices, so that
+ * stored band labels show in English too; an existing ja label takes en
+ * when en differs from it. Called for each band of [risk] bands. */
+void mm_risk_band_option_add(const char *ja, const char *en);
+
+/* The label of a stored band value (its Japanese label) in lang; the
+ * stored text itself when it is no band's. */
+const char *mm_risk_band_label(const char *stored, enum mm_lang lang);
 
 /* Sets the role that accepts risks, by its code (deputy, ciso …), and the
  * accept transition's role with it. MM_EINVAL for an unknown code. */
@@ -118,6 +128,16 @@ int mm_risk_bulk_create(struct mm_ctx *ctx, const struct mm_risk_bulk *b,
  * accepted one goes back to assessment. Runs in the caller's transaction. */
 int mm_risk_asset_changed(struct mm_ctx *ctx, const struct mm_record *asset);
 
+/* Recomputes every active risk in one transaction when the settings
+ * that decide stored values (method, bands, threshold, asset value method)
+ * differ from those recorded in the database at the last run, or none are
+ * recorded; records the new ones and, when anything was recorded before or
+ * changed, one audit entry "risk_recompute" naming both and the count.
+ * Each changed risk gets a new version (an accepted one goes back to
+ * assessment, as after a change of its asset's value). *changed counts
+ * them. For the server's start-up. */
+int mm_risk_settings_sync(struct mm_ctx *ctx, size_t *changed);
+
 /* The heat map: rows are the asset axis (資産価値, or 重要度 for IPA),
  * highest first, columns the likelihood axis, lowest first; each cell
  * counts the active risks the reader may see, as the risk list filtered
@@ -146,5 +166,55 @@ struct mm_risk_compare {
 };
 int mm_risk_compare_years(struct mm_ctx *ctx, int64_t from, int64_t to,
 			  struct mm_risk_compare *out);
+
+/* What the risk assessment report (リスク評価書) and the treatment plan
+ * (リスク対応計画) cover: the risks of one owning section (0: every
+ * section), for the plan those whose measures one person carries out (0:
+ * anyone), and only the overdue ones. */
+struct mm_risk_sel {
+	int64_t section_id;
+	int64_t measure_by;
+	bool overdue_only;
+};
+
+/* Most risks one report or plan lists; more sets truncated. */
+enum { MM_RISK_REPORT_MAX = 20000 };
+
+/* The report: the active risks the reader may see, highest risk value
+ * first (equal values newest first), counted by the band of their value in force
+ * (by_band, as mm_risk_bands orders them) and by whether their residual
+ * value awaits acceptance. recs are from ctx->a. today is the report's
+ * date and fiscal_year its 年度. */
+struct mm_risk_report {
+	struct mm_record *recs;
+	size_t n;
+	bool truncated;
+	int64_t total;
+	int64_t by_band[MM_RISK_MAX_BANDS];
+	int64_t awaiting; /* needing acceptance and not accepted */
+	char today[11];
+	int fiscal_year;
+};
+int mm_risk_report(struct mm_ctx *ctx, const struct mm_risk_sel *sel, struct mm_risk_report *out);
+
+/* The treatment plan: the active risks the reader may see that have a
+ * measure due date, earliest first. A measure is overdue when its due
+ * date is before today and its status is not 完了 (done); overdue[i] and
+ * days_late[i] tell it for recs[i]. noverdue counts the overdue ones of
+ * the selection. With sel->overdue_only only those are listed. */
+struct mm_risk_plan {
+	struct mm_record *recs;
+	bool *overdue;
+	int64_t *days_late;
+	size_t n;
+	bool truncated;
+	int64_t noverdue;
+	char today[11];
+};
+int mm_risk_plan(struct mm_ctx *ctx, const struct mm_risk_sel *sel, struct mm_risk_plan *out);
+
+/* Whether the measures of risk rec are overdue on today (YYYY-MM-DD), and
+ * by how many days (0 when not). */
+int64_t mm_risk_days_late(const struct mm_record *rec, const char *today);
 
 #endif

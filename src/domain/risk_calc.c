@@ -100,6 +100,8 @@ int mm_risk_bands_parse(const char *text, struct mm_risk_settings *s)
 		return MM_EINVAL;
 	memcpy(s->bands, bands, sizeof(bands));
 	s->nbands = n;
+	for (size_t i = 0; i < n; i++)
+		mm_risk_band_option_add(bands[i].ja, bands[i].en);
 	return MM_OK;
 }
 

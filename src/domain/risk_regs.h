@@ -5,6 +5,7 @@
 #define MM_DOMAIN_RISK_REGS_H
 
 #include "domain/register.h"
+#include "domain/risk.h"
 
 enum { THR_CODE, THR_NAME, THR_NAME_EN, THR_ORIGIN, THR_GROUP, THR_KINDS, THR_DESC, THR_NFIELDS };
 enum { VUL_CODE, VUL_NAME, VUL_NAME_EN, VUL_GROUP, VUL_KINDS, VUL_THREATS, VUL_DESC, VUL_NFIELDS };
@@ -30,6 +31,7 @@ enum {
 	RSK_DUE,
 	RSK_MEASURE_BY,
 	RSK_CLAUSE,
+	RSK_MSTATUS,
 	RSK_RT,
 	RSK_RV,
 	RSK_RESIDUAL,
@@ -64,6 +66,19 @@ extern const struct mm_register mm_reg_vulnerabilities;
 extern const struct mm_register mm_reg_risks;
 extern const struct mm_register mm_reg_risk_assessments;
 extern const struct mm_register mm_reg_risk_snapshot;
+
+/* The choices of the band fields (a risk's band and residual band, a
+ * snapshot's band): each band's Japanese label is both the stored code and
+ * the Japanese text, with its English label beside it. The defaults of
+ * both methods come first; mm_risk_band_option_add adds those of
+ * [risk] bands. */
+enum { MM_RISK_BAND_OPTS_MAX = 3 + MM_RISK_MAX_BANDS };
+extern struct mm_option mm_risk_band_opts[MM_RISK_BAND_OPTS_MAX];
+extern size_t mm_risk_band_nopts;
+
+/* Points the snapshot's band field at the band choices now in force
+ * (reg_risk_assessments.c). */
+void mm_risk_snapshot_bands_sync(void);
 
 /* The asset kinds (codes of the assets register's kind field) a catalogue
  * entry's text applies to: "data,hardware". Whether kinds (normalised

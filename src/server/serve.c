@@ -8,6 +8,7 @@
 #include "domain/inspect.h"
 #include "domain/registers.h"
 #include "domain/register.h"
+#include "domain/risk.h"
 #include "web/cache.h"
 
 #include <pthread.h>
@@ -43,6 +44,28 @@ static void settings_text(const struct mm_serve_opts *o, struct mm_buf *b)
 		      a->max_failures, a->ip_limit, a->require_totp_for_privileged);
 	mm_buf_printf(b, "inspection_interval_days=%d\nwork_hours=%d-%d\n", i->interval_days,
 		      i->work_start, i->work_end);
+}
+
+/* Brings stored risk values in line with the [risk] and [assets] settings
+ * in force (domain/risk.h), before serving anything that shows them. */
+static int risk_sync(struct mm_store *st)
+{
+	struct mm_ctx ctx = { .actor = "server" };
+	struct mm_arena a;
+	size_t n = 0;
+	int rc;
+
+	ctx.conn = mm_store_acquire(st);
+	if (!ctx.conn)
+		return MM_EDB;
+	mm_arena_init(&a, 0);
+	ctx.a = &a;
+	rc = mm_risk_settings_sync(&ctx, &n);
+	if (!rc && n)
+		fprintf(stderr, "mamori: risk settings changed: %zu risks recomputed\n", n);
+	mm_arena_free(&a);
+	mm_store_release(st, ctx.conn);
+	return rc;
 }
 
 /* Records a server event (start with the digest of the settings, stop).
@@ -95,6 +118,12 @@ int mm_serve(const struct mm_serve_opts *o)
 	rc = mm_registers_migrate(st);
 	if (rc) {
 		fprintf(stderr, "mamori: database schema update failed: %s\n", mm_strerror(rc));
+		mm_store_close(st);
+		return 1;
+	}
+	rc = risk_sync(st);
+	if (rc) {
+		fprintf(stderr, "mamori: cannot recompute the risks: %s\n", mm_strerror(rc));
 		mm_store_close(st);
 		return 1;
 	}

@@ -69,6 +69,14 @@ void mm_html_transition(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 void mm_html_privileges(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_api_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+/* The リスク評価書, the リスク対応計画 and the comparison of two years, as
+ * pages and JSON (html_risk_report.c, html_risk_compare.c, api_risk.c). */
+void mm_html_risk_report(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_risk_plan(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_html_risk_compare(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_risk_report(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_risk_plan(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
+void mm_api_risk_compare(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_sod_conflicts(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_audit(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 void mm_html_audit_off_hours(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);

@@ -135,6 +135,11 @@ void mm_html_viewers(struct mm_html *h, const struct mm_register *r, const struc
  * of the audit log's inspection; false (rs untouched) for anyone else. */
 bool mm_html_home_inspection(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);
 
+/* Links to the pages of register reg beyond its list (the risk heat map,
+ * report, plan, comparison of years), the current one marked; nothing for
+ * a register without any (html_list.c). */
+void mm_html_related(struct mm_html *h, const char *reg);
+
 /* Title of a record for headings: "key name", or the name alone. */
 const char *mm_html_rec_title(struct mm_html *h, const struct mm_register *r,
 			      const struct mm_record *rec);

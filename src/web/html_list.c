@@ -370,6 +370,41 @@ static void toolbar(struct mm_html *h)
 		  MM_L(h->lang, "Excel出力", "Excel"));
 }
 
+/* Pages of a register beyond its list (reports, maps), linked from its
+ * list and from each other. */
+static const struct {
+	const char *reg, *href, *ja, *en;
+} related[] = {
+	{ "risks", "/risks", "リスク台帳", "Risk register" },
+	{ "risks", "/risks/heatmap", "リスクマップ", "Heat map" },
+	{ "risks", "/risks/report", "リスク評価書", "Risk assessment report" },
+	{ "risks", "/risks/plan", "リスク対応計画", "Risk treatment plan" },
+	{ "risks", "/risk_assessments/compare", "年度比較", "Compare years" },
+	{ "risk_assessments", "/risk_assessments/compare", "年度比較", "Compare years" },
+};
+
+void mm_html_related(struct mm_html *h, const char *reg)
+{
+	const char *path = h->rq->path;
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(related) / sizeof(related[0]); i++) {
+		if (strcmp(related[i].reg, reg) != 0)
+			continue;
+		if (!any)
+			mm_html_f(
+				h,
+				"<nav class=\"no-print\" aria-label=\"%s\"><ul class=\"links\">\n",
+				MM_L(h->lang, "関連するページ", "Related pages"));
+		any = true;
+		mm_html_f(h, "<li><a href=\"%r\"%r>%s</a></li>\n", related[i].href,
+			  strcmp(path, related[i].href) == 0 ? " aria-current=\"page\"" : "",
+			  MM_L(h->lang, related[i].ja, related[i].en));
+	}
+	if (any)
+		mm_html_f(h, "</ul></nav>\n");
+}
+
 /* What a refused parameter is called on the page. */
 static const char *param_label(struct mm_html *h, const struct mm_ferr *e)
 {
@@ -433,6 +468,7 @@ void mm_html_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_html_init(&h, rq, rs, &ctx);
 	mm_html_begin(&h, mm_html_reg_label(rq->reg, h.lang));
 	mm_html_f(&h, "<h1 class=\"list-title\">%s</h1>\n", mm_html_reg_label(rq->reg, h.lang));
+	mm_html_related(&h, rq->reg->schema.name);
 	toolbar(&h);
 	query_errors(&h, &errs);
 	filter_form(&h, &q);

@@ -5,6 +5,7 @@
  * a cell's count is the list's. Also as JSON for the API. */
 #include "web/handlers.h"
 #include "web/html.h"
+#include "web/risk_web.h"
 
 #include "core/err.h"
 #include "core/json.h"
@@ -71,8 +72,8 @@ static void legend(struct mm_html *h)
 
 	mm_html_f(h, "<ul class=\"legend\">");
 	for (size_t i = 0; i < n; i++)
-		mm_html_f(h, "<li>%s: %D%s</li>", MM_L(h->lang, b[i].ja, b[i].en), b[i].from,
-			  i + 1 < n ? "–" : MM_L(h->lang, " 以上", " and above"));
+		mm_html_f(h, "<li>%s: %s</li>", MM_L(h->lang, b[i].ja, b[i].en),
+			  mm_risk_band_range(h->ctx, i));
 	mm_html_f(h, "</ul>\n<p class=\"note\">%s %D</p>\n",
 		  MM_L(h->lang, "受容の承認が必要な残留リスク値:",
 		       "Residual values that need acceptance: from"),
@@ -97,12 +98,12 @@ void mm_html_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 	mm_html_init(&h, rq, rs, &ctx);
 	title = MM_L(h.lang, "リスクマップ", "Risk heat map");
 	mm_html_begin(&h, title);
+	mm_html_f(&h, "<h1>%s</h1>\n", title);
+	mm_html_related(&h, "risks");
 	mm_html_f(&h,
-		  "<h1>%s</h1>\n<p class=\"note\">%s</p>\n<p>%s %N %s ・ <a "
+		  "<p class=\"note\">%s</p>\n<p>%s %N %s ・ <a "
 		  "href=\"/risks?sort=-risk_value\">%s</a> ・ <a "
-		  "href=\"/risks?acceptance=yes&amp;state=assessing\">%s</a> ・ <a "
-		  "href=\"/risks?treatment=reduce&amp;sort=measure_due\">%s</a></p>\n",
-		  title,
+		  "href=\"/risks?acceptance=yes&amp;state=assessing\">%s</a></p>\n",
 		  MM_L(h.lang,
 		       "情報資産ごとの脅威と脆弱性を評価し、資産価値と合わせたリスク値です（3.3）。"
 		       "ます目を選ぶと、そのリスクの一覧を表示します。",
@@ -110,8 +111,7 @@ void mm_html_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 		       "risks."),
 		  MM_L(h.lang, "表示できるリスク", "Risks you can see:"), m.total,
 		  MM_L(h.lang, "件", ""), MM_L(h.lang, "リスク値の高い順", "By risk value"),
-		  MM_L(h.lang, "受容の承認待ち", "Awaiting acceptance"),
-		  MM_L(h.lang, "リスク対応計画（期限順）", "Treatment plan (by due date)"));
+		  MM_L(h.lang, "受容の承認待ち", "Awaiting acceptance"));
 	svg(&h, &m);
 	legend(&h);
 	mm_html_end(&h);

@@ -230,20 +230,65 @@ static void transition_paths(struct mm_json *j, const struct mm_register *r)
 	}
 }
 
-/* Reports that are not registers: a GET each. */
+#define QPX(name, type, req, desc)                                                                 \
+	"{\"name\":\"" name "\",\"in\":\"query\",\"required\":" req ",\"description\":\"" desc     \
+	"\",\"schema\":{\"type\":\"" type "\"}}"
+#define QP(name, type, desc) QPX(name, type, "false", desc)
+#define SECTION_QP	     QP("section_id", "integer", "Only the risks of this owning section")
+
+/* Reports that are not registers: a GET each, with their query
+ * parameters (unknown or malformed ones are refused with 400). */
 static void report_paths(struct mm_json *j)
 {
-	static const char *const reports[][2] = {
-		{ "/api/v1/privileges", "Who holds a privileged role now, and since when (7.2)" },
-		{ "/api/v1/sod/conflicts",
-		  "Existing violations of the separation-of-duties rules" },
-		{ "/api/v1/clock", "The clock's synchronisation and its verdict (7.7)" },
+	static const char *const reports[][3] = {
+		{ "/api/v1/privileges", "Who holds a privileged role now, and since when (7.2)",
+		  NULL },
+		{ "/api/v1/sod/conflicts", "Existing violations of the separation-of-duties rules",
+		  NULL },
+		{ "/api/v1/clock", "The clock's synchronisation and its verdict (7.7)", NULL },
+		{ "/api/v1/risks/heatmap",
+		  "Risk heat map: counts of the risks the reader may see by asset axis and "
+		  "likelihood (3.3)",
+		  NULL },
+		{ "/api/v1/risks/report",
+		  "Risk assessment report (リスク評価書): method, bands with counts, and the risks "
+		  "the reader may see, highest value first (3.3)",
+		  "[" SECTION_QP "]" },
+		{ "/api/v1/risks/plan",
+		  "Risk treatment plan (リスク対応計画): measures with a due date, earliest first, "
+		  "overdue ones flagged (3.3)",
+		  "[" SECTION_QP
+		  "," QP("measure_by", "integer",
+			 "Only the measures this person carries out") "," QP("overdue", "string",
+									     "1 for the overdue "
+									     "measures only") "]" },
+		{ "/api/v1/risk_assessments/compare",
+		  "Comparison of two yearly assessments: new, removed, raised and lowered risks "
+		  "among those the reader may see; 404 when a year has no assessment",
+		  "[" QPX("from", "integer", "true", "Fiscal year compared from") "," QPX(
+			  "to", "integer", "true", "Fiscal year compared to") "]" },
 	};
 
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
 		mm_json_key(j, reports[i][0]);
 		mm_json_obj_open(j);
-		operation(j, "get", reports[i][1], NULL, "200", NULL, false);
+		mm_json_key(j, "get");
+		mm_json_obj_open(j);
+		mm_json_key(j, "summary");
+		mm_json_str(j, reports[i][1]);
+		if (reports[i][2]) {
+			mm_json_key(j, "parameters");
+			mm_json_raw(j, reports[i][2]);
+		}
+		mm_json_key(j, "responses");
+		mm_json_obj_open(j);
+		ref_response(j, "200", "OK", NULL);
+		ref_response(j, "400", "Malformed or unknown parameters", "Error");
+		ref_response(j, "403", "Not permitted", "Error");
+		if (strstr(reports[i][0], "compare"))
+			ref_response(j, "404", "No assessment for a year", "Error");
+		mm_json_obj_close(j);
+		mm_json_obj_close(j);
 		mm_json_obj_close(j);
 	}
 }

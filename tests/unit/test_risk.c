@@ -509,6 +509,131 @@ static void snapshots_and_comparison(void **state)
 	assert_int_equal(mm_risk_compare_years(&f->ctx, 2023, 2025, &c), MM_ENOTFOUND);
 }
 
+/* The report lists by value and counts by band what the reader's list
+ * holds; the plan orders measures by due date, and only a measure past
+ * its date and not done is overdue. */
+static void report_and_plan(void **state)
+{
+	struct fx *f = *state;
+	struct mm_risk_sel sel = { 0 };
+	struct mm_risk_report rep;
+	struct mm_risk_plan plan;
+	struct mm_ferrs errs;
+	struct mm_record a, b, c;
+
+	f->ctx.who = &f->p_secretariat;
+	assert_int_equal(new_risk(f, f->asset, 1, 1, &errs, &a), MM_OK);   /* 3 低 */
+	assert_int_equal(new_risk(f, f->asset, 3, 2, &errs, &b), MM_OK);   /* 18 高 */
+	assert_int_equal(new_risk(f, f->asset_b, 2, 2, &errs, &c), MM_OK); /* 8 中 */
+	struct mm_in late[] = { S("measure_due", "2025-05-31"),
+				S("measure_status", "in_progress") };
+	struct mm_in done[] = { S("measure_due", "2024-04-01"), S("measure_status", "done") };
+	struct mm_in today[] = { S("measure_due", "2025-06-01") };
+	struct mm_input in = { late, 2, MM_IN_JSON };
+	assert_int_equal(mm_reg_update(&mm_reg_risks, &f->ctx, a.id, a.version, &in, &errs, &a),
+			 MM_OK);
+	in.items = done;
+	assert_int_equal(mm_reg_update(&mm_reg_risks, &f->ctx, b.id, b.version, &in, &errs, &b),
+			 MM_OK);
+	in.items = today;
+	in.n = 1;
+	assert_int_equal(mm_reg_update(&mm_reg_risks, &f->ctx, c.id, c.version, &in, &errs, &c),
+			 MM_OK);
+
+	assert_int_equal(mm_risk_report(&f->ctx, &sel, &rep), MM_OK);
+	assert_int_equal(rep.n, 3);
+	assert_int_equal(rep.recs[0].id, b.id);
+	assert_int_equal(rep.recs[1].id, c.id);
+	assert_int_equal(rep.recs[2].id, a.id);
+	assert_int_equal(rep.by_band[0], 1);
+	assert_int_equal(rep.by_band[1], 1);
+	assert_int_equal(rep.by_band[2], 1);
+	assert_int_equal(rep.fiscal_year, 2025);
+	assert_string_equal(rep.today, "2025-06-01");
+
+	assert_int_equal(mm_risk_plan(&f->ctx, &sel, &plan), MM_OK);
+	assert_int_equal(plan.n, 3);
+	assert_int_equal(plan.recs[0].id, b.id);
+	assert_int_equal(plan.recs[1].id, a.id);
+	assert_int_equal(plan.recs[2].id, c.id);
+	assert_false(plan.overdue[0]); /* done */
+	assert_true(plan.overdue[1]);
+	assert_int_equal(plan.days_late[1], 1);
+	assert_false(plan.overdue[2]); /* due today */
+	assert_int_equal(plan.noverdue, 1);
+	sel.overdue_only = true;
+	assert_int_equal(mm_risk_plan(&f->ctx, &sel, &plan), MM_OK);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.recs[0].id, a.id);
+
+	/* A staff member of 税務課 sees neither of 市民課's 課外秘 risks. */
+	f->ctx.who = &f->p_staff_b;
+	sel = (struct mm_risk_sel){ 0 };
+	assert_int_equal(mm_risk_report(&f->ctx, &sel, &rep), MM_OK);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.recs[0].id, c.id);
+	assert_int_equal(mm_risk_plan(&f->ctx, &sel, &plan), MM_OK);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.noverdue, 0);
+	/* And a section filter selects that section's risks alone. */
+	f->ctx.who = &f->p_secretariat;
+	sel.section_id = f->sec_a;
+	assert_int_equal(mm_risk_report(&f->ctx, &sel, &rep), MM_OK);
+	assert_int_equal(rep.n, 2);
+}
+
+/* Stored band labels show in English, custom ones with their own. */
+static void band_labels_in_english(void **state)
+{
+	struct mm_risk_settings s = { .method = MM_RISK_JIPDEC };
+
+	(void)state;
+	assert_string_equal(mm_risk_band_label("高", MM_EN), "High");
+	assert_string_equal(mm_risk_band_label("中", MM_EN), "Medium");
+	assert_string_equal(mm_risk_band_label("低", MM_JA), "低");
+	assert_string_equal(mm_risk_band_label("不明", MM_EN), "不明");
+	assert_int_equal(mm_risk_bands_parse("1:軽微:Minor, 10:重大:Severe", &s), MM_OK);
+	assert_string_equal(mm_risk_band_label("重大", MM_EN), "Severe");
+	assert_string_equal(mm_risk_band_label("高", MM_EN), "High");
+}
+
+/* A change of method recomputes every stored risk once, at the next
+ * start; the same settings again recompute nothing. */
+static void method_change_recomputes(void **state)
+{
+	struct fx *f = *state;
+	struct mm_ferrs errs;
+	struct mm_record r, out;
+	const char *marker;
+	size_t n;
+
+	f->ctx.who = &f->p_secretariat;
+	assert_int_equal(new_risk(f, f->asset, 3, 2, &errs, &r), MM_OK);
+	f->ctx.who = NULL;
+	assert_int_equal(mm_risk_settings_sync(&f->ctx, &n), MM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(mm_risk_settings_sync(&f->ctx, &n), MM_OK);
+	assert_int_equal(n, 0);
+
+	mm_risk_settings.method = MM_RISK_IPA;
+	assert_int_equal(mm_risk_settings_sync(&f->ctx, &n), MM_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(mm_reg_get(&mm_reg_risks, &f->ctx, r.id, &out), MM_OK);
+	assert_int_equal(out.v[RSK_RISK].i, 9); /* 重要度 3 × 可能性 3 */
+	assert_string_equal(out.v[RSK_BAND].s, "高");
+	assert_int_equal(out.version, 2);
+	assert_int_equal(mm_meta_get(f->ctx.conn, "risk_settings", f->ctx.a, &marker), MM_OK);
+	assert_non_null(strstr(marker, "method=ipa"));
+	assert_int_equal(mm_risk_settings_sync(&f->ctx, &n), MM_OK);
+	assert_int_equal(n, 0);
+
+	mm_risk_settings.method = MM_RISK_JIPDEC;
+	assert_int_equal(mm_risk_settings_sync(&f->ctx, &n), MM_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(mm_reg_get(&mm_reg_risks, &f->ctx, r.id, &out), MM_OK);
+	assert_int_equal(out.v[RSK_RISK].i, 18);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +649,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bulk_creation_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(heatmap_counts_equal_list_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshots_and_comparison, setup, teardown),
+		cmocka_unit_test_setup_teardown(report_and_plan, setup, teardown),
+		cmocka_unit_test(band_labels_in_english),
+		cmocka_unit_test_setup_teardown(method_change_recomputes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
