@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-enum { CANON_CAP = 1 << 24 };
-
 static void add_u64(struct mm_buf *b, uint64_t v)
 {
 	uint8_t p[8];
@@ -57,7 +55,7 @@ void mm_alog_canonical(struct mm_buf *b, const struct mm_audit_event *e)
 int mm_alog_leaf(const struct mm_audit_event *e, struct mm_buf *scratch, uint8_t out[MM_HASH_LEN])
 {
 	if (scratch->cap == 0)
-		mm_buf_init(scratch, CANON_CAP);
+		mm_buf_init(scratch, MM_ALOG_CANON_CAP);
 	mm_alog_canonical(scratch, e);
 	if (scratch->err)
 		return MM_ENOMEM;

@@ -517,6 +517,33 @@ static void test_archive_then_verify(void **state)
 	assert_int_equal(r.bad_seq, 11);
 }
 
+/* A log longer than one batch of verify's pipeline (2048 entries), so
+ * that batches are handed over and the ring wraps: a change deep in the
+ * log is still named exactly, and so is a gap after it is repaired. */
+static void test_long_log(void **state)
+{
+	struct fx *f = *state;
+	struct mm_alog_report r;
+
+	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
+	append(f, 9000);
+	assert_int_equal(mm_tx_commit(f->c), MM_OK);
+	checkpoint(f, 9000);
+	r = verify(f);
+	assert_int_equal(r.problem, MM_ALOG_OK);
+	assert_int_equal(r.last, 9000);
+	sql(f, "UPDATE audit_events SET object = 'accounts/4' WHERE seq = 8193");
+	r = verify(f);
+	assert_int_equal(r.problem, MM_ALOG_CHANGED);
+	assert_int_equal(r.bad_seq, 8193);
+	sql(f, "UPDATE audit_events SET object = 'accounts/3' WHERE seq = 8193;"
+	       "DELETE FROM audit_events WHERE seq = 4097");
+	r = verify(f);
+	assert_int_equal(r.problem, MM_ALOG_GAP);
+	assert_int_equal(r.bad_seq, 4097);
+	assert_int_equal(r.bad_to, 4098);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +561,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escapes_and_withholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_then_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_log, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
