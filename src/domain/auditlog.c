@@ -178,13 +178,11 @@ static int pipe_entry(void *arg, const struct mm_audit_event *e, const uint8_t c
 {
 	struct pipe *q = arg;
 	struct batch *b = &q->b[q->filled % NBATCHES];
-	struct mm_buf *canon = &q->p->canon;
 
 	if (atomic_load(&q->stop))
 		return -1;
-	mm_alog_canonical(canon, e);
-	mm_buf_add(&b->data, canon->data, canon->len);
-	if (canon->err || b->data.err)
+	mm_alog_canonical_add(&b->data, e);
+	if (b->data.err)
 		return MM_ENOMEM;
 	b->seq[b->n] = e->seq;
 	memcpy(b->chain[b->n], chain, MM_HASH_LEN);
