@@ -3,6 +3,8 @@
 
 #include "core/err.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,27 +59,181 @@ static int check_heads(struct pass *p)
 	return 0;
 }
 
-static int pass_entry(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
+/* Checks one entry given its canonical bytes (leaf prefix included). */
+static int pass_bytes(struct pass *p, int64_t seq, const uint8_t *canon, size_t len,
+		      const uint8_t chain[MM_HASH_LEN])
 {
-	struct pass *p = arg;
 	uint8_t leaf[MM_HASH_LEN], c[MM_HASH_LEN];
-	int rc;
 
-	if (e->seq != p->expect)
-		return fail(p->r, MM_ALOG_GAP, p->expect, e->seq);
-	rc = mm_alog_leaf(e, &p->canon, leaf);
-	if (rc)
-		return rc;
+	if (seq != p->expect)
+		return fail(p->r, MM_ALOG_GAP, p->expect, seq);
+	mm_sha256(canon, len, leaf);
 	mm_alog_chain(p->prev, leaf, c);
 	if (memcmp(c, chain, MM_HASH_LEN) != 0)
-		return fail(p->r, MM_ALOG_CHANGED, e->seq, e->seq);
+		return fail(p->r, MM_ALOG_CHANGED, seq, seq);
 	memcpy(p->prev, c, MM_HASH_LEN);
 	if (p->leaves)
 		memcpy(p->leaves[p->nleaves++], leaf, MM_HASH_LEN);
 	mm_merkle_push(&p->f, leaf);
-	p->r->last = e->seq;
+	p->r->last = seq;
 	p->expect++;
 	return check_heads(p);
+}
+
+static int pass_entry(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
+{
+	struct pass *p = arg;
+
+	if (p->canon.cap == 0)
+		mm_buf_init(&p->canon, MM_ALOG_CANON_CAP);
+	mm_alog_canonical(&p->canon, e);
+	if (p->canon.err)
+		return MM_ENOMEM;
+	return pass_bytes(p, e->seq, (const uint8_t *)p->canon.data, p->canon.len, chain);
+}
+
+/* The pipeline of a long pass: the scan (reading rows from the database)
+ * runs in the calling thread and puts each entry's canonical bytes into
+ * batches; a second thread hashes and checks them in order with
+ * pass_bytes. Reading a row and hashing it cost about the same, so the
+ * two overlap on two cores. The outcome is the sequential pass's: the
+ * hashing thread stops at the first problem, and the scan stops soon
+ * after. */
+enum { BATCH_ENTRIES = 2048, BATCH_BYTES = 1 << 20, NBATCHES = 4 };
+
+struct batch {
+	size_t n;
+	int64_t seq[BATCH_ENTRIES];
+	uint8_t chain[BATCH_ENTRIES][MM_HASH_LEN];
+	size_t end[BATCH_ENTRIES]; /* of each entry's bytes in data */
+	struct mm_buf data;
+};
+
+struct pipe {
+	struct pass *p;
+	struct batch b[NBATCHES];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t filled, hashed; /* batches handed over and done, counting up */
+	bool closed;	       /* no batch follows the ones handed over */
+	atomic_bool stop;      /* the hashing thread found a problem */
+	int rc;		       /* its outcome */
+};
+
+static void *hash_batches(void *arg)
+{
+	struct pipe *q = arg;
+	int rc = MM_OK;
+
+	for (;;) {
+		struct batch *b;
+		size_t start = 0;
+
+		pthread_mutex_lock(&q->mu);
+		while (q->hashed == q->filled && !q->closed)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->hashed == q->filled) {
+			pthread_mutex_unlock(&q->mu);
+			break;
+		}
+		b = &q->b[q->hashed % NBATCHES];
+		pthread_mutex_unlock(&q->mu);
+		for (size_t i = 0; i < b->n && !rc; i++) {
+			rc = pass_bytes(q->p, b->seq[i], (const uint8_t *)b->data.data + start,
+					b->end[i] - start, b->chain[i]);
+			start = b->end[i];
+		}
+		pthread_mutex_lock(&q->mu);
+		q->hashed++;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		if (rc) {
+			atomic_store(&q->stop, true);
+			break;
+		}
+	}
+	q->rc = rc;
+	return NULL;
+}
+
+/* Hands the batch being filled to the hashing thread and waits for a free
+ * one. */
+static void pipe_hand_over(struct pipe *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->filled++;
+	pthread_cond_broadcast(&q->cv);
+	while (q->filled - q->hashed == NBATCHES && !atomic_load(&q->stop))
+		pthread_cond_wait(&q->cv, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	if (!atomic_load(&q->stop)) {
+		struct batch *b = &q->b[q->filled % NBATCHES];
+
+		b->n = 0;
+		mm_buf_reset(&b->data);
+	}
+}
+
+static int pipe_entry(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
+{
+	struct pipe *q = arg;
+	struct batch *b = &q->b[q->filled % NBATCHES];
+
+	if (atomic_load(&q->stop))
+		return -1;
+	mm_alog_canonical_add(&b->data, e);
+	if (b->data.err)
+		return MM_ENOMEM;
+	b->seq[b->n] = e->seq;
+	memcpy(b->chain[b->n], chain, MM_HASH_LEN);
+	b->end[b->n++] = b->data.len;
+	if (b->n == BATCH_ENTRIES || b->data.len >= BATCH_BYTES)
+		pipe_hand_over(q);
+	return atomic_load(&q->stop) ? -1 : MM_OK;
+}
+
+/* Scans from p->expect to seq to through the pipeline; *ran is false when
+ * the hashing thread could not be started. */
+static int pipe_scan(struct mm_conn *c, struct pass *p, int64_t to, bool *ran)
+{
+	struct pipe *q = calloc(1, sizeof(*q));
+	pthread_t t;
+	int rc;
+
+	*ran = false;
+	if (!q)
+		return MM_ENOMEM;
+	q->p = p;
+	for (size_t i = 0; i < NBATCHES; i++)
+		mm_buf_init(&q->b[i].data, 2 * MM_ALOG_CANON_CAP);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	atomic_init(&q->stop, false);
+	if (p->canon.cap == 0)
+		mm_buf_init(&p->canon, MM_ALOG_CANON_CAP);
+	rc = MM_OK;
+	if (pthread_create(&t, NULL, hash_batches, q) != 0)
+		goto out;
+	*ran = true;
+	rc = mm_alog_scan(c, p->expect, to, pipe_entry, q);
+	pthread_mutex_lock(&q->mu);
+	if (!atomic_load(&q->stop) && q->b[q->filled % NBATCHES].n)
+		q->filled++;
+	q->closed = true;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(t, NULL);
+	/* A problem the hashing thread found ends the scan with -1; a read
+	 * error ends it with its own code. */
+	if (q->rc)
+		rc = q->rc;
+out:
+	for (size_t i = 0; i < NBATCHES; i++)
+		mm_buf_free(&q->b[i].data);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	free(q);
+	return rc;
 }
 
 /* Starts a pass after the archive cut, if any. */
@@ -108,6 +264,7 @@ static int pass_start(struct mm_conn *c, struct mm_arena *a, struct pass *p)
 /* Runs the pass from its start to seq to (0: the end). */
 static int pass_run(struct mm_conn *c, struct pass *p, int64_t to)
 {
+	bool ran;
 	int rc;
 
 	p->r->first = p->expect;
@@ -119,7 +276,9 @@ static int pass_run(struct mm_conn *c, struct pass *p, int64_t to)
 	}
 	if (check_heads(p))
 		return MM_OK;
-	rc = mm_alog_scan(c, p->expect, to, pass_entry, p);
+	rc = pipe_scan(c, p, to, &ran);
+	if (!rc && !ran)
+		rc = mm_alog_scan(c, p->expect, to, pass_entry, p);
 	return rc == -1 ? MM_OK : rc;
 }
 

@@ -7,57 +7,60 @@
 
 #include <string.h>
 
-enum { CANON_CAP = 1 << 24 };
-
-static void add_u64(struct mm_buf *b, uint64_t v)
+static uint8_t *put_be(uint8_t *p, uint64_t v, int n)
 {
-	uint8_t p[8];
-
-	for (int i = 7; i >= 0; i--) {
+	for (int i = n - 1; i >= 0; i--) {
 		p[i] = (uint8_t)(v & 0xff);
 		v >>= 8;
 	}
-	mm_buf_add(b, p, 8);
+	return p + n;
 }
 
-static void add_str(struct mm_buf *b, const char *s)
+void mm_alog_canonical_add(struct mm_buf *b, const struct mm_audit_event *e)
 {
-	size_t n = s ? strlen(s) : 0;
-	uint8_t p[4];
+	const char *s[7] = { e->actor,	e->ip,	   e->request_id, e->action,
+			     e->object, e->result, e->details };
+	size_t n[7], total = 1 + 4 * 8 + 7 * 4;
+	uint8_t *p;
 
-	if (n > UINT32_MAX) {
-		b->err = MM_ETOOBIG;
-		return;
+	for (int i = 0; i < 7; i++) {
+		n[i] = s[i] ? strlen(s[i]) : 0;
+		if (n[i] > UINT32_MAX) {
+			b->err = b->err ? b->err : MM_ETOOBIG;
+			return;
+		}
+		total += n[i];
 	}
-	p[0] = (uint8_t)(n >> 24);
-	p[1] = (uint8_t)(n >> 16);
-	p[2] = (uint8_t)(n >> 8);
-	p[3] = (uint8_t)n;
-	mm_buf_add(b, p, 4);
-	mm_buf_add(b, s ? s : "", n);
+	/* One reservation, then the bytes written in place. */
+	mm_buf_reserve(b, total);
+	if (b->err)
+		return;
+	p = (uint8_t *)b->data + b->len;
+	*p++ = 0x00;
+	p = put_be(p, (uint64_t)e->seq, 8);
+	p = put_be(p, (uint64_t)e->at, 8);
+	p = put_be(p, (uint64_t)e->account_id, 8);
+	p = put_be(p, (uint64_t)e->person_id, 8);
+	for (int i = 0; i < 7; i++) {
+		p = put_be(p, n[i], 4);
+		if (n[i])
+			memcpy(p, s[i], n[i]);
+		p += n[i];
+	}
+	b->len += total;
+	b->data[b->len] = '\0';
 }
 
 void mm_alog_canonical(struct mm_buf *b, const struct mm_audit_event *e)
 {
 	mm_buf_reset(b);
-	mm_buf_addc(b, 0x00);
-	add_u64(b, (uint64_t)e->seq);
-	add_u64(b, (uint64_t)e->at);
-	add_u64(b, (uint64_t)e->account_id);
-	add_u64(b, (uint64_t)e->person_id);
-	add_str(b, e->actor);
-	add_str(b, e->ip);
-	add_str(b, e->request_id);
-	add_str(b, e->action);
-	add_str(b, e->object);
-	add_str(b, e->result);
-	add_str(b, e->details);
+	mm_alog_canonical_add(b, e);
 }
 
 int mm_alog_leaf(const struct mm_audit_event *e, struct mm_buf *scratch, uint8_t out[MM_HASH_LEN])
 {
 	if (scratch->cap == 0)
-		mm_buf_init(scratch, CANON_CAP);
+		mm_buf_init(scratch, MM_ALOG_CANON_CAP);
 	mm_alog_canonical(scratch, e);
 	if (scratch->err)
 		return MM_ENOMEM;

@@ -27,8 +27,13 @@
 
 #include <stdint.h>
 
+/* The most canonical bytes one entry may have. */
+enum { MM_ALOG_CANON_CAP = 1 << 24 };
+
 /* Puts 0x00 followed by the canonical bytes of e into b (reset first). */
 void mm_alog_canonical(struct mm_buf *b, const struct mm_audit_event *e);
+/* The same bytes appended to b. */
+void mm_alog_canonical_add(struct mm_buf *b, const struct mm_audit_event *e);
 
 /* The leaf hash of e; scratch holds the canonical bytes afterwards.
  * MM_ENOMEM when they do not fit. */
