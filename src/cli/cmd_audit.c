@@ -17,6 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* How long a checkpoint waits for the NTP server's answer. */
+enum { CLOCK_ASK_MS = 2000 };
+
 enum {
 	OPT_KEY = OPT_COMMON_END,
 	OPT_PUBKEY,
@@ -261,7 +264,9 @@ static int cmd_checkpoint(struct mm_cli *cli, struct audit_args *aa)
 		mm_ckpt_skey_wipe(&k);
 		return 1;
 	}
-	mm_clock_kernel(&cs);
+	/* The clock's state goes into the checkpoint: the kernel's, and the
+	 * offset against [clock] ntp_server when one is set (7.7). */
+	mm_clock_check(&mm_clock_settings, CLOCK_ASK_MS, &cs);
 	mm_clock_line(&cs, clock, sizeof(clock));
 	mm_arena_init(&a, 0);
 	mm_buf_init(&b, 4096);

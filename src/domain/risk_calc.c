@@ -52,14 +52,21 @@ int mm_risk_method_parse(const char *s, enum mm_risk_method *out)
 	return MM_OK;
 }
 
+/* Band labels from the configuration live as long as the process: each is
+ * kept here (read once at start-up; a few dozen at most). */
+enum { KEPT_MAX = 64 };
+static char *kept[KEPT_MAX];
+static size_t nkept;
+
 static const char *keep(struct mm_slice s)
 {
-	char *p = malloc(s.len + 1);
+	char *p;
 
-	if (p) {
-		memcpy(p, s.ptr, s.len);
-		p[s.len] = '\0';
-	}
+	if (nkept == KEPT_MAX || !(p = malloc(s.len + 1)))
+		return NULL;
+	memcpy(p, s.ptr, s.len);
+	p[s.len] = '\0';
+	kept[nkept++] = p;
 	return p;
 }
 
@@ -84,16 +91,17 @@ static bool parse_band(struct mm_slice e, struct mm_risk_band *b)
 
 int mm_risk_bands_parse(const char *text, struct mm_risk_settings *s)
 {
-	struct mm_risk_band bands[MM_RISK_MAX_BANDS];
+	struct mm_risk_band bands[MM_RISK_MAX_BANDS] = { { 0 } };
 	struct mm_slice rest = mm_slice_cstr(text), e;
 	size_t n = 0;
 
 	while (rest.ptr) {
 		rest = mm_slice_cut(rest, ',', &e);
-		if (n == MM_RISK_MAX_BANDS || !parse_band(e, &bands[n]))
+		if (n == MM_RISK_MAX_BANDS || !parse_band(e, &bands[n]) ||
+		    (n == 0 && bands[0].from != 1) ||
+		    (n > 0 && bands[n].from <= bands[n - 1].from)) {
 			return MM_EINVAL;
-		if ((n == 0 && bands[0].from != 1) || (n > 0 && bands[n].from <= bands[n - 1].from))
-			return MM_EINVAL;
+		}
 		n++;
 	}
 	if (n < 2)

@@ -42,12 +42,18 @@ static void svg(struct mm_html *h, const struct mm_risk_heat *m)
 		for (size_t x = 0; x < m->ncols; x++) {
 			int px = LEFT + CELL * (int)x;
 			int64_t value = m->rows[y] * m->cols[x];
+			size_t k = mm_risk_band_of(&mm_risk_settings, value), nb;
+			const struct mm_risk_band *b = mm_risk_bands(&mm_risk_settings, &nb);
+
+			/* The band is said in words too, not by colour alone. */
 			mm_html_f(h,
 				  "<a href=\"/risks?importance=%D&amp;likelihood=%D\">"
-				  "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%r\" "
-				  "stroke=\"#666\"/><text x=\"%d\" y=\"%d\" "
+				  "<title>%s %D: %N</title>"
+				  "<rect class=\"band-%D\" x=\"%d\" y=\"%d\" width=\"%d\" "
+				  "height=\"%d\" fill=\"%r\" stroke=\"#666\"/><text x=\"%d\" y=\"%d\" "
 				  "text-anchor=\"middle\">%N</text></a>\n",
-				  m->rows[y], m->cols[x], px, py, CELL, CELL, band_colour(value),
+				  m->rows[y], m->cols[x], MM_L(h->lang, b[k].ja, b[k].en), value,
+				  m->count[y][x], (int64_t)k, px, py, CELL, CELL, band_colour(value),
 				  px + CELL / 2, py + CELL / 2 + 5, m->count[y][x]);
 		}
 	}

@@ -53,6 +53,20 @@ test('the heat map page is an SVG with links and no script', async () => {
 	assert.match(r.text, /<svg class="heatmap"/);
 	assert.match(r.text, /href="\/risks\?importance=4&amp;likelihood=4"/);
 	assert.doesNotMatch(r.text, /<script/i);
+	// Each cell is coloured by the band of its value (JIPDEC by default:
+	// 低 1–7, 中 8–15, 高 16 and up), and says the band in words.
+	const cells = [...r.text.matchAll(/importance=(\d+)&amp;likelihood=(\d+)"><title>(\S+) (\d+): \d+<\/title><rect class="band-(\d)" [^>]* fill="(#[0-9a-f]{6})"/g)];
+	assert.equal(cells.length, 4 * 6, 'asset value 1–4 × threat × vulnerability in 1, 2, 3, 4, 6, 9');
+	const fillOf = {};
+	for (const [, imp, lik, label, value, band, fill] of cells) {
+		assert.equal(Number(value), Number(imp) * Number(lik));
+		const want = value >= 16 ? 2 : value >= 8 ? 1 : 0;
+		assert.equal(Number(band), want, `cell ${imp}×${lik}`);
+		assert.equal(label, ['低', '中', '高'][want]);
+		fillOf[band] ??= fill;
+		assert.equal(fill, fillOf[band], 'one colour a band');
+	}
+	assert.equal(new Set(Object.values(fillOf)).size, 3, 'three bands, three colours');
 });
 
 test('acceptance is refused to the wrong role and taken by 統括責任者', async () => {

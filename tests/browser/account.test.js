@@ -97,7 +97,9 @@ test('sign out, then sign in with the password and the code from the app', async
 	const step = Math.max(await freshStep(), enrolStep + 1);
 	await page.fill('input[name="code"]', totp(secret, step));
 	await click('form.signin button[type="submit"]');
-	assert.equal(new URL(page.url()).pathname, '/assets', 'the home page: the registers');
+	// 事務局's home page: the state of the audit log's inspection.
+	assert.equal(new URL(page.url()).pathname, '/', 'the home page');
+	assert.match(await page.locator('h1').innerText(), /ホーム/);
 	await page.goto('/account');
 	assert.match(await page.locator('dl.fields').innerText(), /jimu\.browser/);
 	assert.match(await page.locator('#tokens h2').innerText(), /個人用 API トークン/);
