@@ -3,7 +3,7 @@
 # adds to a committed transaction, against the same transaction without one
 # in the same run, and the throughput of 'mamori audit verify' over ENTRIES
 # generated entries (default 1000000). Prints figures; passes or fails
-# nothing.
+# nothing. ONLY=verify skips the append figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -13,4 +13,4 @@ if ! [[ $ENTRIES =~ ^[0-9]+$ ]] || ((ENTRIES < 1)); then
 	exit 2
 fi
 ninja -C "$BUILD" >/dev/null
-exec "$BUILD/bench/mamori-bench-audit" "$ENTRIES"
+exec "$BUILD/bench/mamori-bench-audit" "$ENTRIES" ${ONLY:+"$ONLY"}

@@ -1,5 +1,6 @@
 /* Checkpoints, verification and status of the audit log (auditlog.h). */
 #include "domain/auditlog.h"
+#include "domain/auditlog_int.h"
 
 #include "core/err.h"
 
@@ -8,34 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A signed tree head a verifier trusts: its note verified with the key. */
-struct head {
-	int64_t size;
-	uint8_t root[MM_HASH_LEN];
-};
+/* Entries per chunk of the split pass, and readers besides the caller's
+ * connection (bench/README.md, "Audit log"). */
+enum { SPLIT_CHUNK = 32768, SPLIT_READERS = 1 };
 
 static int head_cmp(const void *x, const void *y)
 {
-	const struct head *a = x, *b = y;
+	const struct mm_alog_sth *a = x, *b = y;
 
 	return a->size < b->size ? -1 : a->size > b->size;
 }
 
-/* One streaming pass over the entries. */
-struct pass {
-	struct mm_alog_report *r;
-	struct mm_buf canon;
-	uint8_t prev[MM_HASH_LEN];
-	struct mm_merkle_frontier f;
-	int64_t expect;		  /* the next seq */
-	const struct head *heads; /* the signed heads still ahead, smallest first */
-	size_t nheads;
-	int64_t good;			/* the largest signed size that matched */
-	uint8_t (*leaves)[MM_HASH_LEN]; /* when collecting leaf hashes, else NULL */
-	int64_t nleaves;
-};
-
-static int fail(struct mm_alog_report *r, enum mm_alog_problem p, int64_t seq, int64_t to)
+int mm_alog_pass_fail(struct mm_alog_report *r, enum mm_alog_problem p, int64_t seq, int64_t to)
 {
 	r->problem = p;
 	r->bad_seq = seq;
@@ -44,14 +29,15 @@ static int fail(struct mm_alog_report *r, enum mm_alog_problem p, int64_t seq, i
 }
 
 /* Compares the tree so far with the signed heads of its size. */
-static int check_heads(struct pass *p)
+static int check_heads(struct mm_alog_pass *p)
 {
 	uint8_t root[MM_HASH_LEN];
 
 	while (p->nheads && p->heads->size == (int64_t)p->f.size) {
 		mm_merkle_root(&p->f, root);
 		if (memcmp(root, p->heads->root, MM_HASH_LEN) != 0)
-			return fail(p->r, MM_ALOG_RECHAINED, p->good + 1, p->heads->size);
+			return mm_alog_pass_fail(p->r, MM_ALOG_RECHAINED, p->good + 1,
+						 p->heads->size);
 		p->good = p->heads->size;
 		p->heads++;
 		p->nheads--;
@@ -59,30 +45,34 @@ static int check_heads(struct pass *p)
 	return 0;
 }
 
+int mm_alog_pass_leaf(struct mm_alog_pass *p, const uint8_t leaf[MM_HASH_LEN])
+{
+	if (p->leaves)
+		memcpy(p->leaves[p->nleaves++], leaf, MM_HASH_LEN);
+	mm_merkle_push(&p->f, leaf);
+	p->r->last = p->expect++;
+	return check_heads(p);
+}
+
 /* Checks one entry given its canonical bytes (leaf prefix included). */
-static int pass_bytes(struct pass *p, int64_t seq, const uint8_t *canon, size_t len,
+static int pass_bytes(struct mm_alog_pass *p, int64_t seq, const uint8_t *canon, size_t len,
 		      const uint8_t chain[MM_HASH_LEN])
 {
 	uint8_t leaf[MM_HASH_LEN], c[MM_HASH_LEN];
 
 	if (seq != p->expect)
-		return fail(p->r, MM_ALOG_GAP, p->expect, seq);
+		return mm_alog_pass_fail(p->r, MM_ALOG_GAP, p->expect, seq);
 	mm_sha256(canon, len, leaf);
 	mm_alog_chain(p->prev, leaf, c);
 	if (memcmp(c, chain, MM_HASH_LEN) != 0)
-		return fail(p->r, MM_ALOG_CHANGED, seq, seq);
+		return mm_alog_pass_fail(p->r, MM_ALOG_CHANGED, seq, seq);
 	memcpy(p->prev, c, MM_HASH_LEN);
-	if (p->leaves)
-		memcpy(p->leaves[p->nleaves++], leaf, MM_HASH_LEN);
-	mm_merkle_push(&p->f, leaf);
-	p->r->last = seq;
-	p->expect++;
-	return check_heads(p);
+	return mm_alog_pass_leaf(p, leaf);
 }
 
 static int pass_entry(void *arg, const struct mm_audit_event *e, const uint8_t chain[MM_HASH_LEN])
 {
-	struct pass *p = arg;
+	struct mm_alog_pass *p = arg;
 
 	if (p->canon.cap == 0)
 		mm_buf_init(&p->canon, MM_ALOG_CANON_CAP);
@@ -110,7 +100,7 @@ struct batch {
 };
 
 struct pipe {
-	struct pass *p;
+	struct mm_alog_pass *p;
 	struct batch b[NBATCHES];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -194,7 +184,7 @@ static int pipe_entry(void *arg, const struct mm_audit_event *e, const uint8_t c
 
 /* Scans from p->expect to seq to through the pipeline; *ran is false when
  * the hashing thread could not be started. */
-static int pipe_scan(struct mm_conn *c, struct pass *p, int64_t to, bool *ran)
+static int pipe_scan(struct mm_conn *c, struct mm_alog_pass *p, int64_t to, bool *ran)
 {
 	struct pipe *q = calloc(1, sizeof(*q));
 	pthread_t t;
@@ -237,7 +227,7 @@ out:
 }
 
 /* Starts a pass after the archive cut, if any. */
-static int pass_start(struct mm_conn *c, struct mm_arena *a, struct pass *p)
+static int pass_start(struct mm_conn *c, struct mm_arena *a, struct mm_alog_pass *p)
 {
 	struct mm_alog_cut cut;
 	int rc;
@@ -252,7 +242,7 @@ static int pass_start(struct mm_conn *c, struct mm_arena *a, struct pass *p)
 	if (rc)
 		return rc;
 	if (!mm_merkle_frontier_load(&p->f, (uint64_t)cut.size, cut.frontier, cut.frontier_len)) {
-		fail(p->r, MM_ALOG_BAD_CUT, cut.size, cut.size);
+		mm_alog_pass_fail(p->r, MM_ALOG_BAD_CUT, cut.size, cut.size);
 		return MM_OK;
 	}
 	memcpy(p->prev, cut.chain, MM_HASH_LEN);
@@ -261,11 +251,43 @@ static int pass_start(struct mm_conn *c, struct mm_arena *a, struct pass *p)
 	return MM_OK;
 }
 
-/* Runs the pass from its start to seq to (0: the end). */
-static int pass_run(struct mm_conn *c, struct pass *p, int64_t to)
+/* The split pass's settings (mm_auditlog_tune). */
+static struct {
+	int64_t chunk;
+	size_t readers;
+	void (*between)(void *);
+	void *arg;
+} tune = { SPLIT_CHUNK, SPLIT_READERS, NULL, NULL };
+
+void mm_auditlog_tune(int64_t chunk, size_t readers, void (*between)(void *), void *arg)
 {
-	bool ran;
+	tune.chunk = chunk > 0 ? chunk : SPLIT_CHUNK;
+	tune.readers = readers ? readers - 1 : SPLIT_READERS;
+	tune.between = between;
+	tune.arg = arg;
+}
+
+/* Opens the connections of a pass (store/auditlog.h): c and, for a log
+ * long enough to split, more readers that see the same state. */
+static int group_open(struct mm_conn *c, struct mm_alog_readers *g, struct mm_alog_report *r)
+{
 	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->between = tune.between;
+	g->between_arg = tune.arg;
+	rc = mm_alog_readers_open(c, tune.readers, g);
+	r->readers = (int)g->n + 1;
+	r->retries = g->retries;
+	return rc;
+}
+
+/* Runs the pass from its start to seq to (0: the end). */
+static int pass_run(struct mm_alog_readers *g, struct mm_alog_pass *p, int64_t to)
+{
+	int64_t last = to > 0 && to < g->head ? to : g->head;
+	bool ran = false;
+	int rc = MM_OK;
 
 	p->r->first = p->expect;
 	p->r->last = p->expect - 1;
@@ -276,19 +298,26 @@ static int pass_run(struct mm_conn *c, struct pass *p, int64_t to)
 	}
 	if (check_heads(p))
 		return MM_OK;
-	rc = pipe_scan(c, p, to, &ran);
+	/* Without a transaction of ours (the caller's is open) g->head may be
+	 * stale: only c reads then. */
+	if (g->n && g->tx && last - p->expect + 1 >= 2 * tune.chunk)
+		rc = mm_alog_split_scan(g, p, last, tune.chunk, &ran);
+	else
+		p->r->readers = 1;
+	if (!ran)
+		rc = pipe_scan(g->c, p, to, &ran);
 	if (!rc && !ran)
-		rc = mm_alog_scan(c, p->expect, to, pass_entry, p);
+		rc = mm_alog_scan(g->c, p->expect, to, pass_entry, p);
 	return rc == -1 ? MM_OK : rc;
 }
 
 /* Verifies the notes (database and extra) into a sorted array of heads. */
 static int collect_heads(struct mm_conn *c, const struct mm_ckpt_vkey *k, const char *const *extra,
 			 size_t nextra, struct mm_arena *a, struct mm_alog_report *r,
-			 struct head **out, size_t *n)
+			 struct mm_alog_sth **out, size_t *n)
 {
 	struct mm_alog_ckpt *ck;
-	struct head *h;
+	struct mm_alog_sth *h;
 	size_t nck, m = 0;
 	int rc;
 
@@ -302,7 +331,7 @@ static int collect_heads(struct mm_conn *c, const struct mm_ckpt_vkey *k, const 
 		const char *note = i < nck ? ck[i].note : extra[i - nck];
 
 		if (mm_ckpt_note_open(k, note, &h[m].size, h[m].root) != MM_OK) {
-			fail(r, MM_ALOG_BAD_SIGNATURE, i < nck ? ck[i].size : 0, 0);
+			mm_alog_pass_fail(r, MM_ALOG_BAD_SIGNATURE, i < nck ? ck[i].size : 0, 0);
 			return MM_OK;
 		}
 		m++;
@@ -310,7 +339,7 @@ static int collect_heads(struct mm_conn *c, const struct mm_ckpt_vkey *k, const 
 	qsort(h, m, sizeof(*h), head_cmp);
 	for (size_t i = 1; i < m; i++)
 		if (h[i].size == h[i - 1].size && memcmp(h[i].root, h[i - 1].root, MM_HASH_LEN)) {
-			fail(r, MM_ALOG_FORK, h[i].size, h[i].size);
+			mm_alog_pass_fail(r, MM_ALOG_FORK, h[i].size, h[i].size);
 			return MM_OK;
 		}
 	r->checkpoints = m;
@@ -323,27 +352,32 @@ static int collect_heads(struct mm_conn *c, const struct mm_ckpt_vkey *k, const 
 int mm_auditlog_verify(struct mm_conn *c, const struct mm_ckpt_vkey *k, const char *const *extra,
 		       size_t nextra, struct mm_arena *a, struct mm_alog_report *r)
 {
-	struct pass p = { .r = r };
-	struct head *heads = NULL;
+	struct mm_alog_pass p = { .r = r };
+	struct mm_alog_sth *heads = NULL;
+	struct mm_alog_readers g;
 	size_t n = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = collect_heads(c, k, extra, nextra, a, r, &heads, &n);
-	if (rc || r->problem)
-		return rc;
+	/* Everything below reads one state of the log: the checkpoints, the
+	 * cut and the entries. */
+	rc = group_open(c, &g, r);
+	if (!rc)
+		rc = collect_heads(c, k, extra, nextra, a, r, &heads, &n);
 	p.heads = heads;
 	p.nheads = n;
-	rc = pass_start(c, a, &p);
 	if (!rc && !r->problem)
-		rc = pass_run(c, &p, 0);
+		rc = pass_start(c, a, &p);
+	if (!rc && !r->problem)
+		rc = pass_run(&g, &p, 0);
+	mm_alog_readers_close(&g);
 	mm_buf_free(&p.canon);
 	if (rc || r->problem)
 		return rc;
 	if (p.nheads)
-		fail(r, MM_ALOG_TRUNCATED, r->last + 1, p.heads[p.nheads - 1].size);
+		mm_alog_pass_fail(r, MM_ALOG_TRUNCATED, r->last + 1, p.heads[p.nheads - 1].size);
 	else if (n == 0 && r->last > 0)
-		fail(r, MM_ALOG_NO_CHECKPOINT, 1, r->last);
+		mm_alog_pass_fail(r, MM_ALOG_NO_CHECKPOINT, 1, r->last);
 	return MM_OK;
 }
 
@@ -357,7 +391,7 @@ static int copy_chain(void *arg, const struct mm_audit_event *e, const uint8_t c
 /* Starts a pass after the latest checkpoint, whose signature and stored
  * frontier are checked first. */
 static int pass_from(struct mm_conn *c, const struct mm_ckpt_vkey *k, const struct mm_alog_ckpt *ck,
-		     struct mm_arena *a, struct pass *p)
+		     struct mm_arena *a, struct mm_alog_pass *p)
 {
 	uint8_t root[MM_HASH_LEN], mine[MM_HASH_LEN];
 	struct mm_alog_cut cut;
@@ -366,14 +400,14 @@ static int pass_from(struct mm_conn *c, const struct mm_ckpt_vkey *k, const stru
 
 	mm_buf_init(&p->canon, 0);
 	if (mm_ckpt_note_open(k, ck->note, &size, root) != MM_OK || size != ck->size) {
-		fail(p->r, MM_ALOG_BAD_SIGNATURE, ck->size, 0);
+		mm_alog_pass_fail(p->r, MM_ALOG_BAD_SIGNATURE, ck->size, 0);
 		return MM_OK;
 	}
 	if (!mm_merkle_frontier_load(&p->f, (uint64_t)size, ck->frontier, ck->frontier_len))
-		return fail(p->r, MM_ALOG_RECHAINED, 1, size), MM_OK;
+		return mm_alog_pass_fail(p->r, MM_ALOG_RECHAINED, 1, size), MM_OK;
 	mm_merkle_root(&p->f, mine);
 	if (memcmp(mine, root, MM_HASH_LEN) != 0)
-		return fail(p->r, MM_ALOG_RECHAINED, 1, size), MM_OK;
+		return mm_alog_pass_fail(p->r, MM_ALOG_RECHAINED, 1, size), MM_OK;
 	rc = mm_alog_scan(c, size, size, copy_chain, p->prev);
 	if (rc == MM_OK && size > 0) {
 		/* The entry was archived: the cut keeps its chain value. */
@@ -383,7 +417,7 @@ static int pass_from(struct mm_conn *c, const struct mm_ckpt_vkey *k, const stru
 		if (!rc)
 			memcpy(p->prev, cut.chain, MM_HASH_LEN);
 		if (rc == MM_ENOTFOUND)
-			return fail(p->r, MM_ALOG_GAP, size, size), MM_OK;
+			return mm_alog_pass_fail(p->r, MM_ALOG_GAP, size, size), MM_OK;
 	}
 	p->expect = size + 1;
 	return rc == 1 ? MM_OK : rc;
@@ -392,8 +426,9 @@ static int pass_from(struct mm_conn *c, const struct mm_ckpt_vkey *k, const stru
 int mm_auditlog_checkpoint(struct mm_conn *c, const struct mm_ckpt_skey *k, int64_t now,
 			   const char *clock, struct mm_arena *a, struct mm_alog_report *r)
 {
-	struct pass p = { .r = r };
+	struct mm_alog_pass p = { .r = r };
 	struct mm_alog_ckpt *ck, add;
+	struct mm_alog_readers g;
 	struct mm_buf note;
 	int64_t from;
 	size_t n;
@@ -401,12 +436,17 @@ int mm_auditlog_checkpoint(struct mm_conn *c, const struct mm_ckpt_skey *k, int6
 
 	memset(r, 0, sizeof(*r));
 	mm_buf_init(&note, 1 << 16);
-	rc = mm_alog_ckpt_list(c, a, &ck, &n);
+	rc = group_open(c, &g, r);
+	if (!rc)
+		rc = mm_alog_ckpt_list(c, a, &ck, &n);
 	if (!rc)
 		rc = n ? pass_from(c, &k->v, &ck[n - 1], a, &p) : pass_start(c, a, &p);
-	from = n ? ck[n - 1].size : 0;
+	from = !rc && n ? ck[n - 1].size : 0;
 	if (!rc && !r->problem)
-		rc = pass_run(c, &p, 0);
+		rc = pass_run(&g, &p, 0);
+	/* The read ends before the write: the entries signed stay as they
+	 * were read. */
+	mm_alog_readers_close(&g);
 	if (rc || r->problem || (int64_t)p.f.size == from)
 		goto out;
 	memset(&add, 0, sizeof(add));
@@ -499,12 +539,15 @@ int mm_auditlog_signed(struct mm_conn *c, const struct mm_ckpt_vkey *k, int64_t 
 int mm_auditlog_tree(struct mm_conn *c, int64_t size, struct mm_arena *a, struct mm_alog_tree *t)
 {
 	struct mm_alog_report r;
-	struct pass p = { .r = &r };
+	struct mm_alog_pass p = { .r = &r };
+	struct mm_alog_readers g;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(t, 0, sizeof(*t));
-	rc = pass_start(c, a, &p);
+	rc = group_open(c, &g, &r);
+	if (!rc)
+		rc = pass_start(c, a, &p);
 	if (!rc && !r.problem && size > (int64_t)p.f.size) {
 		p.leaves = mm_arena_alloc(a, (size_t)(size - (int64_t)p.f.size) * MM_HASH_LEN);
 		if (!p.leaves)
@@ -512,7 +555,8 @@ int mm_auditlog_tree(struct mm_conn *c, int64_t size, struct mm_arena *a, struct
 	}
 	t->cut = p.f;
 	if (!rc && !r.problem && p.leaves)
-		rc = pass_run(c, &p, size);
+		rc = pass_run(&g, &p, size);
+	mm_alog_readers_close(&g);
 	mm_buf_free(&p.canon);
 	if (!rc && (r.problem || p.r->last != size))
 		rc = MM_ENOTFOUND;

@@ -37,7 +37,15 @@ struct mm_alog_report {
 	size_t checkpoints;  /* checkpoint signatures that verified */
 	int64_t signed_size; /* the largest signed tree size */
 	int64_t new_size;    /* mm_auditlog_checkpoint: the size it signed, 0: none */
+	int readers;	     /* connections that read the entries */
+	int retries;	     /* times they saw different states and tried again */
 };
+
+/* For tests and the benchmark: the split pass's entries per chunk and
+ * connections reading (0: the defaults), and a function called while the
+ * readers open, after the caller's connection took its snapshot and before
+ * the others take theirs. */
+void mm_auditlog_tune(int64_t chunk, size_t readers, void (*between)(void *), void *arg);
 
 /* One line saying what the report found, English then Japanese. */
 void mm_alog_report_text(const struct mm_alog_report *r, struct mm_buf *out);

@@ -89,4 +89,37 @@ int mm_alog_cut_get(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut *o
  * head (the last entry always stays). */
 int mm_alog_prune(struct mm_conn *c, const struct mm_alog_cut *cut);
 
+/* A scan split across threads: the caller's connection and up to
+ * MM_ALOG_READERS_MAX others, each in a read transaction, all seeing the
+ * same log. SQLite here cannot share one snapshot between connections, so
+ * mm_alog_readers_open checks it: after every connection has taken its
+ * snapshot, each must see the same head (seq and chain value) and the same
+ * archive cut. Every change a running mamori makes to the log moves one of
+ * them (an append the head, an archive the cut), so equal means the same
+ * entries. When they differ it tries again, up to MM_ALOG_READERS_TRIES
+ * times, then goes on with the caller's connection alone. */
+enum { MM_ALOG_READERS_MAX = 4, MM_ALOG_READERS_TRIES = 3 };
+
+struct mm_alog_readers {
+	struct mm_conn *c;			/* the caller's, borrowed */
+	struct mm_conn *r[MM_ALOG_READERS_MAX]; /* the others, owned */
+	size_t n;				/* others open; 0: c alone */
+	bool tx;				/* c's read transaction is ours */
+	int64_t head;				/* the last seq all of them see */
+	int retries;				/* times the states differed */
+	/* For tests: called after c took its snapshot, before the others. */
+	void (*between)(void *arg);
+	void *between_arg;
+};
+
+/* Opens a read transaction on c and want more connections (see above);
+ * between and between_arg of g are the caller's, the rest is filled in.
+ * When c is already inside a transaction nothing is opened (g->n 0,
+ * g->tx false): the caller's transaction is the snapshot. When the others
+ * cannot be opened or keep seeing another state, g->n is 0 and c's read
+ * transaction stays open. An error only when c itself cannot be read. */
+int mm_alog_readers_open(struct mm_conn *c, size_t want, struct mm_alog_readers *g);
+/* Closes the others and ends c's read transaction if it is g's. */
+void mm_alog_readers_close(struct mm_alog_readers *g);
+
 #endif

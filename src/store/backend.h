@@ -120,6 +120,11 @@ struct mm_backend {
 			      size_t *n);
 	int (*alog_cut_get)(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut *out);
 	int (*alog_prune)(struct mm_conn *c, const struct mm_alog_cut *cut);
+	/* Opens another connection to c's database for one thread of a split
+	 * scan, set up for reading many rows and refusing writes; closed with
+	 * close. MM_EBUSY when c is inside a transaction (the new connection
+	 * could not see what c has not committed). */
+	int (*alog_reader_open)(struct mm_conn *c, struct mm_conn **out);
 
 	/* Grants: the operations of grants.h, same names and meaning. */
 	int (*grant_add)(struct mm_conn *c, struct mm_grant *g);

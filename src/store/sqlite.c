@@ -365,6 +365,32 @@ out:
 	return rc;
 }
 
+/* A connection for one thread of a split audit log scan (backend.h). It
+ * maps the file (the server's connections do not: see open_conn) and keeps
+ * a larger page cache, which only this short-lived connection pays for. */
+static int alog_reader_open(struct mm_conn *c, struct mm_conn **out)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	const char *path = sqlite3_db_filename(sc->db, "main");
+	int rc;
+
+	*out = NULL;
+	if (!sqlite3_get_autocommit(sc->db))
+		return MM_EBUSY;
+	if (!path || !path[0])
+		return MM_ENOTFOUND; /* a temporary or in-memory database */
+	rc = open_conn(path, out, NULL, 0);
+	if (!rc)
+		rc = mm_sq_exec(mm_sq_conn(*out), "PRAGMA query_only = 1; "
+						  "PRAGMA mmap_size = 1073741824; "
+						  "PRAGMA cache_size = -32768");
+	if (rc) {
+		close_conn(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 /* Transactions. */
 
 static int tx_begin(struct mm_conn *c, bool write)
@@ -469,6 +495,7 @@ const struct mm_backend mm_sqlite_backend = {
 	.alog_ckpt_list = mm_sq_alog_ckpt_list,
 	.alog_cut_get = mm_sq_alog_cut_get,
 	.alog_prune = mm_sq_alog_prune,
+	.alog_reader_open = alog_reader_open,
 	.grant_add = mm_sq_grant_add,
 	.grant_remove = mm_sq_grant_remove,
 	.grant_list = mm_sq_grant_list,

@@ -79,6 +79,7 @@ static int teardown(void **state)
 	static const char *const suffix[] = { "", "-wal", "-shm", ".sk", ".pub" };
 	char p[96];
 
+	mm_auditlog_tune(0, 0, NULL, NULL);
 	mm_store_release(f->st, f->c);
 	mm_store_close(f->st);
 	for (size_t i = 0; i < 5; i++) {
@@ -580,6 +581,189 @@ static void test_long_log(void **state)
 	assert_int_equal(r.problem, MM_ALOG_GAP);
 	assert_int_equal(r.bad_seq, 4097);
 	assert_int_equal(r.bad_to, 4098);
+	/* Split into 9 chunks: every reader's slots are used again. */
+	mm_auditlog_tune(1000, 2, NULL, NULL);
+	r = verify(f);
+	assert_int_equal(r.readers, 2);
+	assert_int_equal(r.problem, MM_ALOG_GAP);
+	assert_int_equal(r.bad_seq, 4097);
+	assert_int_equal(r.bad_to, 4098);
+	sql(f, "UPDATE audit_events SET object = 'accounts/4' WHERE seq = 4001");
+	r = verify(f);
+	assert_int_equal(r.problem, MM_ALOG_CHANGED);
+	assert_int_equal(r.bad_seq, 4001);
+}
+
+/* The split pass (auditlog_split.c): chunks of 10 entries read by two
+ * connections in turn, so that entry 20 ends a chunk of one reader and 21
+ * starts a chunk of the other, seeded with 20's stored chain value. */
+static void expect_problem(struct fx *f, enum mm_alog_problem p, int64_t seq, int64_t to)
+{
+	struct mm_alog_report r = verify(f);
+
+	assert_int_equal(r.readers, 2);
+	assert_int_equal(r.problem, p);
+	assert_int_equal(r.bad_seq, seq);
+	if (to)
+		assert_int_equal(r.bad_to, to);
+}
+
+static void test_split_boundary(void **state)
+{
+	static const int64_t at[] = { 19, 20, 21, 22, 50 };
+	struct fx *f = *state;
+	char q[320];
+
+	signed_log(f);
+	mm_auditlog_tune(10, 2, NULL, NULL);
+	expect_problem(f, MM_ALOG_OK, 0, 0);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		long long s = (long long)at[i];
+
+		snprintf(q, sizeof(q), "UPDATE audit_events SET ip = '192.0.2.9' WHERE seq = %lld",
+			 s);
+		sql(f, q);
+		expect_problem(f, MM_ALOG_CHANGED, at[i], 0);
+		snprintf(q, sizeof(q), "UPDATE audit_events SET ip = '192.0.2.1' WHERE seq = %lld",
+			 s);
+		sql(f, q);
+		/* Only the stored chain value of the entry changed. */
+		snprintf(q, sizeof(q),
+			 "CREATE TABLE IF NOT EXISTS keep(c); DELETE FROM keep;"
+			 "INSERT INTO keep SELECT chain FROM audit_events WHERE seq = %lld;"
+			 "UPDATE audit_events SET chain = zeroblob(32) WHERE seq = %lld",
+			 s, s);
+		sql(f, q);
+		expect_problem(f, MM_ALOG_CHANGED, at[i], 0);
+		snprintf(q, sizeof(q),
+			 "UPDATE audit_events SET chain = (SELECT c FROM keep) WHERE seq = %lld",
+			 s);
+		sql(f, q);
+		expect_problem(f, MM_ALOG_OK, 0, 0);
+	}
+}
+
+static void test_split_gaps(void **state)
+{
+	struct fx *f = *state;
+
+	signed_log(f);
+	mm_auditlog_tune(10, 2, NULL, NULL);
+	sql(f, "DELETE FROM audit_events WHERE seq = 21");
+	expect_problem(f, MM_ALOG_GAP, 21, 22);
+	sql(f, "DELETE FROM audit_events WHERE seq = 20");
+	expect_problem(f, MM_ALOG_GAP, 20, 22);
+	sql(f, "DELETE FROM audit_events WHERE seq = 11");
+	expect_problem(f, MM_ALOG_GAP, 11, 12);
+	sql(f, "DELETE FROM audit_events WHERE seq > 2 AND seq < 11");
+	expect_problem(f, MM_ALOG_GAP, 3, 12);
+}
+
+static void test_split_reordered_rechained(void **state)
+{
+	struct fx *f = *state;
+
+	signed_log(f);
+	mm_auditlog_tune(10, 2, NULL, NULL);
+	sql(f, "UPDATE audit_events SET seq = -1 WHERE seq = 20;"
+	       "UPDATE audit_events SET seq = 20 WHERE seq = 21;"
+	       "UPDATE audit_events SET seq = 21 WHERE seq = -1");
+	expect_problem(f, MM_ALOG_CHANGED, 20, 0);
+	sql(f, "UPDATE audit_events SET seq = -1 WHERE seq = 20;"
+	       "UPDATE audit_events SET seq = 20 WHERE seq = 21;"
+	       "UPDATE audit_events SET seq = 21 WHERE seq = -1");
+	expect_problem(f, MM_ALOG_OK, 0, 0);
+	sql(f, "UPDATE audit_events SET actor = 'suzuki' WHERE seq = 30");
+	rechain(f);
+	expect_problem(f, MM_ALOG_RECHAINED, 21, 50);
+	/* The signed head of 50 is never reached: truncated, as with one
+	 * reader. */
+	sql(f, "DELETE FROM audit_events WHERE seq > 35");
+	expect_problem(f, MM_ALOG_TRUNCATED, 36, 50);
+}
+
+static void test_split_truncated(void **state)
+{
+	struct fx *f = *state;
+
+	signed_log(f);
+	mm_auditlog_tune(10, 2, NULL, NULL);
+	sql(f, "DELETE FROM audit_events WHERE seq > 40");
+	/* 40 entries are 4 chunks: still split. */
+	expect_problem(f, MM_ALOG_TRUNCATED, 41, 50);
+}
+
+/* A writer that commits while the readers open: the first time only, or
+ * every time. */
+struct writer {
+	struct fx *f;
+	int calls, times;
+	bool archive;
+};
+
+static void write_between(void *arg)
+{
+	struct writer *w = arg;
+	struct mm_conn *c;
+
+	if (w->calls++ >= w->times)
+		return;
+	c = mm_store_acquire(w->f->st);
+	assert_non_null(c);
+	if (w->archive) {
+		struct mm_ctx ctx = { .conn = c, .a = &w->f->a, .actor = "cli:test", .now = 1 };
+		char out[96];
+		FILE *fp;
+		int64_t first, last;
+
+		snprintf(out, sizeof(out), "%s.archive", w->f->path);
+		fp = fopen(out, "w");
+		assert_non_null(fp);
+
+		assert_int_equal(
+			mm_auditlog_archive(&ctx, 1700000000 + 5 * w->calls, fp, &first, &last),
+			MM_OK);
+		fclose(fp);
+		unlink(out);
+	} else {
+		struct fx tmp = *w->f;
+
+		tmp.c = c;
+		append(&tmp, 1);
+	}
+	mm_store_release(w->f->st, c);
+}
+
+static void test_split_concurrent_writer(void **state)
+{
+	struct fx *f = *state;
+	struct writer w = { .f = f, .times = 1 };
+	struct mm_alog_report r;
+
+	signed_log(f);
+	/* Appended between the two snapshots: tried again, then split. */
+	mm_auditlog_tune(10, 2, write_between, &w);
+	r = verify(f);
+	assert_int_equal(r.problem, MM_ALOG_OK);
+	assert_int_equal(r.retries, 1);
+	assert_int_equal(r.readers, 2);
+	assert_int_equal(r.last, 51);
+	/* An append every time: one reader after the tries, never an alarm. */
+	w = (struct writer){ .f = f, .times = 100 };
+	r = verify(f);
+	assert_int_equal(r.problem, MM_ALOG_OK);
+	assert_int_equal(r.retries, MM_ALOG_READERS_TRIES);
+	assert_int_equal(r.readers, 1);
+	assert_int_equal(r.last, 51 + MM_ALOG_READERS_TRIES);
+	/* An archive meanwhile moves the cut: no false gap. */
+	w.times = 0;
+	checkpoint(f, 51 + MM_ALOG_READERS_TRIES);
+	w = (struct writer){ .f = f, .times = 1, .archive = true };
+	r = verify(f);
+	assert_int_equal(r.problem, MM_ALOG_OK);
+	assert_int_equal(r.retries, 1);
+	assert_int_equal(r.readers, 2);
+	assert_int_equal(r.first, 6);
 }
 
 int main(void)
@@ -601,6 +785,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_escapes_and_withholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_then_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_boundary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_gaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_reordered_rechained, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_concurrent_writer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
