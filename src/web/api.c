@@ -378,12 +378,8 @@ void mm_api_history(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	if (!rc)
 		rc = mm_reg_history(rq->reg, &ctx, rq->id, &h, &n);
 	mm_ctx_close(w, &ctx);
-	if (rc) {
-		mm_resp_status_for(rs, rq->lang, rc);
+	if (!mm_resp_json_begin(rq, rs, rc, NULL, &j))
 		return;
-	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
 	mm_json_obj_open(&j);
 	mm_json_key(&j, "items");
 	mm_json_arr_open(&j);

@@ -123,16 +123,8 @@ static void list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, bool o
 	if (!rc)
 		rc = mm_auditq_list(ctx.conn, &q, rq->a, &v, &n, &more);
 	mm_ctx_close(w, &ctx);
-	if (rc == MM_EVALIDATE) {
-		mm_resp_json_error(rs, rq->lang, 422, "validation", &errs);
+	if (!mm_resp_json_begin(rq, rs, rc, &errs, &j))
 		return;
-	}
-	if (rc) {
-		mm_resp_status_for(rs, rq->lang, rc);
-		return;
-	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
 	mm_json_obj_open(&j);
 	mm_json_key(&j, "offset");
 	mm_json_int(&j, (int64_t)q.offset);
@@ -196,16 +188,8 @@ void mm_api_audit_refused(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 	if (!rc)
 		rc = mm_auditq_refusals(ctx.conn, q.from, q.until, limit, rq->a, &v, &n);
 	mm_ctx_close(w, &ctx);
-	if (rc == MM_EVALIDATE) {
-		mm_resp_json_error(rs, rq->lang, 422, "validation", &errs);
+	if (!mm_resp_json_begin(rq, rs, rc, &errs, &j))
 		return;
-	}
-	if (rc) {
-		mm_resp_status_for(rs, rq->lang, rc);
-		return;
-	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
 	mm_json_obj_open(&j);
 	mm_json_key(&j, "items");
 	mm_json_arr_open(&j);

@@ -140,13 +140,10 @@ void mm_api_risk_report(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	rc = mm_risk_report(&ctx, &sel, &r);
 	if (!rc)
 		rc = mm_risk_names_load(&ctx, &nm);
-	if (rc) {
+	if (!mm_resp_json_begin(rq, rs, rc, NULL, &j)) {
 		mm_ctx_close(w, &ctx);
-		mm_resp_status_for(rs, rq->lang, rc);
 		return;
 	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
 	mm_json_obj_open(&j);
 	str_kv(&j, "organisation", mm_risk_settings.organisation);
 	int_kv(&j, "fiscal_year", r.fiscal_year);
@@ -202,13 +199,10 @@ void mm_api_risk_plan(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	if (!begin(w, rq, rs, &ctx, true, &sel))
 		return;
 	rc = mm_risk_plan(&ctx, &sel, &p);
-	if (rc) {
+	if (!mm_resp_json_begin(rq, rs, rc, NULL, &j)) {
 		mm_ctx_close(w, &ctx);
-		mm_resp_status_for(rs, rq->lang, rc);
 		return;
 	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
 	mm_json_obj_open(&j);
 	str_kv(&j, "date", p.today);
 	int_kv(&j, "total", (int64_t)p.n);

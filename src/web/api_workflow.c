@@ -166,12 +166,8 @@ static void send_items(struct mm_req *rq, struct mm_resp *rs, int rc, const void
 {
 	struct mm_json j;
 
-	if (rc) {
-		mm_resp_status_for(rs, rq->lang, rc);
+	if (!mm_resp_json_begin(rq, rs, rc, NULL, &j))
 		return;
-	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
 	mm_json_obj_open(&j);
 	mm_json_key(&j, "total");
 	mm_json_int(&j, (int64_t)n);

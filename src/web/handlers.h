@@ -9,6 +9,11 @@
 void mm_resp_json_error(struct mm_resp *rs, enum mm_lang lang, int status, const char *code,
 			const struct mm_ferrs *errs);
 void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err);
+/* Answers the error of rc (422 with errs' field messages for MM_EVALIDATE
+ * when errs is given) and returns false; or, when rc is MM_OK, starts a JSON
+ * body in j and returns true. */
+bool mm_resp_json_begin(struct mm_req *rq, struct mm_resp *rs, int rc, const struct mm_ferrs *errs,
+			struct mm_json *j);
 void mm_resp_redirect(struct mm_resp *rs, const char *location);
 /* The version a write edits: If-Match ("3" or W/"3") when sent, else the
  * body's version; false when neither gives a positive number. */

@@ -50,11 +50,13 @@ static void svg(struct mm_html *h, const struct mm_risk_heat *m)
 				  "<a href=\"/risks?importance=%D&amp;likelihood=%D\">"
 				  "<title>%s %D: %N</title>"
 				  "<rect class=\"band-%D\" x=\"%d\" y=\"%d\" width=\"%d\" "
-				  "height=\"%d\" fill=\"%r\" stroke=\"#666\"/><text x=\"%d\" y=\"%d\" "
+				  "height=\"%d\" fill=\"%r\" stroke=\"#666\"/><text x=\"%d\" "
+				  "y=\"%d\" "
 				  "text-anchor=\"middle\">%N</text></a>\n",
 				  m->rows[y], m->cols[x], MM_L(h->lang, b[k].ja, b[k].en), value,
-				  m->count[y][x], (int64_t)k, px, py, CELL, CELL, band_colour(value),
-				  px + CELL / 2, py + CELL / 2 + 5, m->count[y][x]);
+				  m->count[y][x], (int64_t)k, px, py, CELL, CELL,
+				  band_colour(value), px + CELL / 2, py + CELL / 2 + 5,
+				  m->count[y][x]);
 		}
 	}
 	for (size_t x = 0; x < m->ncols; x++)
@@ -136,12 +138,8 @@ void mm_api_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs
 	if (!rc)
 		rc = mm_risk_heatmap(&ctx, &m);
 	mm_ctx_close(w, &ctx);
-	if (rc) {
-		mm_resp_status_for(rs, rq->lang, rc);
+	if (!mm_resp_json_begin(rq, rs, rc, NULL, &j))
 		return;
-	}
-	rs->content_type = "application/json; charset=utf-8";
-	mm_json_init(&j, &rs->body);
 	mm_json_obj_open(&j);
 	mm_json_key(&j, "method");
 	mm_json_str(&j, mm_risk_settings.method == MM_RISK_IPA ? "ipa" : "jipdec");

@@ -163,3 +163,19 @@ void mm_ctx_close(struct mm_web *w, struct mm_ctx *ctx)
 		mm_store_release(w->store, ctx->conn);
 	ctx->conn = NULL;
 }
+
+bool mm_resp_json_begin(struct mm_req *rq, struct mm_resp *rs, int rc, const struct mm_ferrs *errs,
+			struct mm_json *j)
+{
+	if (rc == MM_EVALIDATE && errs) {
+		mm_resp_json_error(rs, rq->lang, 422, "validation", errs);
+		return false;
+	}
+	if (rc) {
+		mm_resp_status_for(rs, rq->lang, rc);
+		return false;
+	}
+	rs->content_type = "application/json; charset=utf-8";
+	mm_json_init(j, &rs->body);
+	return true;
+}
