@@ -93,3 +93,21 @@ char *mm_arena_strdup(struct mm_arena *a, const char *s)
 {
 	return s ? mm_arena_strndup(a, s, strlen(s)) : NULL;
 }
+
+bool mm_arena_grow(struct mm_arena *a, void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	void **vp = v;
+	size_t c = *cap ? *cap * 2 : first;
+	char *nv;
+
+	if (n < *cap)
+		return true;
+	nv = c < SIZE_MAX / size ? mm_arena_alloc(a, c * size) : NULL;
+	if (!nv)
+		return false;
+	if (n)
+		memcpy(nv, *vp, n * size);
+	*vp = nv;
+	*cap = c;
+	return true;
+}

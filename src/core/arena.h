@@ -3,6 +3,7 @@
 #ifndef MM_CORE_ARENA_H
 #define MM_CORE_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct mm_arena_block;
@@ -25,6 +26,11 @@ void *mm_arena_alloc(struct mm_arena *a, size_t n);
 
 /* Like mm_arena_alloc, zeroed. */
 void *mm_arena_zalloc(struct mm_arena *a, size_t n);
+
+/* Makes room for one more element in an array of n elements of size bytes
+ * at *v with room for *cap: doubles it (from first) by copying into the
+ * arena when full. False when out of memory (*v then unchanged). */
+bool mm_arena_grow(struct mm_arena *a, void *v, size_t n, size_t *cap, size_t size, size_t first);
 
 /* Copies n bytes of s into the arena and adds a NUL; NULL on failure. */
 char *mm_arena_strndup(struct mm_arena *a, const char *s, size_t n);

@@ -50,16 +50,8 @@ static int add(struct mm_ctx *ctx, struct list *l, const struct mm_record *h,
 	struct mm_account acct;
 	int rc;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct mm_privilege *v = mm_arena_zalloc(ctx->a, sizeof(*v) * cap);
-		if (!v)
-			return MM_ENOMEM;
-		if (l->n)
-			memcpy(v, l->v, sizeof(*v) * l->n);
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!mm_arena_grow(ctx->a, &l->v, l->n, &l->cap, sizeof(*l->v), 64))
+		return MM_ENOMEM;
 	x = &l->v[l->n++];
 	memset(x, 0, sizeof(*x));
 	x->holding_id = h->id;

@@ -36,16 +36,8 @@ static int add(struct mm_ctx *ctx, struct list *l, const struct mm_sod_conflict 
 {
 	if (listed(l, c->person_id, c->scope_register, c->scope_id, c->detail))
 		return MM_OK;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct mm_sod_conflict *v = mm_arena_zalloc(ctx->a, sizeof(*v) * cap);
-		if (!v)
-			return MM_ENOMEM;
-		if (l->n)
-			memcpy(v, l->v, sizeof(*v) * l->n);
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!mm_arena_grow(ctx->a, &l->v, l->n, &l->cap, sizeof(*l->v), 32))
+		return MM_ENOMEM;
 	l->v[l->n] = *c;
 	l->v[l->n].person = mm_person_name(ctx, c->person_id);
 	l->n++;

@@ -151,17 +151,9 @@ int mm_sq_grant_list(struct mm_conn *c, const char *reg, int64_t record_id, stru
 		src = sqlite3_step(st);
 		if (src != SQLITE_ROW)
 			break;
-		if (*n == cap) {
-			struct mm_grant *nv;
-			cap = cap ? cap * 2 : 8;
-			nv = mm_arena_alloc(a, cap * sizeof(*nv));
-			if (!nv) {
-				rc = MM_ENOMEM;
-				goto out;
-			}
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
+		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 8)) {
+			rc = MM_ENOMEM;
+			goto out;
 		}
 		rc = read_grant(st, a, &v[*n]);
 		if (rc)

@@ -273,17 +273,9 @@ static int read_all(struct mm_sq_conn *sc, struct binder *b, struct mm_arena *a,
 		src = sqlite3_step(b->st);
 		if (src != SQLITE_ROW)
 			break;
-		if (*n == cap) {
-			char *nv;
-			cap = cap ? cap * 2 : 8;
-			nv = cap < SIZE_MAX / size ? mm_arena_alloc(a, cap * size) : NULL;
-			if (!nv) {
-				rc = MM_ENOMEM;
-				goto out;
-			}
-			if (*n)
-				memcpy(nv, v, *n * size);
-			v = nv;
+		if (!mm_arena_grow(a, &v, *n, &cap, size, 8)) {
+			rc = MM_ENOMEM;
+			goto out;
 		}
 		rc = read(b->st, a, v + *n * size);
 		if (rc)

@@ -529,17 +529,9 @@ int mm_sq_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, st
 	sqlite3_bind_int64(st, 2, id);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mm_hist *h;
-		if (*n == cap) {
-			struct mm_hist *nv;
-			cap = cap ? cap * 2 : 8;
-			nv = mm_arena_alloc(a, cap * sizeof(*nv));
-			if (!nv) {
-				rc = MM_ENOMEM;
-				goto out;
-			}
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
+		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 8)) {
+			rc = MM_ENOMEM;
+			goto out;
 		}
 		h = &v[*n];
 		h->record_id = sqlite3_column_int64(st, 0);

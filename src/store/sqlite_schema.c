@@ -99,7 +99,7 @@ static void add_index_name(struct mm_buf *b, const char *table, const char *fiel
 	mm_buf_addc(b, '"');
 }
 
-/* Reads the column names of table into a NULL-terminated array from a. */
+/* Reads the *n column names of table into an array from a. */
 static int table_columns(struct mm_sq_conn *sc, const char *table, struct mm_arena *a,
 			 const char ***out, size_t *n)
 {
@@ -114,17 +114,9 @@ static int table_columns(struct mm_sq_conn *sc, const char *table, struct mm_are
 		return rc;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n + 1 >= cap) {
-			const char **nv;
-			cap = cap ? cap * 2 : 16;
-			nv = mm_arena_alloc(a, cap * sizeof(*nv));
-			if (!nv) {
-				rc = MM_ENOMEM;
-				goto out;
-			}
-			if (*n)
-				memcpy(nv, v, *n * sizeof(*nv));
-			v = nv;
+		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 16)) {
+			rc = MM_ENOMEM;
+			goto out;
 		}
 		rc = mm_sq_dup_text(st, 0, a, &v[*n]);
 		if (rc)
