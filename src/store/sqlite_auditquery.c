@@ -100,7 +100,8 @@ static void where(struct mm_buf *b, const struct mm_auditq *q, const struct span
 	} else if (q->object && *q->object) {
 		size_t n = strlen(q->object);
 
-		cond(b, &first, sp->set ? "+object >= ? AND +object < ?" : "object >= ? AND object < ?");
+		cond(b, &first,
+		     sp->set ? "+object >= ? AND +object < ?" : "object >= ? AND object < ?");
 		param_text(p, q->object, -1);
 		memcpy(upper, q->object, n);
 		upper[n] = (char)0xFF;

@@ -1,8 +1,8 @@
 /* The audit log's JSON API, read only: GET /api/v1/audit (filtered,
  * newest first, paged by offset and limit), /api/v1/audit/off-hours and
  * /api/v1/audit/refused. Each answer says the period it covers: the last
- * MM_AUDIT_DEFAULT_DAYS days when no start date was given. For 事務局 and 監査人; anyone else gets 403 and
- * the refusal is recorded. There is no route that writes. */
+ * MM_AUDIT_DEFAULT_DAYS days when no start date was given. For 事務局 and 監査人; anyone else gets
+ * 403 and the refusal is recorded. There is no route that writes. */
 #include "web/audit_params.h"
 #include "web/handlers.h"
 

@@ -154,14 +154,17 @@ static void period_note(struct mm_html *h, const struct mm_auditq *q)
 	char from[11], to[11];
 
 	mm_audit_period_dates(q, from, to);
-	mm_html_f(h, "<p class=\"note\" id=\"audit-period\">%s %s – %s", MM_L(h->lang, "期間:", "Period:"),
-		  from, *to ? to : MM_L(h->lang, "現在", "now"));
+	mm_html_f(h, "<p class=\"note\" id=\"audit-period\">%s %s – %s",
+		  MM_L(h->lang, "期間:", "Period:"), from, *to ? to : MM_L(h->lang, "現在", "now"));
 	if (q->period_default)
-		mm_html_f(h, "%s%D%s", MM_L(h->lang, "（開始日の指定がないため、直近 ",
-					   " (no start date was given: the last "),
-			  (int64_t)MM_AUDIT_DEFAULT_DAYS,
-			  MM_L(h->lang, " 日間を表示しています。それより前の記録は開始日を指定してください）",
-			       " days are shown; give a start date for older entries)"));
+		mm_html_f(
+			h, "%s%D%s",
+			MM_L(h->lang, "（開始日の指定がないため、直近 ",
+			     " (no start date was given: the last "),
+			(int64_t)MM_AUDIT_DEFAULT_DAYS,
+			MM_L(h->lang,
+			     " 日間を表示しています。それより前の記録は開始日を指定してください）",
+			     " days are shown; give a start date for older entries)"));
 	mm_html_f(h, "</p>\n");
 }
 
