@@ -1,12 +1,14 @@
-/* The audit log's benchmark: what an append adds to its transaction, and how
- * fast 'mamori audit verify' checks a large log. Prints figures; asserts
- * nothing. Usage: mamori-bench-audit [ENTRIES [verify]] (default 1000000;
- * "verify" skips the append figures). */
+/* The audit log's benchmark: what an append adds to its transaction, how
+ * fast 'mamori audit verify' checks a large log, and what the viewer's
+ * queries cost over it for one month. Prints figures; asserts nothing.
+ * Usage: mamori-bench-audit [ENTRIES [verify]] (default 1000000; "verify"
+ * skips the append figures). */
 #include "core/arena.h"
 #include "core/err.h"
 #include "domain/auditlog.h"
 #include "domain/checkpoint.h"
 #include "store/auditlog.h"
+#include "store/auditquery.h"
 #include "store/sqlite_int.h"
 #include "store/store.h"
 
@@ -19,7 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { ROUNDS = 41, PER_ROUND = 100, ALONE = 50000, VERIFY_RUNS = 5 };
+enum { ROUNDS = 41, PER_ROUND = 100, ALONE = 50000, VERIFY_RUNS = 5, QUERY_RUNS = 7 };
+
+/* Generated entries are 31 s apart: 1 000 000 of them span a year, and a
+ * month holds about 86 000. */
+enum { SPACING = 31, MONTH = 31 * 86400 };
 
 static double now_s(void)
 {
@@ -41,7 +47,7 @@ static double cpu_s(void)
 static struct mm_audit_event event(int64_t i)
 {
 	struct mm_audit_event e = {
-		.at = 1700000000 + i / 10,
+		.at = 1700000000 + i * SPACING,
 		.account_id = 12,
 		.person_id = 340,
 		.actor = "tanaka.hanako",
@@ -247,6 +253,68 @@ static void bench_verify(struct mm_conn *c, const char *dir, int64_t n)
 	unlink(key);
 }
 
+/* One query of the viewer, timed QUERY_RUNS times; prints the median. */
+static void time_query(struct mm_conn *c, const char *what, const struct mm_auditq *q,
+		       bool refusals)
+{
+	double t[QUERY_RUNS];
+	struct mm_audit_event *v;
+	struct mm_audit_group *g;
+	struct mm_arena a;
+	size_t n = 0;
+	bool more;
+	int rc;
+
+	for (int i = 0; i < QUERY_RUNS; i++) {
+		double t0 = now_s();
+
+		mm_arena_init(&a, 0);
+		rc = refusals ? mm_auditq_refusals(c, q->from, q->until, 200, &a, &g, &n)
+			      : mm_auditq_list(c, q, &a, &v, &n, &more);
+		mm_arena_free(&a);
+		if (rc)
+			die(what, rc);
+		t[i] = (now_s() - t0) * 1e3;
+	}
+	printf("  %-52s %8.2f ms (median of %d; %zu rows)\n", what, median(t, QUERY_RUNS),
+	       QUERY_RUNS, n);
+}
+
+/* The viewer's queries over the last month of the n generated entries. A
+ * filter that matches nothing reads every entry of the period: the worst
+ * case of a period. */
+static void bench_queries(struct mm_conn *c, int64_t n)
+{
+	int64_t end = 1700000000 + (n - 1) * SPACING + 1;
+	struct mm_auditq q = { .from = end - MONTH, .until = end, .limit = 50 };
+
+	printf("viewer queries, one month (%lld entries) of %lld:\n", (long long)(MONTH / SPACING),
+	       (long long)n);
+	time_query(c, "newest 50 of the month", &q, false);
+	q.account_id = 13;
+	time_query(c, "a person with no entries in the month", &q, false);
+	q.account_id = 0;
+	q.action = "export";
+	time_query(c, "an action with no entries in the month", &q, false);
+	q.action = NULL;
+	q.result = "refused";
+	time_query(c, "result refused (none in the month)", &q, false);
+	q.result = NULL;
+	q.off_hours = true;
+	q.start_min = 0;
+	q.end_min = 24 * 60;
+	time_query(c, "off-hours, none on weekdays (weekends only)", &q, false);
+	q.off_hours = false;
+	time_query(c, "refusals report for the month", &q, true);
+	q.from = end - 86400;
+	q.account_id = 13;
+	time_query(c, "a person with no entries, one day", &q, false);
+	q = (struct mm_auditq){
+		.action = "record_read", .object = "assets/12345", .object_exact = true, .limit = 50
+	};
+	time_query(c, "who viewed this (object index, newest 50)", &q, false);
+}
+
 int main(int argc, char **argv)
 {
 	int64_t n = argc > 1 ? strtoll(argv[1], NULL, 10) : 1000000;
@@ -273,6 +341,7 @@ int main(int argc, char **argv)
 		die(why, rc);
 	c = mm_store_acquire(st);
 	bench_verify(c, dir, n);
+	bench_queries(c, n);
 	mm_store_release(st, c);
 	mm_store_close(st);
 	for (int i = 0; i < 2; i++) {

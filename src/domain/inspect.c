@@ -160,6 +160,23 @@ static bool action_ok(const char *s)
 	return n > 0 && n <= ACTION_MAX;
 }
 
+/* Without a start date the period is the MM_AUDIT_DEFAULT_DAYS days (JST)
+ * up to its end, today when that is open too, so that no query reads the
+ * whole log unless asked to. */
+static void default_from(struct mm_ctx *ctx, struct mm_auditq *q)
+{
+	int64_t now = ctx->now ? ctx->now : mm_now();
+	int64_t day = now + JST_OFFSET;
+	int64_t end = q->until;
+
+	if (!end) {
+		day = day >= 0 ? day / 86400 : -((-day + 86399) / 86400);
+		end = (day + 1) * 86400 - JST_OFFSET;
+	}
+	q->from = end - (int64_t)MM_AUDIT_DEFAULT_DAYS * 86400;
+	q->period_default = true;
+}
+
 static void period(struct mm_ctx *ctx, const struct mm_audit_params *p, struct mm_auditq *q,
 		   struct mm_ferrs *errs)
 {
@@ -173,6 +190,8 @@ static void period(struct mm_ctx *ctx, const struct mm_audit_params *p, struct m
 		q->until += 86400; /* the whole of the last day */
 	if (!errs->n && q->from && q->until && q->until <= q->from)
 		bad(ctx, errs, P_TO, "until_before_from");
+	if (!errs->n && !from)
+		default_from(ctx, q);
 }
 
 int mm_inspect_query(struct mm_ctx *ctx, const struct mm_audit_params *p, struct mm_auditq *q,
@@ -185,7 +204,7 @@ int mm_inspect_query(struct mm_ctx *ctx, const struct mm_audit_params *p, struct
 	errs->n = 0;
 	q->account_id = q->from = q->until = 0;
 	q->actor = q->action = q->object = q->result = NULL;
-	q->object_exact = false;
+	q->object_exact = q->period_default = false;
 	if (who && (strlen(who) > PERSON_MAX || !plain(who)))
 		bad(ctx, errs, P_PERSON, strlen(who) > PERSON_MAX ? "too_long" : "bad_text");
 	else if (who)

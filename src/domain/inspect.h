@@ -42,9 +42,14 @@ struct mm_audit_params {
 	const char *to;	    /* inclusive */
 };
 
+/* The days a period covers when no start date is given. */
+enum { MM_AUDIT_DEFAULT_DAYS = 31 };
+
 /* Turns p into q (limit and offset untouched). A person is found by login
  * and by employee number; text that names nobody still filters by the
- * actor text (a failed sign-in's login). MM_EVALIDATE with errs for a bad
+ * actor text (a failed sign-in's login). Without a start date the period
+ * is the MM_AUDIT_DEFAULT_DAYS days up to its end date, or up to today
+ * (JST), and q->period_default is set. MM_EVALIDATE with errs for a bad
  * action, result, object or date, or a period that ends before it starts;
  * then q means nothing. */
 int mm_inspect_query(struct mm_ctx *ctx, const struct mm_audit_params *p, struct mm_auditq *q,

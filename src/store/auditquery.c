@@ -15,3 +15,8 @@ int mm_auditq_refusals(struct mm_conn *c, int64_t from, int64_t until, size_t li
 {
 	return c->be->auditq->refusals(c, from, until, limit, a, out, n);
 }
+
+int mm_auditq_range(struct mm_conn *c, int64_t from, int64_t until, int64_t *first, int64_t *last)
+{
+	return c->be->auditq->range(c, from, until, first, last);
+}

@@ -123,7 +123,10 @@ struct mm_audit_event {
 
 /* Appends e to the log: sets e->seq to the chain head's seq + 1 and stores
  * the entry's chain value, inside the caller's transaction when one is
- * open (a transaction of its own otherwise). */
+ * open (a transaction of its own otherwise). Times never go back in the
+ * log: when e->at is before the head's time, the entry is recorded at the
+ * head's time (e->at is set to it) and its details, when a JSON object,
+ * begin with "at_clock": the time e->at had. */
 int mm_audit_insert(struct mm_conn *c, struct mm_audit_event *e);
 /* The newest events first, at most limit, only those of action unless it is
  * NULL. */

@@ -279,6 +279,7 @@ static void close_conn(struct mm_conn *c)
 	mm_sq_lazy_free(&sc->ident);
 	mm_sq_lazy_free(&sc->grants);
 	mm_sq_lazy_free(&sc->alog);
+	mm_sq_lazy_free(&sc->arange);
 	mm_buf_free(&sc->canon);
 	for (int i = 0; i < FX_COUNT; i++)
 		sqlite3_finalize(sc->fixed[i]);

@@ -1,7 +1,13 @@
 /* The SQLite backend's audit log (auditlog.h): appends that take the next
  * sequence number and chain value from the chain head inside the write,
  * ordered scans, signed checkpoints and the cut an archive leaves. The
- * tables come from migrations 9 and 12 in sqlite_schema.c. */
+ * tables come from migrations 9 and 12 in sqlite_schema.c.
+ *
+ * An entry's time is never before the previous entry's (migration 14):
+ * when the time given is earlier (a request that began before one that
+ * was recorded first, or a clock set back), the entry takes the previous
+ * entry's time and keeps the time given in its details as "at_clock".
+ * Periods are then ranges of seq (sqlite_auditrange.c). */
 #include "store/sqlite_int.h"
 
 #include "core/err.h"
@@ -27,7 +33,7 @@ enum stmt {
 	"seq, at, account_id, actor, ip, request_id, action, object, result, details, person_id"
 
 static const char *const sql[A_COUNT] = {
-	[A_HEAD] = "SELECT seq, chain FROM audit_events ORDER BY seq DESC LIMIT 1",
+	[A_HEAD] = "SELECT seq, chain, at FROM audit_events ORDER BY seq DESC LIMIT 1",
 	[A_INSERT] = "INSERT INTO audit_events(" ENTRY_COLS ", chain) "
 		     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[A_SCAN] = "SELECT " ENTRY_COLS ", chain FROM audit_events WHERE seq >= ? AND seq <= ? "
@@ -120,13 +126,16 @@ int mm_sq_alog_cut_get(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut
 	return cut_get(mm_sq_conn(c), a, out);
 }
 
-static int head(struct mm_sq_conn *sc, int64_t *seq, uint8_t chain[MM_HASH_LEN])
+/* The head's seq, chain value and time (INT64_MIN when the head is the
+ * archive cut or the log is empty: no entry to follow in time). */
+static int head(struct mm_sq_conn *sc, int64_t *seq, uint8_t chain[MM_HASH_LEN], int64_t *at)
 {
 	struct mm_alog_cut cut;
 	sqlite3_stmt *st;
 	bool row;
 	int rc;
 
+	*at = INT64_MIN;
 	rc = stmt(sc, A_HEAD, &st);
 	if (rc)
 		return rc;
@@ -134,6 +143,7 @@ static int head(struct mm_sq_conn *sc, int64_t *seq, uint8_t chain[MM_HASH_LEN])
 	if (!rc && row) {
 		*seq = sqlite3_column_int64(st, 0);
 		read_hash(st, 1, chain);
+		*at = sqlite3_column_int64(st, 2);
 	}
 	mm_sq_done(st);
 	if (rc || row)
@@ -153,7 +163,9 @@ static int head(struct mm_sq_conn *sc, int64_t *seq, uint8_t chain[MM_HASH_LEN])
 
 int mm_sq_alog_head(struct mm_conn *c, int64_t *seq, uint8_t chain[MM_HASH_LEN])
 {
-	return head(mm_sq_conn(c), seq, chain);
+	int64_t at;
+
+	return head(mm_sq_conn(c), seq, chain, &at);
 }
 
 /* Binds the entry's columns (ENTRY_COLS order) from parameter 1. */
@@ -175,33 +187,62 @@ static int bind_entry(sqlite3_stmt *st, const struct mm_audit_event *e)
 	return src;
 }
 
-/* Appends inside the open operation: head, hashes, insert. */
+/* Gives e the time last when its own is earlier, and puts its own time
+ * first in its details as "at_clock" (details that are not a JSON object
+ * stay as they are). d holds the new details; the caller frees it. */
+static int follow_time(struct mm_audit_event *e, int64_t last, struct mm_buf *d)
+{
+	const char *rest = e->details + 1;
+
+	if (e->at >= last)
+		return MM_OK;
+	if (e->details[0] == '{') {
+		while (*rest == ' ' || *rest == '\t' || *rest == '\n' || *rest == '\r')
+			rest++;
+		mm_buf_printf(d, "{\"at_clock\":%lld%s%s", (long long)e->at,
+			      *rest == '}' ? "" : ",", rest);
+		if (d->err)
+			return MM_ENOMEM;
+		e->details = d->data;
+	}
+	e->at = last;
+	return MM_OK;
+}
+
+/* Appends inside the open operation: head, time, hashes, insert. */
 static int append(struct mm_sq_conn *sc, struct mm_audit_event *e)
 {
 	uint8_t prev[MM_HASH_LEN], leaf[MM_HASH_LEN], chain[MM_HASH_LEN];
-	sqlite3_stmt *st;
-	int64_t seq;
+	struct mm_buf details;
+	sqlite3_stmt *st = NULL;
+	int64_t seq, last;
 	int rc, src;
 
-	rc = head(sc, &seq, prev);
+	mm_buf_init(&details, MM_ALOG_CANON_CAP);
+	rc = head(sc, &seq, prev, &last);
+	if (!rc)
+		rc = follow_time(e, last, &details);
 	if (rc)
-		return rc;
+		goto out;
 	e->seq = seq + 1;
 	rc = mm_alog_leaf(e, &sc->canon, leaf);
+	if (!rc)
+		rc = stmt(sc, A_INSERT, &st);
 	if (rc)
-		return rc;
+		goto out;
 	mm_alog_chain(prev, leaf, chain);
-	rc = stmt(sc, A_INSERT, &st);
-	if (rc)
-		return rc;
 	src = bind_entry(st, e);
 	if (!src)
 		src = sqlite3_bind_blob(st, 12, chain, MM_HASH_LEN, SQLITE_STATIC);
 	if (src) {
 		mm_sq_done(st);
-		return mm_sq_fail(sc, src);
+		rc = mm_sq_fail(sc, src);
+	} else {
+		rc = mm_sq_step_done(sc, st);
 	}
-	return mm_sq_step_done(sc, st);
+out:
+	mm_buf_free(&details);
+	return rc;
 }
 
 int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e)
@@ -227,8 +268,10 @@ int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e)
 		rc = append(sc, &x);
 	else if (!(rc = mm_sq_op_begin(sc, true)))
 		rc = mm_sq_op_end(sc, append(sc, &x));
-	if (!rc)
+	if (!rc) {
 		e->seq = x.seq;
+		e->at = x.at;
+	}
 	return rc;
 }
 
@@ -374,13 +417,13 @@ int mm_sq_alog_prune(struct mm_conn *c, const struct mm_alog_cut *cut)
 	uint8_t chain[MM_HASH_LEN];
 	struct mm_alog_cut old;
 	sqlite3_stmt *st;
-	int64_t last;
+	int64_t last, at;
 	int rc, src;
 
 	rc = mm_sq_op_begin(sc, true);
 	if (rc)
 		return rc;
-	rc = head(sc, &last, chain);
+	rc = head(sc, &last, chain, &at);
 	if (!rc) {
 		rc = cut_get(sc, NULL, &old);
 		if (rc == MM_ENOTFOUND) {

@@ -2,7 +2,8 @@
  * put together from fixed fragments, one per condition that is set, and
  * every value is bound: nothing a user typed reaches the SQL text. The
  * statements are prepared per call (they differ with the filters) and
- * finalized before returning. */
+ * finalized before returning. A period becomes a range of seq first
+ * (sqlite_auditrange.c), which bounds the rows a query reads. */
 #include "store/sqlite_int.h"
 
 #include "store/auditquery.h"
@@ -55,14 +56,29 @@ static void cond(struct mm_buf *b, bool *first, const char *sql)
 	*first = false;
 }
 
-/* The WHERE clause of q. A prefix is a range on object, so the index on
- * (object, seq) serves it: every text that starts with the prefix sorts
- * at or after it and before the prefix followed by the byte 0xFF, which
- * UTF-8 never contains. */
-static void where(struct mm_buf *b, const struct mm_auditq *q, char *upper, struct params *p)
+/* The seqs a period was found to span (sqlite_auditrange.c). */
+struct span {
+	bool set;
+	int64_t first, last;
+};
+
+/* The WHERE clause of q. With a period, the range of seq bounds what is
+ * read (the rowid's order, newest first) and every other condition is a
+ * check on those rows; without, a prefix is a range on object, so the
+ * index on (object, seq) serves it: every text that starts with the
+ * prefix sorts at or after it and before the prefix followed by the byte
+ * 0xFF, which UTF-8 never contains. An exact object keeps its index in
+ * both cases ("who viewed this"). */
+static void where(struct mm_buf *b, const struct mm_auditq *q, const struct span *sp, char *upper,
+		  struct params *p)
 {
 	bool first = true;
 
+	if (sp->set) {
+		cond(b, &first, "seq >= ? AND seq <= ?");
+		param_int(p, sp->first);
+		param_int(p, sp->last);
+	}
 	if (q->account_id && q->actor) {
 		cond(b, &first, "(account_id = ? OR actor = ?)");
 		param_int(p, q->account_id);
@@ -84,7 +100,8 @@ static void where(struct mm_buf *b, const struct mm_auditq *q, char *upper, stru
 	} else if (q->object && *q->object) {
 		size_t n = strlen(q->object);
 
-		cond(b, &first, "object >= ? AND object < ?");
+		cond(b, &first,
+		     sp->set ? "+object >= ? AND +object < ?" : "object >= ? AND object < ?");
 		param_text(p, q->object, -1);
 		memcpy(upper, q->object, n);
 		upper[n] = (char)0xFF;
@@ -160,6 +177,7 @@ static int list(struct mm_conn *c, const struct mm_auditq *q, struct mm_arena *a
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	size_t limit = q->limit > MAX_LIMIT ? MAX_LIMIT : q->limit;
 	char *upper = q->object ? mm_arena_alloc(a, strlen(q->object) + 1) : NULL;
+	struct span sp = { q->from || q->until, 0, 0 };
 	struct params p = { .n = 0 };
 	struct mm_audit_event *v;
 	sqlite3_stmt *st = NULL;
@@ -174,9 +192,15 @@ static int list(struct mm_conn *c, const struct mm_auditq *q, struct mm_arena *a
 	v = mm_arena_alloc(a, sizeof(*v) * limit);
 	if (!v || (q->object && !upper))
 		return MM_ENOMEM;
+	if (sp.set && (rc = mm_sq_auditq_range(c, q->from, q->until, &sp.first, &sp.last)))
+		return rc;
+	if (sp.first > sp.last) {
+		*out = v;
+		return MM_OK;
+	}
 	mm_buf_init(&b, SQL_CAP);
 	mm_buf_adds(&b, "SELECT " AUDIT_COLS " FROM audit_events");
-	where(&b, q, upper, &p);
+	where(&b, q, &sp, upper, &p);
 	mm_buf_adds(&b, " ORDER BY seq DESC LIMIT ? OFFSET ?");
 	param_int(&p, (int64_t)limit + 1);
 	param_int(&p, q->offset > (size_t)INT64_MAX ? INT64_MAX : (int64_t)q->offset);
@@ -221,6 +245,7 @@ static int refusals(struct mm_conn *c, int64_t from, int64_t until, size_t limit
 	struct params p = { .n = 0 };
 	struct mm_audit_group *v;
 	sqlite3_stmt *st = NULL;
+	int64_t first = 0, last = 0;
 	struct mm_buf b;
 	int rc, src = SQLITE_DONE;
 
@@ -233,9 +258,20 @@ static int refusals(struct mm_conn *c, int64_t from, int64_t until, size_t limit
 	v = mm_arena_alloc(a, sizeof(*v) * limit);
 	if (!v)
 		return MM_ENOMEM;
+	if ((from || until) && (rc = mm_sq_auditq_range(c, from, until, &first, &last)))
+		return rc;
+	if (first > last) {
+		*out = v;
+		return MM_OK;
+	}
 	mm_buf_init(&b, SQL_CAP);
 	mm_buf_adds(&b, "SELECT account_id, actor, ip, count(*), min(at), max(at) "
 			"FROM audit_events WHERE result IN ('refused', 'failed')");
+	if (from || until) {
+		mm_buf_adds(&b, " AND seq >= ? AND seq <= ?");
+		param_int(&p, first);
+		param_int(&p, last);
+	}
 	if (from) {
 		mm_buf_adds(&b, " AND at >= ?");
 		param_int(&p, from);
@@ -262,6 +298,7 @@ static int refusals(struct mm_conn *c, int64_t from, int64_t until, size_t limit
 }
 
 const struct mm_auditq_ops mm_sq_auditq = {
+	.range = mm_sq_auditq_range,
 	.list = list,
 	.refusals = refusals,
 };

@@ -82,6 +82,7 @@ struct mm_sq_conn {
 	struct mm_sq_lazy ident;   /* identity statements, see sqlite_identity.c */
 	struct mm_sq_lazy grants;  /* grant statements, see sqlite_grants.c */
 	struct mm_sq_lazy alog;	   /* audit log statements, see sqlite_auditlog.c */
+	struct mm_sq_lazy arange;  /* period searches, see sqlite_auditrange.c */
 	struct mm_buf canon;	   /* scratch for an entry's canonical bytes */
 	bool op_tx;		   /* the open operation is a transaction of its own */
 	bool gen_dirty;		   /* this transaction changed what caches depend on */
@@ -191,6 +192,10 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 
 /* sqlite_auditquery.c */
 extern const struct mm_auditq_ops mm_sq_auditq;
+/* sqlite_auditrange.c: the seqs [*first, *last] that hold every entry of
+ * [from, until) (0: open), maybe a few more; empty: *first > *last. */
+int mm_sq_auditq_range(struct mm_conn *c, int64_t from, int64_t until, int64_t *first,
+		       int64_t *last);
 
 /* sqlite_identity.c */
 

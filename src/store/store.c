@@ -273,6 +273,7 @@ static const char *const system_tables[] = {
 	"grants",
 	"audit_checkpoints",
 	"audit_cut",
+	"audit_order",
 };
 
 int mm_store_schema_check(const struct mm_schema *s)

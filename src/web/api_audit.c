@@ -1,7 +1,8 @@
 /* The audit log's JSON API, read only: GET /api/v1/audit (filtered,
  * newest first, paged by offset and limit), /api/v1/audit/off-hours and
- * /api/v1/audit/refused. For 事務局 and 監査人; anyone else gets 403 and
- * the refusal is recorded. There is no route that writes. */
+ * /api/v1/audit/refused. Each answer says the period it covers: the last
+ * MM_AUDIT_DEFAULT_DAYS days when no start date was given. For 事務局 and 監査人; anyone else gets
+ * 403 and the refusal is recorded. There is no route that writes. */
 #include "web/audit_params.h"
 #include "web/handlers.h"
 
@@ -96,6 +97,32 @@ static void event_json(struct mm_json *j, const struct mm_audit_event *e, enum m
 	mm_json_obj_close(j);
 }
 
+/* "period": the dates (JST, inclusive; null when open) the answer covers,
+ * and whether they were chosen because none were given. */
+static void period_json(struct mm_json *j, const struct mm_auditq *q)
+{
+	char from[11], to[11];
+
+	mm_audit_period_dates(q, from, to);
+	mm_json_key(j, "period");
+	mm_json_obj_open(j);
+	mm_json_key(j, "from");
+	if (*from)
+		mm_json_str(j, from);
+	else
+		mm_json_null(j);
+	mm_json_key(j, "to");
+	if (*to)
+		mm_json_str(j, to);
+	else
+		mm_json_null(j);
+	mm_json_key(j, "default");
+	mm_json_bool(j, q->period_default);
+	mm_json_key(j, "default_days");
+	mm_json_int(j, MM_AUDIT_DEFAULT_DAYS);
+	mm_json_obj_close(j);
+}
+
 static void list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, bool off)
 {
 	static const char *const known[] = { "person", "action", "object", "result",
@@ -132,6 +159,7 @@ static void list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, bool o
 	mm_json_int(&j, (int64_t)q.limit);
 	mm_json_key(&j, "more");
 	mm_json_bool(&j, more);
+	period_json(&j, &q);
 	mm_json_key(&j, "items");
 	mm_json_arr_open(&j);
 	for (size_t i = 0; i < n; i++)
@@ -191,6 +219,7 @@ void mm_api_audit_refused(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 	if (!mm_resp_json_begin(rq, rs, rc, &errs, &j))
 		return;
 	mm_json_obj_open(&j);
+	period_json(&j, &q);
 	mm_json_key(&j, "items");
 	mm_json_arr_open(&j);
 	for (size_t i = 0; i < n; i++)

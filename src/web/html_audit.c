@@ -148,6 +148,26 @@ static void filter_form(struct mm_html *h, const char *path, bool full)
 		  MM_L(h->lang, "絞り込む", "Apply"), path, MM_L(h->lang, "条件をクリア", "Clear"));
 }
 
+/* The period the page covers, and why when it was not asked for. */
+static void period_note(struct mm_html *h, const struct mm_auditq *q)
+{
+	char from[11], to[11];
+
+	mm_audit_period_dates(q, from, to);
+	mm_html_f(h, "<p class=\"note\" id=\"audit-period\">%s %s – %s",
+		  MM_L(h->lang, "期間:", "Period:"), from, *to ? to : MM_L(h->lang, "現在", "now"));
+	if (q->period_default)
+		mm_html_f(
+			h, "%s%D%s",
+			MM_L(h->lang, "（開始日の指定がないため、直近 ",
+			     " (no start date was given: the last "),
+			(int64_t)MM_AUDIT_DEFAULT_DAYS,
+			MM_L(h->lang,
+			     " 日間を表示しています。それより前の記録は開始日を指定してください）",
+			     " days are shown; give a start date for older entries)"));
+	mm_html_f(h, "</p>\n");
+}
+
 /* The object, linked to its record when it names one. */
 static void object_cell(struct mm_html *h, const char *object)
 {
@@ -292,6 +312,8 @@ static void events_page(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 				      q.end_min / 60, q.end_min % 60));
 	filter_form(&h, path, true);
 	errors(&h, &errs);
+	if (!rc)
+		period_note(&h, &q);
 	events_table(&h, v, n);
 	if (!rc)
 		pager(&h, path, page, more);
@@ -363,6 +385,8 @@ void mm_html_audit_refused(struct mm_web *w, struct mm_req *rq, struct mm_resp *
 	report_links(&h);
 	filter_form(&h, "/audit/refused", false);
 	errors(&h, &errs);
+	if (!rc)
+		period_note(&h, &q);
 	mm_html_f(&h, "<div class=\"table-wrap\"><table class=\"grid\">\n<thead><tr>");
 	th(&h, "職員（ログイン名）", "Who (login)");
 	th(&h, "送信元", "Address");

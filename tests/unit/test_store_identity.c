@@ -164,15 +164,19 @@ static void test_migrate_twice(void **state)
 
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 13);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 14);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
 				    "name IN ('accounts', 'sessions', 'tokens', "
-				    "'rate_counters', 'audit_events')"),
-			 5);
+				    "'rate_counters', 'audit_events', 'audit_order')"),
+			 6);
+	/* The audit log keeps one index: "who viewed this" (migration 14). */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
 				    "name IN ('sessions_by_account', 'sessions_by_last_seen', "
-				    "'tokens_by_account', 'audit_events_by_action')"),
+				    "'tokens_by_account', 'audit_events_by_object')"),
 			 4);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+				    "tbl_name = 'audit_events'"),
+			 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM pragma_table_info('accounts')"), 13);
 	assert_int_equal(mm_account_get(f->c, id, &f->a, &got), MM_OK);
 	assert_string_equal(got.login, "tanaka");
