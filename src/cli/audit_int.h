@@ -7,7 +7,7 @@
 
 struct audit_args {
 	const char *verb;
-	const char *key, *pubkey, *name, *out, *since, *until, *format, *before, *extra, *dest;
+	const char *key, *pubkey, *name, *out, *since, *until, *format, *before, *extra, *dest, *in;
 	int64_t from, to, seq, interval;
 	bool export_, once;
 	int nargs;
@@ -28,6 +28,7 @@ int mm_cli_audit_prove(struct mm_cli *cli, struct audit_args *aa);
 int mm_cli_audit_consistency(struct mm_cli *cli, struct audit_args *aa);
 int mm_cli_audit_export(struct mm_cli *cli, struct audit_args *aa);
 int mm_cli_audit_archive(struct mm_cli *cli, struct audit_args *aa);
+int mm_cli_audit_verify_archive(struct mm_cli *cli, struct audit_args *aa);
 int mm_cli_audit_stream(struct mm_cli *cli, struct audit_args *aa);
 
 #endif

@@ -1,6 +1,6 @@
 /* 'mamori audit': the tamper-evident audit log from the command line —
  * keys, signed checkpoints, verification and status here; proofs, export,
- * archive and the syslog streamer in cmd_audit_ops.c. */
+ * archive, archive verification and the syslog streamer in cmd_audit_ops.c. */
 #include "cli/audit_int.h"
 
 #include "core/clock.h"
@@ -31,6 +31,7 @@ enum {
 	OPT_BEFORE,
 	OPT_EXTRA,
 	OPT_DEST,
+	OPT_IN,
 	OPT_FROM,
 	OPT_TO,
 	OPT_EXPORT,
@@ -57,9 +58,10 @@ static bool set_opt(struct audit_args *aa, int c, const char *v)
 		[OPT_SINCE - OPT_KEY] = &aa->since,   [OPT_UNTIL - OPT_KEY] = &aa->until,
 		[OPT_FORMAT - OPT_KEY] = &aa->format, [OPT_BEFORE - OPT_KEY] = &aa->before,
 		[OPT_EXTRA - OPT_KEY] = &aa->extra,   [OPT_DEST - OPT_KEY] = &aa->dest,
+		[OPT_IN - OPT_KEY] = &aa->in,
 	};
 
-	if (c >= OPT_KEY && c <= OPT_DEST) {
+	if (c >= OPT_KEY && c <= OPT_IN) {
 		*str[c - OPT_KEY] = v;
 		return true;
 	}
@@ -91,6 +93,7 @@ static int parse(struct mm_cli *cli, int argc, char **argv, struct audit_args *a
 		{ "before", required_argument, NULL, OPT_BEFORE },
 		{ "checkpoints", required_argument, NULL, OPT_EXTRA },
 		{ "dest", required_argument, NULL, OPT_DEST },
+		{ "in", required_argument, NULL, OPT_IN },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "export", no_argument, NULL, OPT_EXPORT },
@@ -461,6 +464,7 @@ static const struct verb verbs[] = {
 	{ "consistency", mm_cli_audit_consistency },
 	{ "export", mm_cli_audit_export },
 	{ "archive", mm_cli_audit_archive },
+	{ "verify-archive", mm_cli_audit_verify_archive },
 	{ "stream", mm_cli_audit_stream },
 };
 

@@ -1,4 +1,5 @@
-/* 'mamori audit' proofs, export, archive and the syslog streamer. */
+/* 'mamori audit' proofs, export, archive, archive verification and the
+ * syslog streamer. */
 #include "cli/audit_int.h"
 
 #include "core/datetime.h"
@@ -245,6 +246,47 @@ int mm_cli_audit_archive(struct mm_cli *cli, struct audit_args *aa)
 	mm_arena_free(&a);
 	mm_cli_close(st, c);
 	return rc ? 1 : 0;
+}
+
+/* Checks an archive file with the public key alone; no database is
+ * opened. Exit 0 clean, 1 refused, 2 for a file mamori did not write. */
+int mm_cli_audit_verify_archive(struct mm_cli *cli, struct audit_args *aa)
+{
+	struct mm_alog_archive_report r;
+	struct mm_ckpt_vkey k;
+	struct mm_buf b;
+	FILE *f;
+	int rc;
+
+	(void)cli;
+	if (!aa->in) {
+		fprintf(stderr, "usage: mamori audit verify-archive --in FILE --pubkey FILE / --in "
+				"が必要です\n");
+		return 2;
+	}
+	if (mm_cli_audit_pubkey(aa, &k))
+		return 2;
+	f = fopen(aa->in, "re");
+	if (!f) {
+		fprintf(stderr, "mamori audit verify-archive: cannot read %s: %s\n", aa->in,
+			strerror(errno));
+		return 2;
+	}
+	rc = mm_auditlog_archive_verify(f, &k, &r);
+	fclose(f);
+	if (rc) {
+		fprintf(stderr, "mamori audit verify-archive: cannot read %s: %s\n", aa->in,
+			mm_strerror(rc));
+		return 2;
+	}
+	mm_buf_init(&b, 4096);
+	mm_alog_archive_report_text(&r, &b);
+	if (r.problem)
+		printf("%s: FAILED: %s\n", aa->in, b.data);
+	else
+		printf("%s: %s\n", aa->in, b.data);
+	mm_buf_free(&b);
+	return r.problem == MM_ARCH_OK ? 0 : r.problem == MM_ARCH_MALFORMED ? 2 : 1;
 }
 
 /* A connected datagram socket to udp:HOST:PORT or unix:PATH; -1 on error. */

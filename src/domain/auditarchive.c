@@ -1,6 +1,6 @@
 /* Retention: archiving the oldest audit entries to a verifiable file, then
  * removing them while keeping what the rest needs to verify (auditlog.h). */
-#include "domain/auditlog.h"
+#include "domain/auditlog_int.h"
 
 #include "core/datetime.h"
 #include "core/err.h"
@@ -61,45 +61,77 @@ static void add_hash(struct mm_json *j, const uint8_t h[MM_HASH_LEN])
 	mm_json_str(j, b64);
 }
 
-/* The first line: where the archived entries start. */
-static int write_head(struct arch *x, int64_t first)
+void mm_alog_archive_head(struct mm_buf *b, int64_t first, int64_t last,
+			  const uint8_t chain[MM_HASH_LEN], const struct mm_merkle_frontier *f)
 {
 	struct mm_json j;
 
-	mm_buf_reset(&x->line);
-	mm_json_init(&j, &x->line);
+	mm_json_init(&j, b);
 	mm_json_obj_open(&j);
 	mm_json_key(&j, "mamori_audit_archive");
 	mm_json_int(&j, 1);
 	mm_json_key(&j, "first");
 	mm_json_int(&j, first);
 	mm_json_key(&j, "last");
-	mm_json_int(&j, x->last);
+	mm_json_int(&j, last);
 	mm_json_key(&j, "prev_chain");
-	add_hash(&j, x->chain);
+	add_hash(&j, chain);
 	mm_json_key(&j, "prev_frontier");
 	mm_json_arr_open(&j);
-	for (size_t i = 0; i < x->f.n; i++)
-		add_hash(&j, x->f.h[i]);
+	for (size_t i = 0; i < f->n; i++)
+		add_hash(&j, f->h[i]);
 	mm_json_arr_close(&j);
 	mm_json_obj_close(&j);
+}
+
+void mm_alog_archive_tail(struct mm_buf *b, const char *note, const uint8_t proof[][MM_HASH_LEN],
+			  size_t n)
+{
+	struct mm_json j;
+
+	mm_json_init(&j, b);
+	mm_json_obj_open(&j);
+	mm_json_key(&j, "checkpoint");
+	mm_json_str(&j, note);
+	mm_json_key(&j, "consistency");
+	mm_json_arr_open(&j);
+	for (size_t i = 0; i < n; i++)
+		add_hash(&j, proof[i]);
+	mm_json_arr_close(&j);
+	mm_json_obj_close(&j);
+}
+
+/* The first line: where the archived entries start. */
+static int write_head(struct arch *x, int64_t first)
+{
+	mm_buf_reset(&x->line);
+	mm_alog_archive_head(&x->line, first, x->last, x->chain, &x->f);
 	mm_buf_addc(&x->line, '\n');
 	if (x->line.err || fwrite(x->line.data, 1, x->line.len, x->out) != x->line.len)
 		return MM_EIO;
 	return MM_OK;
 }
 
-/* The last line: the signed checkpoint that covers the archived entries. */
-static int write_tail(struct arch *x, const char *note)
+/* The last line: the signed checkpoint that covers the archived entries
+ * and the consistency proof from their tree (x->f) to its tree, read from
+ * the database before anything is removed. */
+static int write_tail(struct mm_ctx *ctx, struct arch *x, const struct mm_alog_ckpt *ck)
 {
-	struct mm_json j;
+	uint8_t proof[MM_MERKLE_MAX_DEPTH][MM_HASH_LEN];
+	struct mm_alog_tree t;
+	size_t n = 0;
+	int rc = MM_OK;
 
+	if ((int64_t)x->f.size < ck->size) {
+		rc = mm_auditlog_tree(ctx->conn, ck->size, ctx->a, &t);
+		if (!rc && !mm_merkle_consistency_proof(&t.leaves, x->f.size, (uint64_t)ck->size,
+							proof, &n))
+			rc = MM_EINVAL;
+		if (rc)
+			return rc == MM_ENOTFOUND ? MM_EINVAL : rc;
+	}
 	mm_buf_reset(&x->line);
-	mm_json_init(&j, &x->line);
-	mm_json_obj_open(&j);
-	mm_json_key(&j, "checkpoint");
-	mm_json_str(&j, note);
-	mm_json_obj_close(&j);
+	mm_alog_archive_tail(&x->line, ck->note, (const uint8_t(*)[MM_HASH_LEN])proof, n);
 	mm_buf_addc(&x->line, '\n');
 	if (x->line.err || fwrite(x->line.data, 1, x->line.len, x->out) != x->line.len ||
 	    fflush(x->out) != 0 || fsync(fileno(x->out)) != 0)
@@ -173,7 +205,7 @@ int mm_auditlog_archive(struct mm_ctx *ctx, int64_t before, FILE *out, int64_t *
 	if (rc == 1 || x.bad)
 		rc = MM_EINVAL;
 	if (!rc)
-		rc = write_tail(&x, ck[n - 1].note);
+		rc = write_tail(ctx, &x, &ck[n - 1]);
 	if (!rc)
 		rc = cut_and_log(ctx, &x, s.first);
 	if (!rc) {

@@ -104,11 +104,44 @@ struct mm_ctx;
  * latest checkpoint; the last entry always stays): writes them to out as
  * JSON lines — a head line with the chain value and Merkle frontier before
  * them, one line per entry with its chain value, and the signed checkpoint
- * that covers them — syncs it, then removes them and records the removal as
+ * that covers them with the consistency proof from their tree to its tree —
+ * syncs it, then removes them and records the removal as
  * an entry, in one transaction. Sets the archived range. MM_ENOTFOUND when
  * nothing is old enough, MM_EINVAL when the entries do not verify. */
 int mm_auditlog_archive(struct mm_ctx *ctx, int64_t before, FILE *out, int64_t *first,
 			int64_t *last);
+
+enum mm_alog_archive_problem {
+	MM_ARCH_OK,
+	MM_ARCH_MALFORMED, /* line is not what mamori writes (why) */
+	MM_ARCH_TRUNCATED, /* the file ends at line, before its checkpoint (why) */
+	MM_ARCH_MISSING,   /* bad_seq is missing or out of its place (at line) */
+	MM_ARCH_CHANGED,   /* bad_seq's bytes or chain value do not match the chain */
+	MM_ARCH_SHORT,	   /* the checkpoint (size) does not reach entry last */
+	MM_ARCH_ROOT,	   /* the entries' tree is not a prefix of the checkpoint's */
+	MM_ARCH_SIGNATURE, /* the checkpoint is not signed by the key (why) */
+};
+
+struct mm_alog_archive_report {
+	enum mm_alog_archive_problem problem;
+	int64_t line;	     /* the file's line where the problem shows */
+	int64_t bad_seq;     /* the entry, when one is to blame */
+	const char *why;     /* static text */
+	int64_t first, last; /* the archived entries the head line names */
+	int64_t size;	     /* the checkpoint's tree size */
+};
+
+/* Checks an archive file written by mm_auditlog_archive, read from in,
+ * without the database: every line must be as mamori writes it; each
+ * entry's chain value must follow from the one before (from the head's);
+ * the Merkle tree of the head's frontier and the entries' leaves must be a
+ * prefix of the covering checkpoint's tree (by its consistency proof); and
+ * that checkpoint must be signed by k. Stops at the first problem. MM_OK
+ * with the outcome in r; an error only when in cannot be read. */
+int mm_auditlog_archive_verify(FILE *in, const struct mm_ckpt_vkey *k,
+			       struct mm_alog_archive_report *r);
+/* One line saying what r found, English then Japanese. */
+void mm_alog_archive_report_text(const struct mm_alog_archive_report *r, struct mm_buf *out);
 
 /* Appends one entry as JSON (one line, no newline). */
 void mm_alog_entry_json(struct mm_buf *b, const struct mm_audit_event *e,

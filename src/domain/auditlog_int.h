@@ -3,6 +3,8 @@
  *   auditlog.c        verify, checkpoint, status, the tree for proofs; the
  *                     pass over the entries with one reader
  *   auditlog_split.c  the same pass split across several readers
+ *   auditarchive.c    archiving, and the archive file's head and tail lines
+ *   auditarchive_verify.c  checking an archive file without the database
  *
  * Nothing outside src/domain/auditlog*.c includes this header. */
 #ifndef MM_DOMAIN_AUDITLOG_INT_H
@@ -47,5 +49,15 @@ int mm_alog_pass_leaf(struct mm_alog_pass *p, const uint8_t leaf[MM_HASH_LEN]);
  * taken into the pass then. */
 int mm_alog_split_scan(struct mm_alog_readers *g, struct mm_alog_pass *p, int64_t last,
 		       int64_t chunk, bool *ran);
+
+/* The archive file's first line (no newline): the archived entries
+ * first..last, the chain value and the Merkle frontier f before them. */
+void mm_alog_archive_head(struct mm_buf *b, int64_t first, int64_t last,
+			  const uint8_t chain[MM_HASH_LEN], const struct mm_merkle_frontier *f);
+/* Its last line (no newline): the signed checkpoint note that covers the
+ * entries and the n hashes of the RFC 9162 consistency proof from their
+ * tree to the checkpoint's (none when the sizes are equal). */
+void mm_alog_archive_tail(struct mm_buf *b, const char *note, const uint8_t proof[][MM_HASH_LEN],
+			  size_t n);
 
 #endif
