@@ -118,6 +118,10 @@ static const struct help helps[] = {
 	  "  archive [--before DATE] --out FILE\n"
 	  "                   write signed entries older than DATE (default: the\n"
 	  "                   retention, 365 days) to a verifiable file, then remove them\n"
+	  "  verify-archive --in FILE --pubkey FILE\n"
+	  "                   check an archive file without the database: chain, Merkle\n"
+	  "                   root and checkpoint signature; names the first bad seq or\n"
+	  "                   the reason (exit 1; exit 2 for a file mamori did not write)\n"
 	  "  stream [--dest udp:HOST:PORT|unix:/dev/log] [--once] [--interval S]\n"
 	  "                   send entries as RFC 5424 syslog messages, in order, each once\n" },
 	{ "asset", NULL },
