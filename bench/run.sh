@@ -85,8 +85,8 @@ rss_mb() {
 	awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
 
-# The part of it that is the process's own memory, not pages of the
-# database file it reads through mmap (those are the kernel's page cache).
+# The part of it that is the process's own memory, not pages of files it
+# maps (its libraries).
 anon_mb() {
 	awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
@@ -413,7 +413,7 @@ done
 echo
 printf 'mamori RSS idle after start-up: %6s MB   (≤ %s MB: %s)\n' "$IDLE_RSS" \
 	"$TARGET_IDLE_MB" "$(verdict "$IDLE_RSS" "$TARGET_IDLE_MB" le)"
-printf 'mamori RSS after the load:      %6s MB   (own memory %s MB; the rest: database pages, mapped)\n' \
+printf 'mamori RSS after the load:      %6s MB   (of which its own memory: %s MB)\n' \
 	"$LOADED_RSS" "$LOADED_ANON"
 
 if ((${#DRAINS[@]})); then
