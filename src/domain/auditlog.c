@@ -427,21 +427,25 @@ int mm_auditlog_checkpoint(struct mm_conn *c, const struct mm_ckpt_skey *k, int6
 			   const char *clock, struct mm_arena *a, struct mm_alog_report *r)
 {
 	struct mm_alog_pass p = { .r = r };
-	struct mm_alog_ckpt *ck, add;
+	struct mm_alog_ckpt last, add;
 	struct mm_alog_readers g;
 	struct mm_buf note;
+	bool have = false;
 	int64_t from;
-	size_t n;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	mm_buf_init(&note, 1 << 16);
 	rc = group_open(c, &g, r);
+	if (!rc) {
+		/* Only the latest checkpoint is extended: no need of the others. */
+		rc = mm_alog_ckpt_latest(c, a, &last);
+		have = rc == MM_OK;
+		rc = rc == MM_ENOTFOUND ? MM_OK : rc;
+	}
 	if (!rc)
-		rc = mm_alog_ckpt_list(c, a, &ck, &n);
-	if (!rc)
-		rc = n ? pass_from(c, &k->v, &ck[n - 1], a, &p) : pass_start(c, a, &p);
-	from = !rc && n ? ck[n - 1].size : 0;
+		rc = have ? pass_from(c, &k->v, &last, a, &p) : pass_start(c, a, &p);
+	from = !rc && have ? last.size : 0;
 	if (!rc && !r->problem)
 		rc = pass_run(&g, &p, 0);
 	/* The read ends before the write: the entries signed stay as they
@@ -480,9 +484,8 @@ int mm_auditlog_status(struct mm_conn *c, int64_t now, struct mm_alog_status *ou
 {
 	uint8_t chain[MM_HASH_LEN];
 	struct mm_alog_cut cut;
-	struct mm_alog_ckpt *ck;
+	struct mm_alog_ckpt last;
 	struct mm_arena a;
-	size_t n = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -495,11 +498,13 @@ int mm_auditlog_status(struct mm_conn *c, int64_t now, struct mm_alog_status *ou
 		rc = MM_OK;
 	}
 	out->first = cut.size + 1;
-	if (!rc)
-		rc = mm_alog_ckpt_list(c, &a, &ck, &n);
-	if (!rc && n) {
-		out->ckpt_size = ck[n - 1].size;
-		out->ckpt_at = ck[n - 1].at;
+	if (!rc) {
+		rc = mm_alog_ckpt_latest(c, &a, &last);
+		if (!rc) {
+			out->ckpt_size = last.size;
+			out->ckpt_at = last.at;
+		}
+		rc = rc == MM_ENOTFOUND ? MM_OK : rc;
 	}
 	out->unsigned_count = out->head > out->ckpt_size ? out->head - out->ckpt_size : 0;
 	if (!rc && out->unsigned_count) {

@@ -95,6 +95,11 @@ int mm_alog_ckpt_add(struct mm_conn *c, const struct mm_alog_ckpt *ck)
 	return c->be->alog_ckpt_add(c, ck);
 }
 
+int mm_alog_ckpt_latest(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt *out)
+{
+	return c->be->alog_ckpt_latest(c, a, out);
+}
+
 int mm_alog_ckpt_list(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt **out, size_t *n)
 {
 	return c->be->alog_ckpt_list(c, a, out, n);

@@ -67,6 +67,8 @@ struct mm_alog_ckpt {
 
 /* Adds a checkpoint. MM_ECONFLICT when one of the same size exists. */
 int mm_alog_ckpt_add(struct mm_conn *c, const struct mm_alog_ckpt *ck);
+/* The latest (largest) checkpoint; MM_ENOTFOUND when there is none. */
+int mm_alog_ckpt_latest(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt *out);
 /* Every checkpoint, smallest first (strings and bytes from a). */
 int mm_alog_ckpt_list(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt **out, size_t *n);
 

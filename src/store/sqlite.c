@@ -494,6 +494,7 @@ const struct mm_backend mm_sqlite_backend = {
 	.alog_scan = mm_sq_alog_scan,
 	.alog_ckpt_add = mm_sq_alog_ckpt_add,
 	.alog_ckpt_list = mm_sq_alog_ckpt_list,
+	.alog_ckpt_latest = mm_sq_alog_ckpt_latest,
 	.alog_cut_get = mm_sq_alog_cut_get,
 	.alog_prune = mm_sq_alog_prune,
 	.alog_reader_open = alog_reader_open,

@@ -21,6 +21,7 @@ enum stmt {
 	A_SCAN,
 	A_CKPT_ADD,
 	A_CKPT_LIST,
+	A_CKPT_LATEST,
 	A_CUT_GET,
 	A_CUT_SET,
 	A_PRUNE,
@@ -42,6 +43,8 @@ static const char *const sql[A_COUNT] = {
 		       "VALUES(?, ?, ?, ?, ?, ?)",
 	[A_CKPT_LIST] = "SELECT size, root, at, clock, note, frontier FROM audit_checkpoints "
 			"ORDER BY size",
+	[A_CKPT_LATEST] = "SELECT size, root, at, clock, note, frontier FROM audit_checkpoints "
+			  "ORDER BY size DESC LIMIT 1",
 	[A_CUT_GET] = "SELECT size, chain, frontier, at FROM audit_cut WHERE id = 1",
 	[A_CUT_SET] = "INSERT INTO audit_cut(id, size, chain, frontier, at) VALUES(1, ?, ?, ?, ?) "
 		      "ON CONFLICT(id) DO UPDATE SET size = excluded.size, chain = excluded.chain, "
@@ -388,18 +391,9 @@ int mm_sq_alog_ckpt_list(struct mm_conn *c, struct mm_arena *a, struct mm_alog_c
 		rc = step(sc, st, &row);
 		if (rc || !row)
 			break;
-		if (*n == cap) {
-			struct mm_alog_ckpt *w;
-
-			cap = cap ? cap * 2 : 16;
-			w = mm_arena_alloc(a, cap * sizeof(*w));
-			if (!w) {
-				rc = MM_ENOMEM;
-				break;
-			}
-			if (*n)
-				memcpy(w, v, *n * sizeof(*w));
-			v = w;
+		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 16)) {
+			rc = MM_ENOMEM;
+			break;
 		}
 		rc = read_ckpt(st, a, &v[*n]);
 		if (!rc)
@@ -408,6 +402,24 @@ int mm_sq_alog_ckpt_list(struct mm_conn *c, struct mm_arena *a, struct mm_alog_c
 	if (st)
 		mm_sq_done(st);
 	*out = v;
+	return rc;
+}
+
+int mm_sq_alog_ckpt_latest(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt *out)
+{
+	struct mm_sq_conn *sc = mm_sq_conn(c);
+	sqlite3_stmt *st = NULL;
+	bool row = false;
+	int rc = stmt(sc, A_CKPT_LATEST, &st);
+
+	if (!rc)
+		rc = step(sc, st, &row);
+	if (!rc && row)
+		rc = read_ckpt(st, a, out);
+	if (!rc && !row)
+		rc = MM_ENOTFOUND;
+	if (st)
+		mm_sq_done(st);
 	return rc;
 }
 

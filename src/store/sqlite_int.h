@@ -234,6 +234,7 @@ int mm_sq_alog_backfill(struct mm_sq_conn *sc);
 int mm_sq_alog_head(struct mm_conn *c, int64_t *seq, uint8_t chain[MM_HASH_LEN]);
 int mm_sq_alog_scan(struct mm_conn *c, int64_t from, int64_t to, mm_alog_fn fn, void *arg);
 int mm_sq_alog_ckpt_add(struct mm_conn *c, const struct mm_alog_ckpt *ck);
+int mm_sq_alog_ckpt_latest(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt *out);
 int mm_sq_alog_ckpt_list(struct mm_conn *c, struct mm_arena *a, struct mm_alog_ckpt **out,
 			 size_t *n);
 int mm_sq_alog_cut_get(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut *out);

@@ -386,6 +386,32 @@ static void test_filters_in_period(void **state)
 	assert_int_equal(total, refused);
 }
 
+/* The latest checkpoint is the largest, whatever the order they were added
+ * in; none at first. */
+static void test_latest_checkpoint(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t root[MM_HASH_LEN] = { 1 };
+	struct mm_alog_ckpt ck = { 0 }, got;
+	const int64_t sizes[] = { 10, 30, 20 };
+
+	assert_int_equal(mm_alog_ckpt_latest(f->c, &f->a, &got), MM_ENOTFOUND);
+	for (size_t i = 0; i < 3; i++) {
+		ck.size = sizes[i];
+		memcpy(ck.root, root, sizeof(root));
+		ck.at = T0 + sizes[i];
+		ck.clock = "clock synced";
+		ck.note = "note";
+		ck.frontier = root;
+		ck.frontier_len = sizeof(root);
+		assert_int_equal(mm_alog_ckpt_add(f->c, &ck), MM_OK);
+	}
+	assert_int_equal(mm_alog_ckpt_latest(f->c, &f->a, &got), MM_OK);
+	assert_int_equal(got.size, 30);
+	assert_int_equal(got.at, T0 + 30);
+	assert_string_equal(got.clock, "clock synced");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_range_legacy_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_legacy_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters_in_period, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latest_checkpoint, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
