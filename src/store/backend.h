@@ -22,6 +22,20 @@
 
 enum { MM_CONN_ERRLEN = 256 };
 
+/* One value of a copied row: integers, text (UTF-8, not NUL-terminated
+ * necessarily: len counts the bytes) and blobs keep their kind across
+ * backends. */
+enum mm_cval_kind { MM_CV_NULL, MM_CV_INT, MM_CV_TEXT, MM_CV_BLOB };
+
+struct mm_cval {
+	enum mm_cval_kind kind;
+	int64_t i;
+	const void *p;
+	size_t len;
+};
+
+typedef int (*mm_copy_fn)(void *arg, const struct mm_cval *row, size_t n);
+
 /* The part of a connection store.c knows about. */
 struct mm_conn {
 	const struct mm_backend *be;
@@ -137,6 +151,28 @@ struct mm_backend {
 
 	/* Audit queries for inspection (auditquery.h). */
 	const struct mm_auditq_ops *auditq;
+
+	/* mamori db copy (store/copy.c) moves whole tables between two
+	 * databases of the same migration version, row by row. */
+
+	/* The column names of table, in table order; *n = 0 when there is no
+	 * such table. */
+	int (*copy_columns)(struct mm_conn *c, const char *table, struct mm_arena *a,
+			    const char ***cols, size_t *n);
+	/* Calls fn for every row of table (columns cols), ordered by cols[0];
+	 * a nonzero return of fn stops the scan and is returned. */
+	int (*copy_scan)(struct mm_conn *c, const char *table, const char *const *cols, size_t n,
+			 mm_copy_fn fn, void *arg);
+	/* Deletes every row of table (inside the caller's write transaction). */
+	int (*copy_clear)(struct mm_conn *c, const char *table);
+	/* Inserts one row, values as copy_scan gave them (inside the caller's
+	 * write transaction). */
+	int (*copy_put)(struct mm_conn *c, const char *table, const char *const *cols, size_t n,
+			const struct mm_cval *row);
+	/* After every row is in (same transaction): rebuilds what derives
+	 * from the rows, such as search indexes and the counters that hand
+	 * out ids, so the next insert gets a fresh id. */
+	int (*copy_finish)(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
 };
 
 extern const struct mm_backend mm_sqlite_backend;
