@@ -19,6 +19,49 @@ export const MAMORI_BIN = process.env.MAMORI_BIN
 	: path.join(TESTS_DIR, '..', 'build', 'mamori');
 
 const START_TIMEOUT_MS = 15000;
+
+/* The database backend the tests run on: SQLite files by default, or with
+ * MAMORI_TEST_DB=postgres a new database per server on the PostgreSQL
+ * cluster at MAMORI_PG_URL (scripts/pg-cluster start prints it). */
+export const BACKEND = process.env.MAMORI_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+const PG_URL = process.env.MAMORI_PG_URL || 'postgresql://mamori@127.0.0.1:54329/postgres';
+
+function psql(sql, url = PG_URL) {
+	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {
+		encoding: 'utf8',
+		timeout: 60000,
+	});
+	if (r.error) throw r.error;
+	if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
+	return r.stdout;
+}
+
+/**
+ * A new empty database for one test server: a file in dir for SQLite, a new
+ * PostgreSQL database otherwise. Resolves to {url, drop()}; url is what
+ * --db takes.
+ */
+export function newDatabase(dir, name = 't') {
+	if (BACKEND !== 'postgres') return { url: path.join(dir, `${name}.db`), drop() {} };
+	const db = `mm_${name}_${process.pid}_${Math.random().toString(16).slice(2, 10)}`;
+	psql(`CREATE DATABASE ${db}`);
+	const u = new URL(PG_URL);
+	u.pathname = `/${db}`;
+	return {
+		url: u.toString(),
+		drop() {
+			psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+		},
+	};
+}
+
+/** Runs SQL on a test database (SQLite file or PostgreSQL URL); returns rows as text. */
+export function sql(dbUrl, text) {
+	if (BACKEND === 'postgres') return psql(text, dbUrl);
+	const r = spawnSync('sqlite3', [dbUrl, text], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+	return r.stdout;
+}
 const SANITIZER = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|UndefinedBehaviorSanitizer/;
 const STOP_TIMEOUT_MS = 10000;
 
@@ -151,7 +194,8 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 	if (!existsSync(MAMORI_BIN))
 		throw new Error(`mamori binary not found at ${MAMORI_BIN} (build it, or set MAMORI_BIN)`);
 	const dir = mkdtempSync(path.join(tmpdir(), 'mamori-test-'));
-	const dbPath = path.join(dir, 't.db');
+	const database = newDatabase(dir);
+	const dbPath = database.url;
 	const tmpDir = path.join(dir, 'tmp');
 	mkdirSync(tmpDir);
 	const env = { TMPDIR: tmpDir };
@@ -161,6 +205,7 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 	}
 	const init = runCli(['init', '--db', dbPath, ...(seed === 'demo' ? ['--demo'] : [])], { env });
 	if (init.status !== 0) {
+		database.drop();
 		rmSync(dir, { recursive: true, force: true });
 		throw new Error(`mamori init failed (${init.status}): ${init.stderr}`);
 	}
@@ -169,6 +214,7 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 	try {
 		creds = makeAccounts(dbPath, env, seed === 'demo');
 	} catch (e) {
+		database.drop();
 		rmSync(dir, { recursive: true, force: true });
 		throw e;
 	}
@@ -207,6 +253,7 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 			reject(new Error(`mamori serve exited (${code ?? signal}) before serving: ${err}`));
 		});
 	}).catch((e) => {
+		database.drop();
 		rmSync(dir, { recursive: true, force: true });
 		throw e;
 	});
@@ -222,6 +269,7 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 				await exitPromise;
 				clearTimeout(timer);
 			}
+			database.drop();
 			rmSync(dir, { recursive: true, force: true });
 			// A server that died on its own, did not stop cleanly, or had a
 			// sanitizer report fails the test file that ran it.
