@@ -527,9 +527,8 @@ int mm_cmd_register(struct mm_cli *cli, const struct mm_register *r, int argc, c
 	if (!ar)
 		return 1;
 	mm_arena_init(&a, 0);
-	ar->q = (struct mm_query){
-		ar->filters, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 100, 0, NULL
-	};
+	ar->q = (struct mm_query){ ar->filters, 0,   NULL, MM_SORT_ID, false,
+				   MM_ACTIVE,	100, 0,	   NULL,       NULL };
 	if (!verb || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
 		mm_cli_help(argv[0], verb ? stdout : stderr);
 		rc = verb ? 0 : 2;

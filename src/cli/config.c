@@ -304,17 +304,24 @@ int mm_cli_open_key(struct mm_cli *cli)
 	const char *db = cli->db_url;
 	char path[4096];
 	int rc;
+	const char *file = cli->key_file ? cli->key_file : getenv("MAMORI_KEY_FILE");
 
 	if (strncmp(db, "sqlite://", 9) == 0)
 		db += 9;
 	else if (strncmp(db, "sqlite:", 7) == 0)
 		db += 7;
-	if (cli->key_file)
-		rc = snprintf(path, sizeof(path), "%s", cli->key_file) < (int)sizeof(path)
-			     ? MM_OK
-			     : MM_ETOOBIG;
-	else
+	if (file && *file) {
+		rc = snprintf(path, sizeof(path), "%s", file) < (int)sizeof(path) ? MM_OK
+										  : MM_ETOOBIG;
+	} else if (strstr(db, "://")) {
+		/* A database on a server has no directory of ours beside it. */
+		fprintf(stderr, "mamori: [security] key_file を設定してください（データベースが"
+				"ファイルでないとき、鍵ファイルの場所は決まりません）/ set [security] "
+				"key_file: a database server has no place for the key file\n");
+		return 1;
+	} else {
 		rc = mm_seal_key_path(db, path, sizeof(path));
+	}
 	if (!rc)
 		rc = mm_seal_open_key(path, true);
 	if (rc) {

@@ -119,7 +119,8 @@ static int add_ancestors(struct mm_ctx *ctx, int64_t section, struct idset *out)
 static int add_descendants(struct mm_ctx *ctx, int64_t section, struct idset *out)
 {
 	struct mm_filter f = { SEC_PARENT, MM_OP_EQ, { true, 0, NULL } };
-	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ANY_STATUS, CHILD_PAGE, 0, NULL };
+	struct mm_query q = { &f,	  1, NULL, MM_SORT_ID, false, MM_ANY_STATUS,
+			      CHILD_PAGE, 0, NULL, NULL };
 	struct idset todo = { NULL, 0, 0 };
 	struct mm_page page = { .n = 0 };
 	int rc = idset_add(ctx, &todo, section);

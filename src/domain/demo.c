@@ -465,7 +465,7 @@ static int seed_roles(struct mm_ctx *ctx, struct mm_demo_counts *out)
 /* Whether register r has any record, active or retired. */
 static int has_records(const struct mm_register *r, struct mm_ctx *ctx, bool *yes)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL, NULL };
 	struct mm_page page;
 	int rc = mm_reg_list(r, ctx, &q, &page);
 

@@ -329,7 +329,7 @@ int mm_inspect_overdue(struct mm_ctx *ctx, bool *overdue, char last_to[11])
 {
 	const struct mm_schema *s = &mm_reg_inspections.schema;
 	struct mm_filter f = { INS_STATE, MM_OP_EQ, { true, 0, "signed_off" } };
-	struct mm_query q = { &f, 1, NULL, INS_TO, true, MM_ACTIVE, 1, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, INS_TO, true, MM_ACTIVE, 1, 0, NULL, NULL };
 	struct mm_page page;
 	char today[11];
 	struct mm_date d, t;

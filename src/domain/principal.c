@@ -89,7 +89,7 @@ static int add_holding(struct mm_ctx *ctx, const struct mm_record *h, const char
 static int load_roles(struct mm_ctx *ctx, struct mm_principal *p)
 {
 	struct mm_filter f = { RH_PERSON, MM_OP_EQ, { true, p->person_id, NULL } };
-	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_page page;
 	char today[11];
 	int rc;

@@ -78,7 +78,7 @@ static int holdings(struct mm_ctx *ctx, const struct mm_record *role, const char
 		    struct list *l)
 {
 	struct mm_filter f = { RH_ROLE, MM_OP_EQ, { true, role->id, NULL } };
-	struct mm_query q = { &f, 1, NULL, RH_PERSON, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, RH_PERSON, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_page page;
 	int rc;
 
@@ -99,7 +99,9 @@ static int holdings(struct mm_ctx *ctx, const struct mm_record *role, const char
 
 int mm_privileges_list(struct mm_ctx *ctx, struct mm_privilege **out, size_t *n)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, MAX_ROLES, 0, NULL };
+	struct mm_query q = {
+		NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, MAX_ROLES, 0, NULL, NULL
+	};
 	struct list l = { NULL, 0, 0 };
 	struct mm_page roles;
 	char today[11];

@@ -60,7 +60,7 @@ void mm_risk_snapshot_bands_sync(void)
 static int ra_derive(const struct mm_register *r, struct mm_ctx *ctx, struct mm_record *rec,
 		     struct mm_ferrs *errs)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL, NULL };
 	struct mm_page page;
 	char today[11], name[64];
 	int rc;
@@ -155,9 +155,8 @@ static int ra_after(const struct mm_register *r, struct mm_ctx *ctx, const struc
 	ctx->who = NULL;
 	ctx->in_tx = true;
 	for (;;) {
-		struct mm_query q = {
-			NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 200, offset, NULL
-		};
+		struct mm_query q = { NULL,	 0,   NULL,   MM_SORT_ID, false,
+				      MM_ACTIVE, 200, offset, NULL,	  NULL };
 		struct mm_page page;
 
 		rc = mm_rec_list(ctx->conn, &mm_reg_risks.schema, &q, ctx->a, &page);
@@ -194,6 +193,7 @@ const struct mm_register mm_reg_risk_assessments = {
 	.create_roles = SECRETARIAT,
 	.edit_roles = 0,
 	.retire_roles = 0,
+	NULL,
 };
 
 const struct mm_register mm_reg_risk_snapshot = {

@@ -143,7 +143,7 @@ static const char *risk_level_help(int field, const char *kind, int64_t v, enum 
 static int group_max(struct mm_ctx *ctx, const char *group, int fi, int64_t *out)
 {
 	struct mm_filter f = { AST_CATEGORY, MM_OP_EQ, { true, 0, group } };
-	struct mm_query q = { &f, 1, NULL, fi, true, MM_ACTIVE, 1, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, fi, true, MM_ACTIVE, 1, 0, NULL, NULL };
 	struct mm_page page;
 	int rc = mm_rec_list(ctx->conn, &mm_reg_assets.schema, &q, ctx->a, &page);
 

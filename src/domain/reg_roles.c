@@ -97,7 +97,7 @@ static int asset_on(struct mm_ctx *ctx, int64_t system, int64_t section, bool *f
 		{ AST_SYSTEM, MM_OP_EQ, { true, system, NULL } },
 		{ AST_SECTION, MM_OP_EQ, { true, section, NULL } },
 	};
-	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL };
+	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL, NULL };
 	struct mm_page page;
 	int rc = mm_rec_list(ctx->conn, &mm_reg_assets.schema, &q, ctx->a, &page);
 
@@ -112,7 +112,7 @@ static int admin_of_section_system(struct mm_ctx *ctx, int64_t person, int64_t s
 				   bool *conflict)
 {
 	struct mm_filter f = { SYS_ADMIN, MM_OP_EQ, { true, person, NULL } };
-	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_page page;
 	int rc;
 
@@ -132,7 +132,7 @@ static int owner_on(struct mm_ctx *ctx, int64_t system, int64_t person, bool *fo
 		{ AST_SYSTEM, MM_OP_EQ, { true, system, NULL } },
 		{ AST_OWNER, MM_OP_EQ, { true, person, NULL } },
 	};
-	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL };
+	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL, NULL };
 	struct mm_page page;
 	int rc = mm_rec_list(ctx->conn, &mm_reg_assets.schema, &q, ctx->a, &page);
 
@@ -146,7 +146,7 @@ int mm_roles_sod_system(struct mm_ctx *ctx, int64_t system, int64_t person, bool
 	struct mm_value code = { true, 0, "data_manager" };
 	struct mm_filter f[2] = { { RH_PERSON, MM_OP_EQ, { true, person, NULL } },
 				  { RH_ROLE, MM_OP_EQ, { true, 0, NULL } } };
-	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_page page;
 	char today[11];
 	int rc;
@@ -218,7 +218,7 @@ int mm_roles_is_data_manager(struct mm_ctx *ctx, int64_t person, int64_t section
 	struct mm_filter f[3] = { { RH_PERSON, MM_OP_EQ, { true, person, NULL } },
 				  { RH_ROLE, MM_OP_EQ, { true, 0, NULL } },
 				  { RH_SECTION, MM_OP_EQ, { true, section, NULL } } };
-	struct mm_query q = { f, 3, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { f, 3, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_page page;
 	char today[11];
 	int rc;

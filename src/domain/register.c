@@ -488,7 +488,7 @@ static int find_by(const struct mm_register *r, struct mm_ctx *ctx, int fi, cons
 		   int64_t *id)
 {
 	struct mm_filter f = { fi, MM_OP_EQ, { true, 0, text } };
-	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 2, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 2, 0, NULL, NULL };
 	struct mm_page page;
 	int rc = list_visible(r, ctx, &q, &page);
 

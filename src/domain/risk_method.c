@@ -41,7 +41,7 @@ static const char *marker(struct mm_ctx *ctx)
 /* Recomputes every active risk; counts those whose values changed. */
 static int recompute_all(struct mm_ctx *ctx, size_t *changed)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 200, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 200, 0, NULL, NULL };
 	struct mm_input none = { NULL, 0, MM_IN_JSON };
 	int rc;
 

@@ -16,7 +16,8 @@ enum { PAGE = 200, CATALOGUE_MAX = 1000 };
 /* Every active record of a catalogue (they are small). */
 static int catalogue(struct mm_ctx *ctx, const struct mm_register *r, struct mm_page *out)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, CATALOGUE_MAX, 0, NULL };
+	struct mm_query q = { NULL,	     0, NULL, MM_SORT_ID, false, MM_ACTIVE,
+			      CATALOGUE_MAX, 0, NULL, NULL };
 
 	return mm_rec_list(ctx->conn, &r->schema, &q, ctx->a, out);
 }
@@ -28,7 +29,7 @@ static int risk_exists(struct mm_ctx *ctx, int64_t asset, int64_t threat, int64_
 		{ RSK_THREAT, MM_OP_EQ, { true, threat, NULL } },
 		{ RSK_VULN, MM_OP_EQ, { true, vuln, NULL } },
 	};
-	struct mm_query q = { f, 3, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL };
+	struct mm_query q = { f, 3, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL, NULL };
 	struct mm_page page;
 	int rc = mm_rec_list(ctx->conn, &mm_reg_risks.schema, &q, ctx->a, &page);
 
@@ -98,9 +99,8 @@ static int bulk(struct mm_ctx *ctx, const struct mm_risk_bulk *b, struct mm_risk
 	if (b->min_value)
 		f[nf++] = (struct mm_filter){ AST_VALUE, MM_OP_GE, { true, b->min_value, NULL } };
 	while (!rc) {
-		struct mm_query q = {
-			f, nf, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, offset, NULL
-		};
+		struct mm_query q = { f,	 nf,   NULL,   MM_SORT_ID, false,
+				      MM_ACTIVE, PAGE, offset, NULL,	   NULL };
 		struct mm_page page;
 
 		rc = mm_reg_list(&mm_reg_assets, ctx, &q, &page);
@@ -139,7 +139,7 @@ int mm_risk_bulk_create(struct mm_ctx *ctx, const struct mm_risk_bulk *b,
 /* Recomputes the active risks matching filter f, on the change's behalf. */
 static int recompute(struct mm_ctx *ctx, const struct mm_filter *f)
 {
-	struct mm_query q = { f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_input none = { NULL, 0, MM_IN_JSON };
 	int rc;
 
@@ -215,9 +215,8 @@ int mm_risk_heatmap(struct mm_ctx *ctx, struct mm_risk_heat *out)
 				{ RSK_IMPORTANCE, MM_OP_EQ, { true, out->rows[y], NULL } },
 				{ RSK_LIKELIHOOD, MM_OP_EQ, { true, out->cols[x], NULL } },
 			};
-			struct mm_query q = {
-				f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL
-			};
+			struct mm_query q = { f,	 2, NULL, MM_SORT_ID, false,
+					      MM_ACTIVE, 0, 0,	  NULL,	      NULL };
 			struct mm_page page;
 
 			rc = mm_reg_list(&mm_reg_risks, ctx, &q, &page);
@@ -232,7 +231,7 @@ static int year_items(struct mm_ctx *ctx, int64_t year, struct mm_record **recs,
 {
 	struct mm_value yv = { true, year, NULL };
 	struct mm_filter f = { RSI_ASSESSMENT, MM_OP_EQ, { true, 0, NULL } };
-	struct mm_query q = { &f, 1, NULL, RSI_RISK_CODE, false, MM_ACTIVE, 100000, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, RSI_RISK_CODE, false, MM_ACTIVE, 100000, 0, NULL, NULL };
 	struct mm_page page;
 	int rc = mm_rec_find(ctx->conn, &mm_reg_risk_assessments.schema, RA_YEAR, &yv, 0, &f.v.i);
 

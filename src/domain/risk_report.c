@@ -46,7 +46,8 @@ static int list_all(struct mm_ctx *ctx, struct mm_query *q, struct mm_page *page
 int mm_risk_report(struct mm_ctx *ctx, const struct mm_risk_sel *sel, struct mm_risk_report *out)
 {
 	struct mm_filter f[4];
-	struct mm_query q = { f, sel_filters(sel, f), NULL, RSK_RISK, true, MM_ACTIVE, 0, 0, NULL };
+	struct mm_query q = { f,   sel_filters(sel, f), NULL, RSK_RISK, true, MM_ACTIVE, 0, 0, NULL,
+			      NULL };
 	struct mm_page page = { .n = 0 };
 	int rc;
 
@@ -90,7 +91,7 @@ int mm_risk_plan(struct mm_ctx *ctx, const struct mm_risk_sel *sel, struct mm_ri
 {
 	struct mm_filter f[4];
 	size_t nf = sel_filters(sel, f);
-	struct mm_query q = { f, 0, NULL, RSK_DUE, false, MM_ACTIVE, 0, 0, NULL };
+	struct mm_query q = { f, 0, NULL, RSK_DUE, false, MM_ACTIVE, 0, 0, NULL, NULL };
 	struct mm_page page = { .n = 0 };
 	int rc;
 

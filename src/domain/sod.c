@@ -126,7 +126,7 @@ static int rules_of(struct mm_ctx *ctx, const char *a, const char *b, struct mm_
 		{ SOD_DUTY_A, MM_OP_EQ, { true, 0, a } },
 		{ SOD_DUTY_B, MM_OP_EQ, { true, 0, b } },
 	};
-	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 16, 0, NULL };
+	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 16, 0, NULL, NULL };
 
 	return mm_rec_list(ctx->conn, &mm_reg_sod_rules.schema, &q, ctx->a, page);
 }

@@ -49,7 +49,7 @@ static int system_conflicts(struct mm_ctx *ctx, const struct mm_record *sys, con
 			    struct list *l)
 {
 	struct mm_filter f = { AST_SYSTEM, MM_OP_EQ, { true, sys->id, NULL } };
-	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { &f, 1, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	int64_t admin = sys->v[SYS_ADMIN].i;
 	struct mm_page page;
 	int rc;
@@ -87,7 +87,7 @@ static int system_conflicts(struct mm_ctx *ctx, const struct mm_record *sys, con
 
 static int infra_conflicts(struct mm_ctx *ctx, struct list *l)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_page page;
 	const char *rule;
 	bool on;
@@ -108,7 +108,7 @@ static int infra_conflicts(struct mm_ctx *ctx, struct list *l)
 /* Decided requests whose decider was also the person in field fi. */
 static int request_conflicts(struct mm_ctx *ctx, int fi, const char *duty, struct list *l)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, PAGE, 0, NULL, NULL };
 	struct mm_page page;
 	const char *rule;
 	bool on;

@@ -256,6 +256,55 @@ static void add_order(const struct mm_schema *s, const struct mm_query *q, bool 
 	mm_buf_adds(b, q->desc ? " DESC" : " ASC");
 }
 
+/* Appends the keyset condition of q->after: the records after it in the
+ * order of add_order, where SQLite puts NULL before every value. The row
+ * value comparison lets the index of the order start at the key instead
+ * of walking every record before it. */
+static int add_after(const struct mm_schema *s, const struct mm_query *q, struct mm_buf *w,
+		     struct mm_sq_bind *v, size_t *nv)
+{
+	const struct mm_after *af = q->after;
+	const char *col = NULL;
+	bool is_int = false;
+
+	if (q->sort >= 0) {
+		col = s->fields[q->sort].name;
+		is_int = mm_sq_int_field(&s->fields[q->sort]);
+	} else if (q->sort == MM_SORT_UPDATED) {
+		col = "updated_at";
+	}
+	if (!col || !af->key.set) {
+		if (col && !q->desc) {
+			mm_buf_adds(w, " AND ((");
+			mm_sq_add_ident(w, col, NULL);
+			mm_buf_adds(w, " IS NULL AND id > ?) OR ");
+			mm_sq_add_ident(w, col, NULL);
+			mm_buf_adds(w, " IS NOT NULL)");
+		} else if (col) {
+			mm_buf_adds(w, " AND ");
+			mm_sq_add_ident(w, col, NULL);
+			mm_buf_adds(w, " IS NULL AND id < ?");
+		} else {
+			mm_buf_adds(w, q->desc ? " AND id < ?" : " AND id > ?");
+		}
+		v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_INT, af->id, NULL };
+		return MM_OK;
+	}
+	if (!is_int && !af->key.s)
+		return MM_EINVAL;
+	mm_buf_adds(w, q->desc ? " AND ((" : " AND (");
+	mm_sq_add_ident(w, col, NULL);
+	mm_buf_adds(w, q->desc ? ", id) < (?, ?) OR " : ", id) > (?, ?)");
+	if (q->desc) {
+		mm_sq_add_ident(w, col, NULL);
+		mm_buf_adds(w, " IS NULL)");
+	}
+	v[(*nv)++] = is_int ? (struct mm_sq_bind){ MM_SQ_B_INT, af->key.i, NULL }
+			    : (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, af->key.s };
+	v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_INT, af->id, NULL };
+	return MM_OK;
+}
+
 /* Runs SELECT count(*) with the WHERE clause in w. */
 static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *w,
 		      const struct mm_sq_bind *v, size_t nv, int64_t *total)
@@ -437,7 +486,8 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	out->recs = NULL;
 	out->n = 0;
 	out->total = 0;
-	if (q->offset > INT64_MAX || !sort_ok(s, q))
+	out->more = false;
+	if (q->offset > INT64_MAX || !sort_ok(s, q) || (q->after && q->offset))
 		return MM_EINVAL;
 	rc = mm_sq_cached_for(sc, s, &e); /* checks the schema's names */
 	if (rc)
@@ -445,7 +495,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	mm_buf_init(&w, MM_SQ_SQL_CAP);
 	mm_buf_init(&rw, MM_SQ_SQL_CAP);
 	rc = MM_ENOMEM;
-	nbind = q->nfilters + s->nfields + 4;
+	nbind = q->nfilters + s->nfields + 6;
 	v = mm_arena_alloc(a, nbind * sizeof(*v));
 	rv = mm_arena_alloc(a, (nbind + (q->acl ? mm_sq_acl_nbinds(q->acl) : 0)) * sizeof(*rv));
 	if (!v || !rv)
@@ -459,6 +509,8 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	rnv = nv;
 	if (q->acl)
 		rc = mm_sq_acl_where(s, q->acl, &rw, rv, &rnv);
+	if (!rc && q->after)
+		rc = add_after(s, q, &rw, rv, &rnv);
 	if (!rc && (w.err || rw.err))
 		rc = MM_ENOMEM;
 	if (rc)
@@ -468,7 +520,11 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	if (rc)
 		goto out;
 	rc = list_total(sc, s, q, a, &w, v, nv, &out->total, &all);
-	if (!rc && (uint64_t)out->total > q->offset) {
+	if (!rc && q->after && out->total > 0) {
+		/* Where the key falls is not known: one more row tells whether
+		 * another page follows. */
+		want = q->limit + 1;
+	} else if (!rc && (uint64_t)out->total > q->offset) {
 		want = (size_t)((uint64_t)out->total - q->offset);
 		if (want > q->limit)
 			want = q->limit;
@@ -476,6 +532,12 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	if (!rc && want)
 		rc = list_rows(sc, s, q, &rw, rv, rnv, want, sort_matches(q, out->total, all, want),
 			       a, out);
+	if (!rc && out->n > q->limit) {
+		out->n = q->limit;
+		out->more = true;
+	} else if (!rc && !q->after) {
+		out->more = q->offset + out->n < (uint64_t)out->total;
+	}
 	rc = mm_sq_op_end(sc, rc);
 out:
 	mm_buf_free(&w);

@@ -31,6 +31,14 @@ enum mm_status_filter { MM_ACTIVE, MM_RETIRED, MM_ANY_STATUS };
 
 struct mm_acl; /* store/grants.h */
 
+/* Keyset paging: a list that goes on after one record, in the list's
+ * order (sort key, then id), instead of skipping offset records. */
+struct mm_after {
+	int64_t id;
+	struct mm_value key; /* the sort key's value, unset for NULL; unused
+				when the list is sorted by id */
+};
+
 struct mm_query {
 	const struct mm_filter *filters;
 	size_t nfilters;
@@ -43,12 +51,14 @@ struct mm_query {
 	/* Which records the reader may see (store/grants.h); NULL: all. The
 	 * total counts only those. */
 	const struct mm_acl *acl;
+	const struct mm_after *after; /* NULL, or offset is 0 */
 };
 
 struct mm_page {
 	struct mm_record *recs;
 	size_t n;
-	int64_t total; /* records matching the query, ignoring limit/offset */
+	int64_t total; /* records matching the query, ignoring limit/offset/after */
+	bool more;     /* records follow this page */
 };
 
 /* One entry of a record's history: a version and what changed in it. */

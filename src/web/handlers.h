@@ -31,6 +31,10 @@ void mm_ctx_close(struct mm_web *w, struct mm_ctx *ctx);
  * filters) into q. Unknown parameters are refused when strict. */
 int mm_list_query(struct mm_web *w, struct mm_req *rq, bool strict, struct mm_query *q,
 		  struct mm_ferrs *errs);
+/* Writes the keyset cursor ("after") of the page that follows last, the
+ * last record of a page listed with q. */
+void mm_list_cursor(struct mm_buf *b, const struct mm_schema *s, const struct mm_query *q,
+		    const struct mm_record *last);
 
 /* JSON API (api.c, api_io.c, api_grants.c, openapi.c). */
 void mm_api_health(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs);

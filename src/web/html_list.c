@@ -13,7 +13,8 @@
 enum { PAGE_SIZE = 50 };
 
 /* Parameters that select a page rather than records; exports drop them. */
-static const char *const paging_params[] = { "page", "limit", "offset", "encoding", "lang", NULL };
+static const char *const paging_params[] = { "page",	 "limit", "offset", "after",
+					     "encoding", "lang",  NULL };
 
 static const char *qparam(struct mm_req *rq, const char *name)
 {
@@ -130,8 +131,8 @@ static void field_filter(struct mm_html *h, const struct mm_field *f)
  * cannot be filtered on through the query string. */
 static bool is_list_param(const char *name)
 {
-	static const char *const list_params[] = { "q",	     "sort", "status", "limit",
-						   "offset", "page", "lang",   "encoding" };
+	static const char *const list_params[] = { "q",	   "sort",  "status", "limit",	 "offset",
+						   "page", "after", "lang",   "encoding" };
 
 	for (size_t k = 0; k < sizeof(list_params) / sizeof(list_params[0]); k++)
 		if (strcmp(name, list_params[k]) == 0)

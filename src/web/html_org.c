@@ -42,7 +42,9 @@ static int by_role_section(const void *a, const void *b)
 /* Reads the active roles, the holdings valid today and the active sections. */
 static int load(struct mm_html *h, struct org *o)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, MAX_ROLES, 0, NULL };
+	struct mm_query q = {
+		NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, MAX_ROLES, 0, NULL, NULL
+	};
 	struct mm_page page;
 	char today[11];
 	int rc;
@@ -234,7 +236,7 @@ static int64_t headcount(struct mm_html *h, int64_t section)
 		{ PER_SECTION, MM_OP_EQ, { true, section, NULL } },
 		{ PER_STATUS, MM_OP_EQ, { true, 0, "employed" } },
 	};
-	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL };
+	struct mm_query q = { f, 2, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL, NULL };
 	struct mm_page page;
 
 	return mm_reg_list(&mm_reg_people, h->ctx, &q, &page) ? -1 : page.total;

@@ -30,7 +30,7 @@ static void parts(const struct mm_risk_compare *c, struct part p[4])
 /* The years that have an assessment, latest first, into ys (up to max). */
 static size_t years(struct mm_ctx *ctx, int64_t *ys, size_t max)
 {
-	struct mm_query q = { NULL, 0, NULL, RA_YEAR, true, MM_ACTIVE, max, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, RA_YEAR, true, MM_ACTIVE, max, 0, NULL, NULL };
 	struct mm_page page = { .n = 0 };
 
 	if (mm_reg_list(&mm_reg_risk_assessments, ctx, &q, &page))

@@ -293,6 +293,38 @@ static void report_paths(struct mm_json *j)
 	}
 }
 
+/* GET of a register's list, with the parameters every list reads
+ * (query.c); per-field filters are the field names, with _min and _max for
+ * levels and dates. The answer holds total, offset, limit, items and, when
+ * records follow, next: the cursor for after. */
+/* clang-format off */
+static const char list_qps[] = "["
+	QP("q", "string", "Free text over the searchable fields") ","
+	QP("sort", "string", "Field to sort by; a leading - sorts descending") ","
+	QP("status", "string", "active (default), retired or all") ","
+	QP("limit", "integer", "Records per page (default 50)") ","
+	QP("offset", "integer", "Records to skip") ","
+	QP("page", "integer", "Page number from 1, instead of offset") ","
+	QP("after", "string", "Keyset cursor: next of the previous page (not with offset or page)")
+	"]";
+/* clang-format on */
+
+static void list_operation(struct mm_json *j, const struct mm_register *r)
+{
+	mm_json_key(j, "get");
+	mm_json_obj_open(j);
+	mm_json_key(j, "summary");
+	mm_json_str(j, r->label_en);
+	mm_json_key(j, "parameters");
+	mm_json_raw(j, list_qps);
+	mm_json_key(j, "responses");
+	mm_json_obj_open(j);
+	ref_response(j, "200", "OK", NULL);
+	ref_response(j, "400", "Malformed or unknown parameters", "Error");
+	mm_json_obj_close(j);
+	mm_json_obj_close(j);
+}
+
 static void register_paths(struct mm_json *j, const struct mm_register *r)
 {
 	const char *n = r->schema.name;
@@ -301,7 +333,7 @@ static void register_paths(struct mm_json *j, const struct mm_register *r)
 	snprintf(path, sizeof(path), "/api/v1/%s", n);
 	mm_json_key(j, path);
 	mm_json_obj_open(j);
-	operation(j, "get", r->label_en, NULL, "200", NULL, false);
+	list_operation(j, r);
 	operation(j, "post", "Create", n, "201", n, false);
 	mm_json_obj_close(j);
 	snprintf(path, sizeof(path), "/api/v1/%s/{id}", n);

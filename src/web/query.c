@@ -101,7 +101,37 @@ static bool size_param(const char *s, size_t max, size_t *out)
 	return true;
 }
 
-static const char *const list_params[] = { "q", "sort", "status", "limit", "offset", "page" };
+static const char *const list_params[] = {
+	"q", "sort", "status", "limit", "offset", "page", "after"
+};
+
+/* Reads a keyset cursor as mm_list_cursor writes it: "ID" or "ID:KEY". The
+ * key is the sort field's value of record ID (absent: NULL); a list sorted
+ * by id has none. */
+static bool after_param(struct mm_arena *a, const struct mm_schema *s, struct mm_query *q,
+			const char *v)
+{
+	struct mm_after *af = mm_arena_zalloc(a, sizeof(*af));
+	const char *colon = strchr(v, ':');
+	size_t idlen = colon ? (size_t)(colon - v) : strlen(v);
+
+	if (!af || !mm_slice_to_i64((struct mm_slice){ v, idlen }, &af->id) || af->id <= 0)
+		return false;
+	if (colon && q->sort == MM_SORT_ID)
+		return false;
+	if (colon) {
+		af->key.set = true;
+		if (q->sort >= 0 && (s->fields[q->sort].type == MM_FT_INT ||
+				     s->fields[q->sort].type == MM_FT_REF)) {
+			if (!mm_slice_to_i64(mm_slice_cstr(colon + 1), &af->key.i))
+				return false;
+		} else {
+			af->key.s = colon + 1;
+		}
+	}
+	q->after = af;
+	return true;
+}
 
 /* Handles one per-field filter parameter: name, name_min, name_max. */
 static int field_filter(struct mm_req *rq, const struct mm_schema *s, const struct mm_param *p,
@@ -204,5 +234,29 @@ int mm_list_query(struct mm_web *w, struct mm_req *rq, bool strict, struct mm_qu
 		else
 			q->offset = (page - 1) * q->limit;
 	}
+	if ((v = mm_param_get(rq->query, rq->nquery, "after")) && *v &&
+	    (q->offset || !after_param(rq->a, s, q, v)))
+		mm_ferr_add(errs, NULL, "after", "bad_query", rq->lang);
 	return errs->n ? MM_EINVAL : MM_OK;
+}
+
+void mm_list_cursor(struct mm_buf *b, const struct mm_schema *s, const struct mm_query *q,
+		    const struct mm_record *last)
+{
+	struct mm_value updated = { last->updated_at != NULL, 0, last->updated_at };
+	const struct mm_value *key = NULL;
+
+	mm_buf_printf(b, "%lld", (long long)last->id);
+	if (q->sort >= 0)
+		key = &last->v[q->sort];
+	else if (q->sort == MM_SORT_UPDATED)
+		key = &updated;
+	if (!key || !key->set)
+		return;
+	mm_buf_addc(b, ':');
+	if (q->sort >= 0 &&
+	    (s->fields[q->sort].type == MM_FT_INT || s->fields[q->sort].type == MM_FT_REF))
+		mm_buf_printf(b, "%lld", (long long)key->i);
+	else
+		mm_buf_adds(b, key->s ? key->s : "");
 }

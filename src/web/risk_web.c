@@ -117,7 +117,9 @@ int mm_risk_years_read(struct mm_req *rq, int64_t *from, int64_t *to, bool *give
 
 int mm_risk_names_load(struct mm_ctx *ctx, struct mm_risk_names *n)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 1000, 0, NULL };
+	struct mm_query q = {
+		NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 1000, 0, NULL, NULL
+	};
 	int rc = mm_reg_list(&mm_reg_threats, ctx, &q, &n->threats);
 
 	n->lang = ctx->lang;

@@ -25,6 +25,10 @@ const START_TIMEOUT_MS = 15000;
  * cluster at MAMORI_PG_URL (scripts/pg-cluster start prints it). */
 export const BACKEND = process.env.MAMORI_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 const PG_URL = process.env.MAMORI_PG_URL || 'postgresql://mamori@127.0.0.1:54329/postgres';
+// A database on a server has no directory beside it for the key that seals
+// TOTP seeds: every server and CLI run of this test process shares one.
+if (BACKEND === 'postgres' && !process.env.MAMORI_KEY_FILE)
+	process.env.MAMORI_KEY_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'mamori-key-')), 'seal.key');
 
 function psql(sql, url = PG_URL) {
 	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {

@@ -242,7 +242,7 @@ static int expect_rc(char letter)
 static int64_t count_visible(struct mm_ctx *c, const struct mm_register *r, const char *q,
 			     struct mm_page *page)
 {
-	struct mm_query qq = { NULL, 0, q, MM_SORT_ID, false, MM_ANY_STATUS, 100, 0, NULL };
+	struct mm_query qq = { NULL, 0, q, MM_SORT_ID, false, MM_ANY_STATUS, 100, 0, NULL, NULL };
 
 	assert_int_equal(mm_reg_list(r, c, &qq, page), MM_OK);
 	/* The total, counted in parts, agrees with the rows, read with the
@@ -267,7 +267,9 @@ static void check_asset_reads(struct fx *f, int w)
 	const char *names[4] = { "資産L1", "資産L2", "資産L3", "資産L4" };
 	struct mm_page page, found;
 	struct mm_file_report rep;
-	struct mm_query all = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 100, 0, NULL };
+	struct mm_query all = {
+		NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 100, 0, NULL, NULL
+	};
 	int64_t want = whos[w].read_unit;
 	struct mm_buf out;
 

@@ -52,9 +52,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct mm_query all = {
-	NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 1000, 0, NULL
-};
+static const struct mm_query all = { NULL,	    0,	  NULL, MM_SORT_ID, false,
+				     MM_ANY_STATUS, 1000, 0,	NULL,	    NULL };
 
 static void export_csv(struct mm_test_db *d, const struct mm_register *r, struct mm_buf *b)
 {

@@ -108,7 +108,7 @@ static void expect_refusal(struct fx *f, enum mm_in_mode mode, struct mm_in v, c
 	size_t n = base_asset(f, it);
 	struct mm_ferrs errs;
 	struct mm_record rec;
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 10, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 10, 0, NULL, NULL };
 	struct mm_page before, after;
 
 	set_item(it, &n, v);
@@ -275,7 +275,7 @@ static void test_retire_restore(void **state)
 	size_t n = base_asset(f, it);
 	struct mm_ferrs errs;
 	struct mm_record rec;
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 10, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 10, 0, NULL, NULL };
 	struct mm_page page;
 
 	assert_int_equal(create(f, &mm_reg_assets, MM_IN_JSON, it, n, &errs, &rec), MM_OK);

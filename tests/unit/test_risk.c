@@ -270,7 +270,7 @@ static void bad_input_changes_nothing(void **state)
 	struct mm_ferrs errs;
 	struct mm_record r;
 	struct mm_page page;
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL, NULL };
 
 	f->ctx.who = &f->p_secretariat;
 	assert_int_equal(new_risk(f, f->asset, 4, 2, &errs, &r), MM_EVALIDATE);
@@ -441,7 +441,9 @@ static void heatmap_counts_equal_list_counts(void **state)
 	f->ctx.who = NULL;
 	assert_int_equal(mm_risk_bulk_create(&f->ctx, &b, &c), MM_OK);
 	for (size_t w = 0; w < sizeof(readers) / sizeof(readers[0]); w++) {
-		struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL };
+		struct mm_query q = {
+			NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 0, 0, NULL, NULL
+		};
 		struct mm_risk_heat h;
 		struct mm_page page;
 

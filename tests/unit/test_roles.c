@@ -58,7 +58,7 @@ static int64_t must_create(struct fx *f, const struct mm_register *r, struct mm_
 
 static int64_t total(struct fx *f, const struct mm_register *r)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ANY_STATUS, 0, 0, NULL, NULL };
 	struct mm_page page;
 
 	assert_int_equal(mm_reg_list(r, &f->ctx, &q, &page), MM_OK);

@@ -167,7 +167,7 @@ static int64_t list(struct fx *f, const struct mm_query *q, struct mm_page *p)
 
 static struct mm_query query(void)
 {
-	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 100, 0, NULL };
+	struct mm_query q = { NULL, 0, NULL, MM_SORT_ID, false, MM_ACTIVE, 100, 0, NULL, NULL };
 	return q;
 }
 

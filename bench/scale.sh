@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# mamori's scale benchmark: list pages, a single GET, a write with its audit
+# entry and 'audit verify' on a large database (by default 1,000,000 assets,
+# 3,000 sections, 50,000 people, 10,000,000 audit entries), on SQLite or
+# PostgreSQL. Prints p50/p99 latency per scenario; the target is p99 < 50 ms
+# for every list page. See bench/README.md ("Scale").
+#
+# Environment:
+#   DB        database URL or SQLite path (default bench/out/scale.db); made
+#             with mamori-bench-scale when it holds no assets yet (a
+#             PostgreSQL database must exist, empty)
+#   ASSETS SECTIONS PEOPLE AUDIT   dataset size when generating
+#   DURATION  seconds per scenario (default 10)
+#   CONNS     wrk connections (default 4: latency, not throughput)
+#   BUILD     the build directory (default build)
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+
+BUILD=${BUILD:-build}
+DB=${DB:-bench/out/scale.db}
+ASSETS=${ASSETS:-1000000}
+SECTIONS=${SECTIONS:-3000}
+PEOPLE=${PEOPLE:-50000}
+AUDIT=${AUDIT:-10000000}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-4}
+TARGET_P99_MS=50
+MAMORI=$BUILD/mamori
+
+for v in ASSETS SECTIONS PEOPLE AUDIT DURATION CONNS; do
+	if ! [[ ${!v} =~ ^[0-9]+$ ]]; then
+		echo "bench: $v must be a whole number" >&2
+		exit 2
+	fi
+done
+for tool in ninja wrk curl; do
+	command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 2; }
+done
+ninja -C "$BUILD" >/dev/null
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mamori-scale.XXXXXX")
+PID=
+cleanup() {
+	if [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null; then
+		kill -TERM "$PID" 2>/dev/null || true
+		wait "$PID" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+case $DB in
+postgres://* | postgresql://*) BACKEND=postgresql ;;
+*) BACKEND=sqlite; mkdir -p "$(dirname "$DB")" ;;
+esac
+
+# Generate unless the database has assets already.
+have=$("$MAMORI" asset list --db "$DB" --limit 1 --json 2>/dev/null | wc -l || true)
+if [[ ${have:-0} -lt 1 ]]; then
+	echo "bench: generating $ASSETS assets, $SECTIONS sections, $PEOPLE people," \
+		"$AUDIT audit entries in $DB" >&2
+	t0=$(now)
+	"$BUILD/bench/mamori-bench-scale" --db "$DB" --assets "$ASSETS" --sections "$SECTIONS" \
+		--people "$PEOPLE" --audit "$AUDIT" >&2
+	echo "bench: generated in $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }') s" >&2
+fi
+
+"$MAMORI" init --db "$DB" >/dev/null
+BENCH_PW="bench-$$-$RANDOM-$RANDOM-password"
+bench_account bench-api ベンチ計測 0121 事務局
+bench_account bench-web ベンチ閲覧 0410 職員
+TOKEN=$("$MAMORI" token create --db "$DB" --login bench-api --label bench | tail -n 1)
+
+# The list cache is off: every request runs its queries, as the first
+# reader of a page after a change would.
+printf '[server]\ncache_mb = 0\n' >"$TMP/nocache.conf"
+"$MAMORI" serve --config "$TMP/nocache.conf" --db "$DB" --port 0 2>"$TMP/mamori.err" &
+PID=$!
+URL=http://127.0.0.1:$(learn_port "$TMP/mamori.err" "$PID")
+wait_answer "$URL/healthz"
+COOKIE=$(curl -s -i --max-time 30 -d "login=bench-web&password=$BENCH_PW&next=/" "$URL/signin" |
+	sed -n 's/^[Ss]et-[Cc]ookie: \(mm_session=[0-9a-f]*\).*/\1/p')
+[[ -n $COOKIE ]] || { echo "bench: could not sign in to the pages" >&2; exit 1; }
+
+api() {
+	curl -sf --max-time 60 -H "Authorization: Bearer $TOKEN" "$URL$1"
+}
+json_num() { # first number after "$1":
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
+}
+TOTAL=$(api '/api/v1/assets?limit=1' | json_num total)
+NSEC=$(api '/api/v1/sections?limit=1' | json_num total)
+MAXID=$(api '/api/v1/assets?limit=1&sort=-id&status=all' | json_num id)
+echo "bench: $TOTAL active assets, $NSEC sections, largest id $MAXID" >&2
+
+# Path files: many values per scenario, picked at random per request.
+rand() { # n values in 1..$1
+	awk -v n="$2" -v m="$1" -v s="$RANDOM" 'BEGIN { srand(s); for (i = 0; i < n; i++) print 1 + int(rand() * m) }'
+}
+paths() { # name template(with %d) max
+	rand "$3" 500 | while read -r x; do printf "$2\n" "$x"; done >"$TMP/$1.paths"
+}
+paths first '/api/v1/assets?limit=50&x=%d' 1
+paths by-name '/api/v1/assets?sort=name&limit=50&page=%d' 200
+paths section '/api/v1/assets?section_id=%d&sort=-updated_at&limit=50' "$NSEC"
+paths kind-level '/api/v1/assets?kind=data&confidentiality_min=3&sort=name&limit=50&page=%d' 20
+paths search '/api/v1/assets?q=%%E7%%AC%%AC%d%%E5%%8F%%B7&limit=50' "$MAXID"
+paths deep-offset '/api/v1/assets?limit=50&offset=%d' "$((TOTAL - 50))"
+paths deep-after '/api/v1/assets?limit=50&after=%d' "$MAXID"
+paths staff-page '/assets?page=%d' 50
+paths staff-section '/assets?section_id=%d' "$NSEC"
+paths get-one '/api/v1/assets/%d' "$MAXID"
+
+NAMES=() P50=() P99=() RPS=() NOTES=()
+scenario() {
+	local name=$1 out="$TMP/wrk-$1.txt" auth
+	shift
+	case $name in staff-*) auth="Cookie: $COOKIE" ;; *) auth="Authorization: Bearer $TOKEN" ;; esac
+	timeout $((DURATION + 30)) wrk -t2 "-c$CONNS" "-d${DURATION}s" --latency -H "$auth" "$@" \
+		>"$out" 2>&1 || NOTES+=("$name: wrk failed: $(tail -n 3 "$out")")
+	NAMES+=("$name")
+	RPS+=("$(awk '/^Requests\/sec:/ { print $2 }' "$out")")
+	P50+=("$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")")
+	P99+=("$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")")
+	if grep -q 'Non-2xx' "$out"; then
+		NOTES+=("$name: $(sed -n 's/^ *\(Non-2xx or 3xx responses:.*\)/\1/p' "$out")")
+	fi
+	check_alive "$PID" "$TMP/mamori.err"
+}
+for s in first by-name section kind-level search deep-offset deep-after staff-page staff-section get-one; do
+	echo "bench: $s" >&2
+	scenario "$s" -s bench/paths.lua "$URL" -- "$TMP/$s.paths"
+done
+echo "bench: write" >&2
+scenario write -s bench/create.lua "$URL" -- 2
+
+# audit verify over the whole log, with a checkpoint signed for it.
+"$MAMORI" audit keygen --key "$TMP/audit.key" --pubkey "$TMP/audit.pub" --name bench/audit >/dev/null
+"$MAMORI" audit checkpoint --db "$DB" --key "$TMP/audit.key" >/dev/null
+t0=$(now)
+"$MAMORI" audit verify --db "$DB" --pubkey "$TMP/audit.pub" >"$TMP/verify.out"
+t1=$(now)
+ENTRIES=$(sed -n 's/^ok: entries 1\.\.\([0-9]*\) verified.*/\1/p' "$TMP/verify.out")
+VERIFY_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+
+echo "mamori scale benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $BACKEND," \
+	"$TOTAL active assets, $NSEC sections, ${ENTRIES:-?} audit entries, wrk -t2 -c$CONNS -d${DURATION}s"
+printf '%-15s %10s %10s %10s  %s\n' scenario req/s p50_ms p99_ms "p99 < ${TARGET_P99_MS} ms (lists)"
+for i in "${!NAMES[@]}"; do
+	verdict=
+	case ${NAMES[$i]} in get-one | write) ;; *)
+		verdict=$(awk -v p="${P99[$i]}" -v t="$TARGET_P99_MS" 'BEGIN { print (p < t) ? "ok" : "MISSED" }') ;;
+	esac
+	printf '%-15s %10s %10s %10s  %s\n' "${NAMES[$i]}" "${RPS[$i]}" "${P50[$i]}" "${P99[$i]}" "$verdict"
+done
+printf 'audit verify: %s entries in %s s\n' "${ENTRIES:-?}" "$VERIFY_S"
+for n in "${NOTES[@]}"; do echo "note: $n"; done
