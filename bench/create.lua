@@ -20,5 +20,10 @@ function request()
 		'{"name":"負荷試験の資産 %d-%d","kind":"document","section_id":%s,' ..
 		'"personal_info":"none","confidentiality":2,"integrity":2,"availability":1}',
 		tid or 0, n, section)
-	return wrk.format("POST", "/api/v1/assets", { ["Content-Type"] = "application/json" }, body)
+	-- Headers given here replace those of wrk -H: keep them (the token).
+	local headers = { ["Content-Type"] = "application/json" }
+	for k, v in pairs(wrk.headers) do
+		headers[k] = v
+	end
+	return wrk.format("POST", "/api/v1/assets", headers, body)
 end

@@ -59,6 +59,21 @@ int mm_registers_migrate(struct mm_store *st)
 		if (r->owner_field >= 0 && r->class_field >= 0)
 			rc = mm_store_index(st, &r->schema, f, 2);
 	}
+	/* A choice filtered with a level range (data of 課外秘 and above, say)
+	 * is counted from one index too, rather than by reading the records
+	 * of every matching level: the counts of a million-record ledger. */
+	for (size_t i = 0; !rc && i < mm_nregisters; i++) {
+		const struct mm_register *r = mm_registers[i];
+
+		for (size_t k = 0; !rc && r->class_field >= 0 && k < r->schema.nfields; k++) {
+			const struct mm_field *fd = &r->schema.fields[k];
+			size_t f[2] = { k, (size_t)r->class_field };
+
+			if (fd->type == MM_FT_ENUM && (fd->flags & MM_F_FILTER) &&
+			    (int)k != r->class_field)
+				rc = mm_store_index(st, &r->schema, f, 2);
+		}
+	}
 	return rc;
 }
 

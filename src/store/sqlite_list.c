@@ -305,22 +305,24 @@ static int add_after(const struct mm_schema *s, const struct mm_query *q, struct
 	return MM_OK;
 }
 
-/* Runs SELECT count(*) with the WHERE clause in w. */
+/* Counts the rows of the WHERE clause in w, but no more than cap + 1. */
 static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *w,
-		      const struct mm_sq_bind *v, size_t nv, int64_t *total)
+		      const struct mm_sq_bind *v, size_t nv, int64_t cap, int64_t *total)
 {
 	sqlite3_stmt *st = NULL;
 	struct mm_buf b;
 	int rc, src;
 
 	mm_buf_init(&b, MM_SQ_SQL_CAP);
-	mm_buf_adds(&b, "SELECT count(*) FROM ");
+	mm_buf_adds(&b, "SELECT count(*) FROM (SELECT 1 FROM ");
 	mm_sq_add_ident(&b, s->name, NULL);
 	mm_buf_add(&b, w->data, w->len);
+	mm_buf_adds(&b, " LIMIT ?)");
 	rc = list_stmt(sc, &b, &st);
 	if (rc)
 		goto out;
-	if (bind_all(st, v, nv) != SQLITE_OK) {
+	if (bind_all(st, v, nv) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, (int)nv + 1, cap + 1) != SQLITE_OK) {
 		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
 		goto out;
 	}
@@ -349,11 +351,16 @@ static bool filtered(const struct mm_query *q)
  * histograms (sqlite_stat4) the planner takes every value of a filter to be
  * average, and for a filter matching few rows would walk the whole index:
  * 165 ms for kind=document (80 of 97 298 assets) sorted by name. */
-static bool sort_matches(const struct mm_query *q, int64_t total, int64_t all, size_t want)
+static bool sort_matches(const struct mm_query *q, const struct mm_page *page, int64_t all,
+			 size_t want)
 {
-	double walk, sort = (double)total;
+	double walk, sort = (double)page->total;
+	int64_t total = page->total;
 
-	if (!filtered(q) || all <= 0 || total <= 0)
+	/* Past the count cap the matching rows are at least a hundredth of a
+	 * million-record register: walking finds a page among them sooner
+	 * than sorting them all would (deep pages take the cursor). */
+	if (!filtered(q) || all <= 0 || total <= 0 || page->capped)
 		return false;
 	walk = ((double)q->offset + (double)want) * (double)all / (double)total;
 	return sort < walk;
@@ -389,8 +396,10 @@ static int acl_total(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 		if (!rc && pw.err)
 			rc = MM_ENOMEM;
 		if (!rc && !none)
-			rc = list_count(sc, s, &pw, pv, pnv, &n);
+			rc = list_count(sc, s, &pw, pv, pnv, MM_TOTAL_CAP - *total, &n);
 		*total += n;
+		if (*total > MM_TOTAL_CAP)
+			part = MM_SQ_ACL_PARTS; /* past the cap: the rest need not be counted */
 		mm_buf_free(&pw);
 	}
 	return rc;
@@ -398,7 +407,7 @@ static int acl_total(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 
 /* Sets *total to the number of records matching the query. Lists without
  * filters, search or access filter take it from record_counts, the others
- * count their rows. *all gets the number of records with the status asked
+ * count their rows up to MM_TOTAL_CAP + 1. *all gets the number of records with the status asked
  * for, or -1 when record_counts has no row for the register. w and v are
  * the WHERE clause without the access filter. */
 static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
@@ -426,7 +435,7 @@ static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const st
 	}
 	if (q->acl)
 		return acl_total(sc, s, q, a, w, v, nv, total);
-	return list_count(sc, s, w, v, nv, total);
+	return list_count(sc, s, w, v, nv, MM_TOTAL_CAP, total);
 }
 
 static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
@@ -486,7 +495,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	out->recs = NULL;
 	out->n = 0;
 	out->total = 0;
-	out->more = false;
+	out->more = out->capped = false;
 	if (q->offset > INT64_MAX || !sort_ok(s, q) || (q->after && q->offset))
 		return MM_EINVAL;
 	rc = mm_sq_cached_for(sc, s, &e); /* checks the schema's names */
@@ -520,9 +529,13 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	if (rc)
 		goto out;
 	rc = list_total(sc, s, q, a, &w, v, nv, &out->total, &all);
-	if (!rc && q->after && out->total > 0) {
-		/* Where the key falls is not known: one more row tells whether
-		 * another page follows. */
+	if (out->total > MM_TOTAL_CAP) {
+		out->total = MM_TOTAL_CAP;
+		out->capped = true;
+	}
+	if (!rc && (q->after || out->capped) && out->total > 0) {
+		/* Where the page falls among the records is not known: one
+		 * more row tells whether another page follows. */
 		want = q->limit + 1;
 	} else if (!rc && (uint64_t)out->total > q->offset) {
 		want = (size_t)((uint64_t)out->total - q->offset);
@@ -530,12 +543,12 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 			want = q->limit;
 	}
 	if (!rc && want)
-		rc = list_rows(sc, s, q, &rw, rv, rnv, want, sort_matches(q, out->total, all, want),
-			       a, out);
+		rc = list_rows(sc, s, q, &rw, rv, rnv, want, sort_matches(q, out, all, want), a,
+			       out);
 	if (!rc && out->n > q->limit) {
 		out->n = q->limit;
 		out->more = true;
-	} else if (!rc && !q->after) {
+	} else if (!rc && !q->after && !out->capped) {
 		out->more = q->offset + out->n < (uint64_t)out->total;
 	}
 	rc = mm_sq_op_end(sc, rc);

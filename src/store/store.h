@@ -54,10 +54,17 @@ struct mm_query {
 	const struct mm_after *after; /* NULL, or offset is 0 */
 };
 
+/* Lists count what they select up to this many records: past it, a count
+ * would read every matching record of a large register (a million assets)
+ * for a number nobody pages through. Lists of a whole register without an
+ * access filter are counted exactly (the store keeps those numbers). */
+enum { MM_TOTAL_CAP = 10000 };
+
 struct mm_page {
 	struct mm_record *recs;
 	size_t n;
 	int64_t total; /* records matching the query, ignoring limit/offset/after */
+	bool capped;   /* total is MM_TOTAL_CAP: at least that many match */
 	bool more;     /* records follow this page */
 };
 

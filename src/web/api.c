@@ -215,6 +215,10 @@ void mm_api_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	mm_json_obj_open(&j);
 	mm_json_key(&j, "total");
 	mm_json_int(&j, page.total);
+	if (page.capped) { /* at least total match; counting stopped there */
+		mm_json_key(&j, "total_capped");
+		mm_json_bool(&j, true);
+	}
 	mm_json_key(&j, "offset");
 	mm_json_int(&j, (int64_t)q.offset);
 	mm_json_key(&j, "limit");

@@ -196,7 +196,8 @@ static void filter_form(struct mm_html *h, const struct mm_query *q)
 }
 
 /* The conditions in words, printed above the table for the approver. */
-static void print_conditions(struct mm_html *h, const struct mm_query *q, int64_t total)
+static void print_conditions(struct mm_html *h, const struct mm_query *q,
+			     const struct mm_page *page)
 {
 	const struct mm_register *r = h->rq->reg;
 	const char *sep = "";
@@ -222,7 +223,8 @@ static void print_conditions(struct mm_html *h, const struct mm_query *q, int64_
 		  q->status == MM_ACTIVE    ? MM_L(h->lang, "使用中", "In use")
 		  : q->status == MM_RETIRED ? MM_L(h->lang, r->retired_ja, r->retired_en)
 					    : MM_L(h->lang, "すべて", "All"),
-		  MM_L(h->lang, "件数", "Count"), total, MM_L(h->lang, "件", ""));
+		  MM_L(h->lang, "件数", "Count"), page->total,
+		  page->capped ? MM_L(h->lang, "件以上", " or more") : MM_L(h->lang, "件", ""));
 }
 
 static void heading(struct mm_html *h, const struct mm_query *q, int fi)
@@ -328,14 +330,15 @@ static void pager(struct mm_html *h, const struct mm_query *q, const struct mm_p
 			mm_html_url(h->rq, path, drop, "page", mm_html_str(h->rq, "%zu", cur - 1)),
 			MM_L(h->lang, "← 前へ", "← Previous"));
 	if (page->n && h->lang == MM_EN)
-		mm_html_f(h, "<span class=\"count\">%N–%N of %N</span>\n", from, to, page->total);
+		mm_html_f(h, "<span class=\"count\">%N–%N of %N%s</span>\n", from, to, page->total,
+			  page->capped ? "+" : "");
 	else if (page->n)
-		mm_html_f(h, "<span class=\"count\">全 %N 件中 %N–%N 件</span>\n", page->total,
-			  from, to);
+		mm_html_f(h, "<span class=\"count\">全 %N 件%s中 %N–%N 件</span>\n", page->total,
+			  page->capped ? "以上" : "", from, to);
 	else
 		mm_html_f(h, "<span class=\"count\">%s</span>\n",
 			  MM_L(h->lang, "全 0 件", "0 records"));
-	if (to < page->total)
+	if (page->more)
 		mm_html_f(
 			h, "<a class=\"btn\" rel=\"next\" href=\"%s\">%s</a>\n",
 			mm_html_url(h->rq, path, drop, "page", mm_html_str(h->rq, "%zu", cur + 1)),
@@ -473,7 +476,7 @@ void mm_html_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	toolbar(&h);
 	query_errors(&h, &errs);
 	filter_form(&h, &q);
-	print_conditions(&h, &q, page.total);
+	print_conditions(&h, &q, &page);
 	pager(&h, &q, &page);
 	table(&h, &q, &page);
 	if (page.total > (int64_t)page.n)

@@ -207,7 +207,12 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 		env.MAMORI_CONFIG = path.join(dir, 'mamori.conf');
 		writeFileSync(env.MAMORI_CONFIG, config);
 	}
-	const init = runCli(['init', '--db', dbPath, ...(seed === 'demo' ? ['--demo'] : [])], { env });
+	// seed: 'demo', 'demo-N' (the demo with N assets) or anything else for
+	// an empty database.
+	const many = /^demo-(\d+)$/.exec(seed);
+	const demo = seed === 'demo' || many !== null;
+	const seedArgs = many ? ['--demo-assets', many[1]] : demo ? ['--demo'] : [];
+	const init = runCli(['init', '--db', dbPath, ...seedArgs], { env });
 	if (init.status !== 0) {
 		database.drop();
 		rmSync(dir, { recursive: true, force: true });
@@ -216,7 +221,7 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 
 	let creds;
 	try {
-		creds = makeAccounts(dbPath, env, seed === 'demo');
+		creds = makeAccounts(dbPath, env, demo);
 	} catch (e) {
 		database.drop();
 		rmSync(dir, { recursive: true, force: true });
