@@ -22,7 +22,7 @@ struct mm_http {
 	struct mm_web *w;
 	struct mm_http_config c;
 	atomic_uint_fast64_t next_id;
-	/* Bytes of request bodies held now. Bodies are read before the
+	/* Bytes of request body buffers held now. Bodies are read before the
 	 * request is authenticated, so without a budget anyone could make
 	 * the server hold body_cap bytes on every connection. */
 	atomic_size_t body_bytes;
@@ -31,7 +31,7 @@ struct mm_http {
 /* Per-request state, kept between libmicrohttpd's calls for one request. */
 struct exchange {
 	struct mm_buf body;
-	size_t counted; /* bytes of this body in h->body_bytes */
+	size_t counted; /* bytes of this body's buffer in h->body_bytes */
 	bool too_big;
 };
 
@@ -227,14 +227,17 @@ static void release_body(struct mm_http *h, struct exchange *ex)
 }
 
 /* Appends n bytes to the body of ex, within its cap and the budget of all
- * bodies held; past either, the body is dropped and marked too big (413). */
+ * bodies held; past either, the body is dropped and marked too big (413).
+ * What counts is the memory the bodies take (a buffer grows by doubling),
+ * so that the budget bounds the server's size. */
 static void take_body(struct mm_http *h, struct exchange *ex, const char *data, size_t n)
 {
-	size_t held = atomic_fetch_add(&h->body_bytes, n) + n;
+	size_t before = ex->body.alloc, grew, held;
 
-	ex->counted += n;
-	if (held <= h->c.body_budget)
-		mm_buf_add(&ex->body, data, n);
+	mm_buf_add(&ex->body, data, n);
+	grew = ex->body.alloc > before ? ex->body.alloc - before : 0;
+	held = atomic_fetch_add(&h->body_bytes, grew) + grew;
+	ex->counted += grew;
 	if (held > h->c.body_budget || ex->body.err) {
 		ex->too_big = true;
 		mm_buf_free(&ex->body);
