@@ -50,7 +50,7 @@ check-quick: build
 bench: build
 	bench/run.sh
 
-# Real attack tools against a demo server (about 10 minutes; not in check):
+# Real attack tools against a demo server (about 9 minutes; not in check):
 # sqlmap and wapiti (scripts/attack), then slow connections and held bodies
 # (scripts/slowattack). Reports in build/attack and build/slowattack;
 # docs/security.md has the last results.
