@@ -1,11 +1,10 @@
 // Stored XSS and spreadsheet formula injection. A corpus of hostile strings
 // (and the longest value each field takes) goes into every text field of
-// every register (the fields are read from
-// /api/v1/openapi.json, so a new field or register is covered without
-// touching this file); then every page that shows them must carry them as
-// text, never as markup, and the CSV and XLSX exports must not hand a
-// spreadsheet a formula, while an export imported back gives the original
-// text.
+// every register (the fields are read from /api/v1/openapi.json, so a new
+// field or register is covered without touching this file); then every page
+// that shows them must carry them as text, never as markup, and the CSV and
+// XLSX exports must not hand a spreadsheet a formula, while an export
+// imported back gives the original text.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -61,7 +60,7 @@ const FORMULAS = [
 
 let doc; // the OpenAPI document
 let viewer; // a page session of 事務局 (the demo's jimukyoku, with TOTP)
-const targets = []; // {reg, id, fields: [{name, maxLength}], key}
+const targets = []; // {reg, id, create, fields: [{name, maxLength, label}]}
 const accepted = new Map(); // reg.field -> count of corpus strings stored
 const ownTags = new Map(); // page -> the BAD_TAGS elements it has of its own
 
