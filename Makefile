@@ -1,12 +1,13 @@
 # mamori — the README's two commands, and a few more for developers.
 #   make demo    install what is missing, build, start a demo server
 #   make check   install what is missing, build, run every test
+#   make attack  sqlmap, wapiti and slowhttptest against a demo server
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DIR   ?= demo
 PORT       ?= 8080
 
-.PHONY: all deps build demo check check-quick asan bench format lint clean
+.PHONY: all deps build demo check check-quick asan bench attack format lint clean
 
 all: build
 
@@ -48,6 +49,13 @@ check-quick: build
 
 bench: build
 	bench/run.sh
+
+# Real attack tools against a demo server (about 9 minutes; not in check):
+# sqlmap and wapiti (scripts/attack), then slow connections and held bodies
+# (scripts/slowattack). Reports in build/attack and build/slowattack;
+# docs/security.md has the last results.
+attack: build
+	@scripts/attack; a=$$?; scripts/slowattack; s=$$?; [ $$a -eq 0 ] && [ $$s -eq 0 ]
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'bench/*.c')

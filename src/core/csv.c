@@ -14,9 +14,30 @@ static bool starts_formula(char c)
 	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* True when s starts a formula once its leading single quotes are taken off:
+ * the values the writer gives one more quote and the reader takes it off
+ * again, so that the two undo each other for every text. */
+static bool formula_shaped(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] == '\'')
+		i++;
+	return i < n && starts_formula(s[i]);
+}
+
+struct mm_slice mm_csv_unneutralise(struct mm_slice s)
+{
+	if (s.len && s.ptr[0] == '\'' && formula_shaped(s.ptr, s.len)) {
+		s.ptr++;
+		s.len--;
+	}
+	return s;
+}
+
 void mm_csv_field(struct mm_buf *b, const char *s, size_t n, bool neutralise)
 {
-	bool prefix = neutralise && n && starts_formula(s[0]);
+	bool prefix = neutralise && formula_shaped(s, n);
 	bool quote = n && (is_blank(s[0]) || is_blank(s[n - 1]));
 	size_t run = 0;
 

@@ -21,10 +21,19 @@ enum {
  * inner quotes doubled) when it contains a comma, quote, CR or LF or starts or
  * ends with a space or tab. With neutralise, a value starting with = + - @,
  * TAB or CR is prefixed with a single quote so that a spreadsheet shows it as
- * text instead of running it as a formula; pass true for text values and
- * false for numbers. The caller writes the "," between fields. Errors land in
- * b's sticky error. */
+ * text instead of running it as a formula; so is one where such a character
+ * follows leading single quotes ("'=x" is written "''=x"), which lets
+ * mm_csv_unneutralise give back every text exactly. Pass true for text values
+ * and false for numbers. The caller writes the "," between fields. Errors
+ * land in b's sticky error. */
 void mm_csv_field(struct mm_buf *b, const char *s, size_t n, bool neutralise);
+
+/* Undoes mm_csv_field's neutralising quote on a cell read back: a cell that
+ * starts with a single quote and, past its leading quotes, with = + - @, TAB
+ * or CR loses its first quote. Any other cell is returned as it is ("'abc"
+ * stays "'abc"). In a hand-made file "'=x" reads as "=x", as Excel takes a
+ * leading quote to mark text. Returns a slice of s. */
+struct mm_slice mm_csv_unneutralise(struct mm_slice s);
 
 /* Appends the record terminator "\r\n". */
 void mm_csv_row_end(struct mm_buf *b);

@@ -15,12 +15,15 @@
 
 enum { PAGE = 1000, MAX_ERRS = 100 };
 
-/* Column headings beyond the fields: the record's state and dates. */
-static const char *state_label(enum mm_lang lang)
+const char *mm_export_state_heading(const struct mm_register *r)
 {
-	return MM_L(lang, "状態", "State");
+	for (size_t i = 0; i < r->schema.nfields; i++)
+		if (strcmp(r->schema.fields[i].label_ja, "状態") == 0)
+			return "使用状況";
+	return "状態";
 }
 
+/* The in-use column's text for a record not retired. */
 static const char *active_label(enum mm_lang lang)
 {
 	return MM_L(lang, "使用中", "In use");
@@ -135,7 +138,7 @@ static int csv_row(void *arg, const struct mm_record *rec, size_t row)
 		mm_buf_addc(job->out, ',');
 	}
 	csv_cell(job->ctx, job->out, rec->retired ? job->r->retired_ja : active_label(MM_JA), true,
-		 job->cp932, row, state_label(MM_JA), job->rep);
+		 job->cp932, row, mm_export_state_heading(job->r), job->rep);
 	if (mm_grants_in_files(job->r)) {
 		const char *g;
 		int rc = mm_grants_cell(job->r, job->ctx, rec, &g);
@@ -163,7 +166,7 @@ static int export_csv(const struct mm_register *r, struct mm_ctx *ctx, const str
 		csv_cell(ctx, out, r->schema.fields[i].label_ja, true, cp932, 1, NULL, rep);
 		mm_buf_addc(out, ',');
 	}
-	csv_cell(ctx, out, state_label(MM_JA), true, cp932, 1, NULL, rep);
+	csv_cell(ctx, out, mm_export_state_heading(r), true, cp932, 1, NULL, rep);
 	if (mm_grants_in_files(r)) {
 		mm_buf_addc(out, ',');
 		csv_cell(ctx, out, mm_grants_heading(MM_JA), true, cp932, 1, NULL, rep);
@@ -266,7 +269,8 @@ static int export_xlsx(const struct mm_register *r, struct mm_ctx *ctx, const st
 		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
 				     r->schema.fields[i].type == MM_FT_INT ? 8 : 18, NULL);
 	}
-	worksheet_write_string(ws, 0, (lxw_col_t)r->schema.nfields, state_label(MM_JA), head);
+	worksheet_write_string(ws, 0, (lxw_col_t)r->schema.nfields, mm_export_state_heading(r),
+			       head);
 	if (mm_grants_in_files(r)) {
 		worksheet_write_string(ws, 0, (lxw_col_t)r->schema.nfields + 1,
 				       mm_grants_heading(MM_JA), head);

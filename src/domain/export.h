@@ -31,6 +31,11 @@ struct mm_file_report {
 int mm_export(const struct mm_register *r, struct mm_ctx *ctx, const struct mm_query *q,
 	      enum mm_export_format fmt, struct mm_buf *out, struct mm_file_report *rep);
 
+/* The heading of the column that says whether a record is in use or retired:
+ * "状態", or "使用状況" when a field of the register (a workflow's state) is
+ * called 状態 already. The importer reads either. */
+const char *mm_export_state_heading(const struct mm_register *r);
+
 /* Imports CSV data (UTF-8, UTF-8 with BOM or CP932, detected). Rows whose key
  * matches a record update it; others create records. Every bad row is
  * reported; the import is all or nothing, and dry_run checks everything and

@@ -87,7 +87,10 @@ static void map_header(const struct mm_register *r, struct mm_ctx *ctx, struct m
 			    mm_slice_eqs(t, s->fields[i].label_en) ||
 			    mm_slice_eqs(t, s->fields[i].name))
 				map[c] = (s->fields[i].flags & MM_F_DERIVED) ? COL_IGNORE : (int)i;
-		if (mm_slice_eqs(t, "状態") || mm_slice_eqs(t, "State"))
+		/* 状態 is the in-use column unless a field has that name. */
+		if (((mm_slice_eqs(t, "状態") || mm_slice_eqs(t, "State")) &&
+		     map[c] == COL_IGNORE - 100) ||
+		    mm_slice_eqs(t, "使用状況"))
 			map[c] = COL_STATE;
 		if (mm_grants_in_files(r) && mm_grants_is_heading(t.ptr, t.len))
 			map[c] = COL_GRANTS;
@@ -313,6 +316,9 @@ static int import_rows(struct import_state *st, struct mm_csv_reader *rd)
 			return rc;
 		if (n == 1 && cells[0].len == 0)
 			continue; /* a blank line */
+		/* The export's quote before a formula-like text is not data. */
+		for (size_t c = 0; c < n; c++)
+			cells[c] = mm_csv_unneutralise(cells[c]);
 		st->rep->rows++;
 		if (n != st->ncols) {
 			row_error(st->ctx, st->rep, rd->line, NULL, "csv_wrong_count", NULL, 0, 0);

@@ -22,15 +22,20 @@ struct mm_http {
 	struct mm_web *w;
 	struct mm_http_config c;
 	atomic_uint_fast64_t next_id;
+	/* Bytes of request body buffers held now. Bodies are read before the
+	 * request is authenticated, so without a budget anyone could make
+	 * the server hold body_cap bytes on every connection. */
+	atomic_size_t body_bytes;
 };
 
 /* Per-request state, kept between libmicrohttpd's calls for one request. */
 struct exchange {
 	struct mm_buf body;
+	size_t counted; /* bytes of this body's buffer in h->body_bytes */
 	bool too_big;
 };
 
-enum { ARENA_CAP = 512u << 20, MAX_QUERY = 256, MAX_PARTS = 32 };
+enum { ARENA_CAP = 512u << 20, MAX_QUERY = 256, MAX_PARTS = 32, BODY_BUDGET_CAPS = 4 };
 
 void mm_http_defaults(struct mm_http_config *c)
 {
@@ -41,6 +46,7 @@ void mm_http_defaults(struct mm_http_config *c)
 	c->per_ip_limit = 256;
 	c->timeout = 30;
 	c->body_cap = 32u << 20;
+	c->body_budget = 0;
 	c->resp_cap = 256u << 20;
 }
 
@@ -213,6 +219,32 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct mm_req *rq, s
 	return ret;
 }
 
+/* Gives back what ex counted in the budget of bodies held. */
+static void release_body(struct mm_http *h, struct exchange *ex)
+{
+	atomic_fetch_sub(&h->body_bytes, ex->counted);
+	ex->counted = 0;
+}
+
+/* Appends n bytes to the body of ex, within its cap and the budget of all
+ * bodies held; past either, the body is dropped and marked too big (413).
+ * What counts is the memory the bodies take (a buffer grows by doubling),
+ * so that the budget bounds the server's size. */
+static void take_body(struct mm_http *h, struct exchange *ex, const char *data, size_t n)
+{
+	size_t before = ex->body.alloc, grew, held;
+
+	mm_buf_add(&ex->body, data, n);
+	grew = ex->body.alloc > before ? ex->body.alloc - before : 0;
+	held = atomic_fetch_add(&h->body_bytes, grew) + grew;
+	ex->counted += grew;
+	if (held > h->c.body_budget || ex->body.err) {
+		ex->too_big = true;
+		mm_buf_free(&ex->body);
+		release_body(h, ex);
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **state)
@@ -237,13 +269,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!ex->too_big) {
-			mm_buf_add(&ex->body, upload_data, *upload_size);
-			if (ex->body.err) {
-				ex->too_big = true;
-				mm_buf_free(&ex->body);
-			}
-		}
+		if (!ex->too_big)
+			take_body(h, ex, upload_data, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -305,8 +332,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 {
 	struct exchange *ex = *state;
 
-	(void)cls, (void)conn, (void)code;
+	(void)conn, (void)code;
 	if (ex) {
+		release_body(cls, ex);
 		mm_buf_free(&ex->body);
 		free(ex);
 		*state = NULL;
@@ -337,7 +365,10 @@ int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_ht
 		return MM_ENOMEM;
 	h->w = w;
 	h->c = *c;
+	if (!h->c.body_budget)
+		h->c.body_budget = BODY_BUDGET_CAPS * c->body_cap;
 	atomic_init(&h->next_id, 1);
+	atomic_init(&h->body_bytes, 0);
 	{
 		/* TLS 1.2 and 1.3 only, when a certificate is configured. */
 		struct MHD_OptionItem o[] = {

@@ -16,6 +16,8 @@ struct mm_http_config {
 	unsigned per_ip_limit;	   /* connections from one address */
 	unsigned timeout;	   /* idle connection timeout, seconds */
 	size_t body_cap;	   /* largest request body, bytes */
+	size_t body_budget;	   /* request bodies held at once, all requests together;
+				    * 0: BODY_BUDGET_CAPS times body_cap */
 	size_t resp_cap;	   /* largest response body, bytes */
 	const char *tls_cert;	   /* PEM text of the certificate (chain); NULL: plain HTTP */
 	const char *tls_key;	   /* PEM text of its private key */

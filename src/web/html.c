@@ -587,7 +587,10 @@ void mm_html_lang(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	bool en = to && strcmp(to, "en") == 0;
 
 	mm_resp_redirect(rs, safe_next(next) ? next : "/");
-	mm_resp_header(rs, "Set-Cookie",
-		       en ? "mm_lang=en; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly"
-			  : "mm_lang=ja; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly");
+	/* Secure over HTTPS, like the session cookie: a cookie set over
+	 * HTTPS must not travel in clear. */
+	mm_resp_header(
+		rs, "Set-Cookie",
+		mm_html_str(rq, "mm_lang=%s; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly%s",
+			    en ? "en" : "ja", rq->https ? "; Secure" : ""));
 }

@@ -181,6 +181,53 @@ test('an import body over the cap answers 413 too_big and writes nothing', async
 	assert.equal(await t.api.total('assets'), before);
 });
 
+test('bodies held at once have a budget (4 caps): past it a body answers 413, and it frees when they end', async () => {
+	// Bodies are read before the request is authenticated: without a
+	// budget, anonymous connections could each make the server hold a
+	// body of the cap. With a 1 MiB cap, four connections hold ~4 MiB.
+	const s = await startServer({ seed: 'empty', config: '[server]\nmax_body_mb = 1\n' });
+	const { hostname, port } = new URL(s.url);
+	const held = [];
+	try {
+		for (let i = 0; i < 4; i++) {
+			const sock = net.connect({ host: hostname, port: Number(port) });
+			await new Promise((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+			sock.on('error', () => {});
+			sock.write(`POST /signin HTTP/1.1\r\nHost: ${hostname}:${port}\r\n` +
+				`Content-Type: application/octet-stream\r\nContent-Length: ${1 << 20}\r\n\r\n`);
+			sock.write(Buffer.alloc((1 << 20) - 1024, 0x61)); // never finished
+			held.push(sock);
+		}
+		const probe = () => request(s.url, '/api/v1/assets', {
+			method: 'POST',
+			body: JSON.stringify({ name: 'x', description: 'a'.repeat(300 << 10) }),
+			headers: { 'Content-Type': 'application/json' },
+		});
+		let r;
+		for (let i = 0; i < 50; i++) {
+			r = await probe();
+			if (r.status === 413) break;
+			await new Promise((res) => setTimeout(res, 100));
+		}
+		assert.equal(r.status, 413, r.text);
+		assert.equal(r.json?.error?.code, 'too_big');
+		// Requests without a body are served all the while.
+		assert.equal((await request(s.url, '/healthz')).status, 200);
+		for (const sock of held) sock.destroy();
+		for (let i = 0; i < 50; i++) {
+			r = await probe();
+			if (r.status !== 413) break;
+			await new Promise((res) => setTimeout(res, 100));
+		}
+		// Read whole again: refused for what it says (a description
+		// too long), not for its size.
+		assert.equal(r.status, 422, r.text);
+	} finally {
+		for (const sock of held) sock.destroy();
+		await s.stop();
+	}
+});
+
 test('a body just under the cap is read whole (not refused as too big)', async () => {
 	// 1 MiB of description is far under the cap but over the 2000-character
 	// limit: the answer must be the field error, proving the body was parsed.

@@ -63,3 +63,9 @@ test('the session cookie is Secure over HTTPS', async () => {
 	assert.equal(r.status, 303);
 	assert.match(String(r.headers['set-cookie']), /mm_session=[0-9a-f]+;.*HttpOnly.*SameSite=Strict.*Secure/);
 });
+
+test('the language cookie is Secure over HTTPS too', async () => {
+	const r = await get(`${srv.url}/lang?to=en&next=/`);
+	assert.equal(r.status, 303);
+	assert.match(String(r.headers['set-cookie']), /^mm_lang=en;.*HttpOnly.*; Secure$/);
+});

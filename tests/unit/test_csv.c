@@ -61,9 +61,61 @@ static void test_field_neutralise(void **state)
 	assert_field("=HYPERLINK(\"http://x\",\"y\")", true,
 		     "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
 	assert_field("a=b", true, "a=b");
+	/* Quotes before a formula get one more, so that the reader's
+	 * mm_csv_unneutralise gives back exactly what was written. */
+	assert_field("'=1", true, "''=1");
+	assert_field("''-", true, "'''-");
+	assert_field("'abc", true, "'abc");
+	assert_field("'", true, "'");
 	/* Numbers are written as they are. */
 	assert_field("-5", false, "-5");
 	assert_field("=1+2", false, "=1+2");
+}
+
+static void assert_unneutralise(const char *in, const char *want)
+{
+	struct mm_slice s = mm_csv_unneutralise(mm_slice_cstr(in));
+
+	if (s.len != strlen(want) || memcmp(s.ptr, want, s.len) != 0)
+		fail_msg("cell [%s] read as [%.*s], not [%s]", in, (int)s.len, s.ptr, want);
+}
+
+static void test_unneutralise(void **state)
+{
+	/* (An empty text is a blank line, which the reader skips.) */
+	static const char *const texts[] = {
+		"=1+2", "+81", "-5",  "@SUM(A1)", "\tx", "\rx", "'=1", "''@", "'abc",
+		"'",	"''",  "abc", "a'=b",	  "-",	 "'-",	"=",   "'\t",
+	};
+
+	(void)state;
+	assert_unneutralise("'=1+2", "=1+2");
+	assert_unneutralise("''=1", "'=1");
+	assert_unneutralise("'abc", "'abc");
+	assert_unneutralise("'", "'");
+	assert_unneutralise("=raw", "=raw");
+	assert_unneutralise("", "");
+	/* Written and read back, every text is itself again. */
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct mm_buf b;
+		struct mm_csv_reader r;
+		struct mm_arena a;
+		struct mm_slice *f, s;
+		size_t n;
+
+		mm_buf_init(&b, 1024);
+		mm_arena_init(&a, 1 << 16);
+		mm_csv_field(&b, texts[i], strlen(texts[i]), true);
+		mm_csv_row_end(&b);
+		mm_csv_reader_init(&r, b.data, b.len);
+		assert_int_equal(mm_csv_next(&r, &a, &f, &n), MM_OK);
+		assert_int_equal(n, 1);
+		s = mm_csv_unneutralise(f[0]);
+		if (s.len != strlen(texts[i]) || memcmp(s.ptr, texts[i], s.len) != 0)
+			fail_msg("[%s] came back as [%.*s]", texts[i], (int)s.len, s.ptr);
+		mm_arena_free(&a);
+		mm_buf_free(&b);
+	}
 }
 
 static void test_field_row(void **state)
@@ -368,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_field_plain),
 		cmocka_unit_test(test_field_quoted),
 		cmocka_unit_test(test_field_neutralise),
+		cmocka_unit_test(test_unneutralise),
 		cmocka_unit_test(test_field_row),
 		cmocka_unit_test(test_field_cap),
 		T(test_read_simple),
