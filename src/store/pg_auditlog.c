@@ -32,12 +32,23 @@ enum stmt {
 
 enum { SCAN_BATCH = 2000 };
 
+/* The head row and, beside it, the last entry of the table: rows written
+ * into audit_events by hand, behind mamori's back, are followed as SQLite
+ * follows them (verify then names them). Locked, the head row is read as
+ * committed by the writer before (the entry's snapshot may be older, and
+ * then its seq is not above the head's). */
+#define HEAD_SQL                                                                                   \
+	"SELECT h.seq, h.chain, h.at, e.seq, e.chain, e.at FROM audit_head AS h LEFT JOIN "        \
+	"LATERAL "                                                                                 \
+	"(SELECT seq, chain, at FROM audit_events ORDER BY seq DESC LIMIT 1) AS e ON true "        \
+	"WHERE h.id = 1"
+
 #define ENTRY_COLS                                                                                 \
 	"seq, at, account_id, actor, ip, request_id, action, object, result, details, person_id"
 
 static const char *const sql[A_COUNT] = {
-	[A_HEAD] = "SELECT seq, chain, at FROM audit_head WHERE id = 1",
-	[A_HEAD_LOCK] = "SELECT seq, chain, at FROM audit_head WHERE id = 1 FOR UPDATE",
+	[A_HEAD] = HEAD_SQL,
+	[A_HEAD_LOCK] = HEAD_SQL " FOR UPDATE OF h",
 	[A_APPEND] = "WITH entry AS (INSERT INTO audit_events(" ENTRY_COLS ", chain) "
 		     "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) "
 		     "UPDATE audit_head SET seq = $1, chain = $12, at = $2 WHERE id = 1",
@@ -117,9 +128,7 @@ int mm_pg_alog_cut_get(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut
 
 /* Begins an append outside a transaction: its transaction and the
  * head's lock in one round trip. */
-#define BEGIN_LOCKED                                                                               \
-	"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT seq, chain, at FROM audit_head WHERE id = 1 "  \
-	"FOR UPDATE"
+#define BEGIN_LOCKED "BEGIN ISOLATION LEVEL READ COMMITTED; " HEAD_SQL " FOR UPDATE OF h"
 
 /* The head's seq, chain value and time (INT64_MIN: none to follow);
  * lock: locked until the transaction ends; begin: that transaction is
@@ -137,10 +146,12 @@ static int head_at(struct mm_pg_conn *pc, bool lock, bool begin, int64_t *seq,
 	if (rc)
 		return rc;
 	if (PQntuples(res)) {
-		*seq = mm_pg_int(res, 0, 0);
-		read_hash(res, 0, 1, chain);
-		if (!mm_pg_null(res, 0, 2))
-			*at = mm_pg_int(res, 0, 2);
+		int k = !mm_pg_null(res, 0, 3) && mm_pg_int(res, 0, 3) > mm_pg_int(res, 0, 0) ? 3
+											      : 0;
+		*seq = mm_pg_int(res, 0, k);
+		read_hash(res, 0, k + 1, chain);
+		if (!mm_pg_null(res, 0, k + 2))
+			*at = mm_pg_int(res, 0, k + 2);
 	}
 	PQclear(res);
 	return MM_OK;
