@@ -4,8 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { addAccount, client, request, runCli, signIn, startServer } from '../lib/server.js';
+import { BACKEND, addAccount, client, request, runCli, signIn, startServer } from '../lib/server.js';
 
+// On PostgreSQL, building 13,000 assets through the register engine takes
+// minutes (a network round trip per statement); the capped count there is
+// measured by bench/scale.sh on a million assets instead.
+const skip = BACKEND === 'postgres' ? 'the data set takes minutes to build on PostgreSQL' : false;
 const CAP = 10000;
 const ASSETS = 13000;
 let srv;
@@ -13,6 +17,7 @@ let api;
 let visible; // how many active assets 事務局 sees
 
 before(async () => {
+	if (skip) return;
 	srv = await startServer({ seed: `demo-${ASSETS}` });
 	api = client(srv.url);
 });
@@ -29,7 +34,7 @@ function cliCount(...where) {
 	return r.stdout.split('\n').filter((l) => l.trim()).length;
 }
 
-test('a list past the cap says total_capped, and the cursor walks every record once', async () => {
+test('a list past the cap says total_capped, and the cursor walks every record once', { skip }, async () => {
 	const first = await api.get('/api/v1/assets?limit=1000');
 	assert.equal(first.status, 200, first.text);
 	assert.equal(first.json.total, CAP);
@@ -56,7 +61,7 @@ test('a list past the cap says total_capped, and the cursor walks every record o
 	visible = ids.length;
 });
 
-test('offset paging past the cap goes on while records follow, and ends', async () => {
+test('offset paging past the cap goes on while records follow, and ends', { skip }, async () => {
 	let r = await api.get(`/api/v1/assets?limit=20&offset=${visible - 50}`);
 	assert.equal(r.status, 200, r.text);
 	assert.equal(r.json.total_capped, true);
@@ -67,7 +72,7 @@ test('offset paging past the cap goes on while records follow, and ends', async 
 	assert.equal(r.json.next, undefined, 'the last page has no next page');
 });
 
-test('a list under the cap is counted exactly and not marked', async () => {
+test('a list under the cap is counted exactly and not marked', { skip }, async () => {
 	const r = await api.get('/api/v1/assets?kind=software&limit=5');
 	assert.equal(r.status, 200, r.text);
 	assert.equal(r.json.total_capped, undefined);
@@ -75,7 +80,7 @@ test('a list under the cap is counted exactly and not marked', async () => {
 	assert.equal(r.json.total, cliCount('kind=software'));
 });
 
-test('the list page says 「件以上」 past the cap and offers the next page', async () => {
+test('the list page says 「件以上」 past the cap and offers the next page', { skip }, async () => {
 	// An auditor reads the whole ledger (a member of staff sees fewer than
 	// the cap here) and needs no second factor.
 	addAccount(srv, { login: 'kansa', person: '10041', password: 'an auditor reads it all', roles: ['監査人'] });
