@@ -41,8 +41,8 @@ function psql(sql, url = PG_URL) {
  * PostgreSQL database otherwise. Resolves to {url, drop()}; url is what
  * --db takes.
  */
-export function newDatabase(dir, name = 't') {
-	if (BACKEND !== 'postgres') return { url: path.join(dir, `${name}.db`), drop() {} };
+export function newDatabase(dir, name = 't', backend = BACKEND) {
+	if (backend !== 'postgres') return { url: path.join(dir, `${name}.db`), drop() {} };
 	const db = `mm_${name}_${process.pid}_${Math.random().toString(16).slice(2, 10)}`;
 	psql(`CREATE DATABASE ${db}`);
 	const u = new URL(PG_URL);
@@ -55,9 +55,21 @@ export function newDatabase(dir, name = 't') {
 	};
 }
 
+/**
+ * Whether the PostgreSQL cluster of the tests answers (for tests that copy
+ * between the backends whichever one the suite runs on).
+ */
+export function pgReachable() {
+	try {
+		return psql('SELECT 1').trim() === '1';
+	} catch {
+		return false;
+	}
+}
+
 /** Runs SQL on a test database (SQLite file or PostgreSQL URL); returns rows as text. */
 export function sql(dbUrl, text) {
-	if (BACKEND === 'postgres') return psql(text, dbUrl);
+	if (/^postgres(ql)?:\/\//.test(dbUrl)) return psql(text, dbUrl);
 	const r = spawnSync('sqlite3', [dbUrl, text], { encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
 	return r.stdout;
@@ -181,6 +193,80 @@ export async function signIn(url, login, password) {
 }
 
 /**
+ * Serves an existing database (a second server on a test server's database,
+ * or a copy) on 127.0.0.1 with a port the kernel picks. env as runCli takes
+ * it (a test server's srv.env). Resolves to {url, pid, stderr(), stop()};
+ * stop() sends SIGTERM and resolves to {code, signal}, rejecting when the
+ * server had died before, did not exit 0, or printed a sanitizer report.
+ * The database is left as it is.
+ */
+export async function serveDatabase({ dbPath, env = {}, args = [] }) {
+	if (!existsSync(MAMORI_BIN))
+		throw new Error(`mamori binary not found at ${MAMORI_BIN} (build it, or set MAMORI_BIN)`);
+	const child = spawn(
+		MAMORI_BIN,
+		['serve', '--db', dbPath, '--port', '0', '--listen', '127.0.0.1', ...args],
+		{ stdio: ['ignore', 'ignore', 'pipe'], env: childEnv(env) },
+	);
+	let err = '';
+	let exited = null;
+	const exitPromise = new Promise((resolve) => {
+		child.on('exit', (code, signal) => {
+			exited = { code, signal };
+			resolve(exited);
+		});
+	});
+	child.stderr.setEncoding('utf8');
+
+	const url = await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`mamori serve did not report its address: ${err}`));
+		}, START_TIMEOUT_MS);
+		child.stderr.on('data', (chunk) => {
+			err += chunk;
+			if (err.length > 1 << 20) err = err.slice(-(1 << 19));
+			const m = /mamori: serving (https?:\/\/127\.0\.0\.1:(\d+))\//.exec(err);
+			if (m) {
+				clearTimeout(timer);
+				resolve(m[1]);
+			}
+		});
+		exitPromise.then(({ code, signal }) => {
+			clearTimeout(timer);
+			reject(new Error(`mamori serve exited (${code ?? signal}) before serving: ${err}`));
+		});
+	});
+
+	let stopped = null;
+	async function stop() {
+		if (stopped) return stopped;
+		stopped = (async () => {
+			const crashed = exited !== null;
+			if (!exited) {
+				child.kill('SIGTERM');
+				const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+				await exitPromise;
+				clearTimeout(timer);
+			}
+			// A server that died on its own, did not stop cleanly, or had a
+			// sanitizer report fails the test file that ran it.
+			const why = crashed
+				? 'exited before it was stopped'
+				: exited.code !== 0
+					? `exited with ${exited.code ?? exited.signal} on SIGTERM`
+					: SANITIZER.test(err)
+						? 'reported a sanitizer error'
+						: null;
+			if (why) throw new Error(`mamori serve ${why}:\n${err.slice(-4000)}`);
+			return exited;
+		})();
+		return stopped;
+	}
+	return { url, pid: child.pid, stderr: () => err, stop };
+}
+
+/**
  * Creates a database (with the demo data when seed is 'demo') and serves it
  * on 127.0.0.1 with a port the kernel picks. config, when given, is the text
  * of the INI configuration file both init and serve read. Resolves to
@@ -219,69 +305,26 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 		throw e;
 	}
 
-	const child = spawn(
-		MAMORI_BIN,
-		['serve', '--db', dbPath, '--port', '0', '--listen', '127.0.0.1', ...args],
-		{ stdio: ['ignore', 'ignore', 'pipe'], env: childEnv(env) },
-	);
-	let err = '';
-	let exited = null;
-	const exitPromise = new Promise((resolve) => {
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			resolve(exited);
-		});
-	});
-	child.stderr.setEncoding('utf8');
-
-	const url = await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
-			reject(new Error(`mamori serve did not report its address: ${err}`));
-		}, START_TIMEOUT_MS);
-		child.stderr.on('data', (chunk) => {
-			err += chunk;
-			if (err.length > 1 << 20) err = err.slice(-(1 << 19));
-			const m = /mamori: serving (https?:\/\/127\.0\.0\.1:(\d+))\//.exec(err);
-			if (m) {
-				clearTimeout(timer);
-				resolve(m[1]);
-			}
-		});
-		exitPromise.then(({ code, signal }) => {
-			clearTimeout(timer);
-			reject(new Error(`mamori serve exited (${code ?? signal}) before serving: ${err}`));
-		});
-	}).catch((e) => {
+	let served;
+	try {
+		served = await serveDatabase({ dbPath, env, args });
+	} catch (e) {
 		database.drop();
 		rmSync(dir, { recursive: true, force: true });
 		throw e;
-	});
+	}
+	const { url } = served;
 
 	let stopped = null;
 	async function stop() {
 		if (stopped) return stopped;
 		stopped = (async () => {
-			const crashed = exited !== null;
-			if (!exited) {
-				child.kill('SIGTERM');
-				const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-				await exitPromise;
-				clearTimeout(timer);
+			try {
+				return await served.stop();
+			} finally {
+				database.drop();
+				rmSync(dir, { recursive: true, force: true });
 			}
-			database.drop();
-			rmSync(dir, { recursive: true, force: true });
-			// A server that died on its own, did not stop cleanly, or had a
-			// sanitizer report fails the test file that ran it.
-			const why = crashed
-				? 'exited before it was stopped'
-				: exited.code !== 0
-					? `exited with ${exited.code ?? exited.signal} on SIGTERM`
-					: SANITIZER.test(err)
-						? 'reported a sanitizer error'
-						: null;
-			if (why) throw new Error(`mamori serve ${why}:\n${err.slice(-4000)}`);
-			return exited;
 		})();
 		return stopped;
 	}
@@ -303,10 +346,10 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 		dbPath,
 		dir,
 		tmpDir,
-		pid: child.pid,
+		pid: served.pid,
 		env,
 		initStdout: init.stdout,
-		stderr: () => err,
+		stderr: () => served.stderr(),
 		tmpFiles: () => readdirSync(tmpDir),
 		stop,
 	};
