@@ -309,6 +309,16 @@ int mm_cli_open_key(struct mm_cli *cli)
 		db += 9;
 	else if (strncmp(db, "sqlite:", 7) == 0)
 		db += 7;
+	else if (strstr(db, "://") && !cli->key_file) {
+		/* A database on a server has no file to put the key beside. */
+		fprintf(stderr, "mamori: %s\n",
+			MM_L(cli->lang,
+			     "サーバ上のデータベースには [security] key_file（二要素認証の秘密を"
+			     "封印する鍵のファイル）の指定が必要です",
+			     "a database on a server needs [security] key_file (the key that "
+			     "seals two-factor secrets)"));
+		return 1;
+	}
 	if (cli->key_file)
 		rc = snprintf(path, sizeof(path), "%s", cli->key_file) < (int)sizeof(path)
 			     ? MM_OK

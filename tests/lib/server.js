@@ -67,6 +67,18 @@ export function pgReachable() {
 	}
 }
 
+/* A database on a server has no file to keep the sealing key of TOTP seeds
+ * beside: on PostgreSQL every CLI run and server of this process reads one
+ * key file named by a configuration ([security] key_file). BACKEND_CONFIG
+ * is the text a test's own configuration file must add; '' on SQLite. */
+const PG_KEY_DIR = BACKEND === 'postgres' ? mkdtempSync(path.join(tmpdir(), 'mamori-pg-key-')) : null;
+export const BACKEND_CONFIG = PG_KEY_DIR ? `\n[security]\nkey_file = ${path.join(PG_KEY_DIR, 'seal.key')}\n` : '';
+const DEFAULT_CONFIG = PG_KEY_DIR ? path.join(PG_KEY_DIR, 'mamori.conf') : '/dev/null';
+if (PG_KEY_DIR) {
+	writeFileSync(DEFAULT_CONFIG, BACKEND_CONFIG);
+	process.on('exit', () => rmSync(PG_KEY_DIR, { recursive: true, force: true }));
+}
+
 /** Runs SQL on a test database (SQLite file or PostgreSQL URL); returns rows as text. */
 export function sql(dbUrl, text) {
 	if (/^postgres(ql)?:\/\//.test(dbUrl)) return psql(text, dbUrl);
@@ -78,10 +90,11 @@ const SANITIZER = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|U
 const STOP_TIMEOUT_MS = 10000;
 
 /* The environment the binary runs with: no proxy settings (everything is on
- * loopback), no configuration file of the machine's (/dev/null unless the
- * test gives one), and, when given, a TMPDIR of the test's own. */
+ * loopback), no configuration file of the machine's (/dev/null, or on
+ * PostgreSQL one naming the key file, unless the test gives one), and, when
+ * given, a TMPDIR of the test's own. */
 function childEnv(extra = {}) {
-	const env = { ...process.env, MAMORI_CONFIG: '/dev/null', ...extra };
+	const env = { ...process.env, MAMORI_CONFIG: DEFAULT_CONFIG, ...extra };
 	for (const k of Object.keys(env))
 		if (/^(https?|no|all)_proxy$/i.test(k)) delete env[k];
 	return env;
@@ -287,7 +300,7 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 	const env = { TMPDIR: tmpDir };
 	if (config !== undefined) {
 		env.MAMORI_CONFIG = path.join(dir, 'mamori.conf');
-		writeFileSync(env.MAMORI_CONFIG, config);
+		writeFileSync(env.MAMORI_CONFIG, config + BACKEND_CONFIG);
 	}
 	const init = runCli(['init', '--db', dbPath, ...(seed === 'demo' ? ['--demo'] : [])], { env });
 	if (init.status !== 0) {
