@@ -30,6 +30,7 @@ function psql(sql, url = PG_URL) {
 	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {
 		encoding: 'utf8',
 		timeout: 60000,
+		maxBuffer: 256 << 20,
 	});
 	if (r.error) throw r.error;
 	if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
@@ -85,6 +86,17 @@ export function sql(dbUrl, text) {
 	const r = spawnSync('sqlite3', [dbUrl, text], { encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
 	return r.stdout;
+}
+/**
+ * Runs a query on a test database and returns its rows as objects (numbers
+ * for integer columns), the same on both backends.
+ */
+export function sqlRows(dbUrl, query) {
+	if (/^postgres(ql)?:\/\//.test(dbUrl))
+		return JSON.parse(psql(`SELECT coalesce(json_agg(q), '[]') FROM (${query}) AS q`, dbUrl).trim() || '[]');
+	const r = spawnSync('sqlite3', ['-json', dbUrl, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
+	if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+	return JSON.parse(r.stdout.trim() || '[]');
 }
 const SANITIZER = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|UndefinedBehaviorSanitizer/;
 const STOP_TIMEOUT_MS = 10000;
