@@ -141,6 +141,9 @@ test('a used database copied into a new one: same records, history, accounts and
 			const g = await api.get(`/api/v1/assets/${id}/grants`);
 			assert.equal(g.status, 200);
 			assert.deepEqual(g.json, (await src.get(`/api/v1/assets/${id}/grants`)).json);
+			// The search index is rebuilt on the copy.
+			const found = await api.get(`/api/v1/assets?q=${encodeURIComponent('コピー前の資産')}&status=all`);
+			assert.deepEqual(found.json.items.map((a) => a.id), [id]);
 			const made = await api.post('/api/v1/assets', assetInput({ name: 'コピー後の資産' }));
 			assert.equal(made.status, 201, made.text);
 			assert.equal(made.json.id, id + 1);
