@@ -16,6 +16,7 @@
 #ifndef MM_STORE_SQLITE_INT_H
 #define MM_STORE_SQLITE_INT_H
 
+#include "store/acl_sql.h"
 #include "store/backend.h"
 #include "store/identity.h"
 
@@ -264,32 +265,6 @@ int mm_sq_grant_list(struct mm_conn *c, const char *reg, int64_t record_id, stru
 int mm_sq_grant_kinds(struct mm_conn *c, const char *reg, int64_t record_id, int64_t person_id,
 		      unsigned *kinds);
 
-/* A value bound to a generated list statement, collected while its SQL is
- * built. */
-enum mm_sq_bkind { MM_SQ_B_NULL, MM_SQ_B_INT, MM_SQ_B_TEXT };
-
-struct mm_sq_bind {
-	enum mm_sq_bkind kind;
-	int64_t i;
-	const char *s;
-};
-
-/* The most values mm_sq_acl_where binds for acl. */
-size_t mm_sq_acl_nbinds(const struct mm_acl *acl);
-
-/* Appends to w the condition of acl on the records of s (" AND (...)"),
- * and its values to v. Nothing when acl lets every record through.
- * MM_EINVAL when acl names fields s does not have. */
-int mm_sq_acl_where(const struct mm_schema *s, const struct mm_acl *acl, struct mm_buf *w,
-		    struct mm_sq_bind *v, size_t *nv);
-
-/* The same records as mm_sq_acl_where's condition, in MM_SQ_ACL_PARTS
- * disjoint parts that can each be counted through an index: 0 the records
- * up to all_max, 1 the near sections' records above that, 2 the rest that
- * grants show. Appends part's condition (" AND ...") to w, or sets *none
- * when the part holds no record. others: the query has other filters. */
-enum { MM_SQ_ACL_PARTS = 3 };
-int mm_sq_acl_part(const struct mm_schema *s, const struct mm_acl *acl, int part, bool others,
-		   struct mm_buf *w, struct mm_sq_bind *v, size_t *nv, bool *none);
+/* The access condition of lists is built by acl_sql.c. */
 
 #endif

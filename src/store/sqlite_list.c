@@ -88,20 +88,20 @@ static int list_stmt(struct mm_sq_conn *sc, const struct mm_buf *b, sqlite3_stmt
 	return MM_OK;
 }
 
-static int bind_all(sqlite3_stmt *st, const struct mm_sq_bind *v, size_t n)
+static int bind_all(sqlite3_stmt *st, const struct mm_sql_bind *v, size_t n)
 {
 	int src = SQLITE_OK;
 
 	for (size_t i = 0; i < n && src == SQLITE_OK; i++) {
 		int idx = (int)i + 1;
 		switch (v[i].kind) {
-		case MM_SQ_B_NULL:
+		case MM_SQL_B_NULL:
 			src = sqlite3_bind_null(st, idx);
 			break;
-		case MM_SQ_B_INT:
+		case MM_SQL_B_INT:
 			src = sqlite3_bind_int64(st, idx, v[i].i);
 			break;
-		case MM_SQ_B_TEXT:
+		case MM_SQL_B_TEXT:
 			src = sqlite3_bind_text(st, idx, v[i].s, -1, SQLITE_STATIC);
 			break;
 		}
@@ -153,7 +153,7 @@ static char *like_escape(struct mm_arena *a, const char *q)
 
 /* Appends the WHERE clause of q to w and its values to v. */
 static int build_where(const struct mm_schema *s, const struct mm_query *q, struct mm_arena *a,
-		       struct mm_buf *w, struct mm_sq_bind *v, size_t *nv)
+		       struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
 {
 	static const char *const ops[] = {
 		[MM_OP_EQ] = " = ?", [MM_OP_GE] = " >= ?", [MM_OP_LE] = " <= ?"
@@ -185,9 +185,9 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 		}
 		mm_buf_adds(w, ops[fl->op]);
 		if (mm_sq_int_field(f))
-			v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_INT, fl->v.i, NULL };
+			v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_INT, fl->v.i, NULL };
 		else
-			v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, fl->v.s };
+			v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, fl->v.s };
 	}
 
 	if (q->q && q->q[0]) {
@@ -204,7 +204,7 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 			mm_buf_adds(w, " WHERE ");
 			mm_sq_add_ident(w, s->name, "_fts");
 			mm_buf_adds(w, " MATCH ?)");
-			v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, phrase };
+			v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, phrase };
 		} else {
 			char *pat = like_escape(a, q->q);
 			const char *sep = " AND (";
@@ -216,7 +216,7 @@ static int build_where(const struct mm_schema *s, const struct mm_query *q, stru
 				mm_buf_adds(w, sep);
 				mm_sq_add_ident(w, s->fields[i].name, NULL);
 				mm_buf_adds(w, " LIKE '%' || ? || '%' ESCAPE '\\'");
-				v[(*nv)++] = (struct mm_sq_bind){ MM_SQ_B_TEXT, 0, pat };
+				v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, pat };
 				sep = " OR ";
 			}
 			mm_buf_addc(w, ')');
@@ -258,7 +258,7 @@ static void add_order(const struct mm_schema *s, const struct mm_query *q, bool 
 
 /* Runs SELECT count(*) with the WHERE clause in w. */
 static int list_count(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *w,
-		      const struct mm_sq_bind *v, size_t nv, int64_t *total)
+		      const struct mm_sql_bind *v, size_t nv, int64_t *total)
 {
 	sqlite3_stmt *st = NULL;
 	struct mm_buf b;
@@ -316,15 +316,15 @@ static bool sort_matches(const struct mm_query *q, int64_t total, int64_t all, s
  * member of staff on 100 000 assets, 30 ms so). w and v hold the rest of
  * the WHERE clause. */
 static int acl_total(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-		     struct mm_arena *a, struct mm_buf *w, const struct mm_sq_bind *v, size_t nv,
+		     struct mm_arena *a, struct mm_buf *w, const struct mm_sql_bind *v, size_t nv,
 		     int64_t *total)
 {
 	int rc = MM_OK;
 
 	*total = 0;
-	for (int part = 0; !rc && part < MM_SQ_ACL_PARTS; part++) {
-		struct mm_sq_bind *pv =
-			mm_arena_alloc(a, (nv + mm_sq_acl_nbinds(q->acl)) * sizeof(*pv));
+	for (int part = 0; !rc && part < MM_ACL_SQL_PARTS; part++) {
+		struct mm_sql_bind *pv =
+			mm_arena_alloc(a, (nv + mm_acl_sql_nbinds(q->acl)) * sizeof(*pv));
 		size_t pnv = nv;
 		bool none = false;
 		struct mm_buf pw;
@@ -335,8 +335,8 @@ static int acl_total(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 		memcpy(pv, v, nv * sizeof(*pv));
 		mm_buf_init(&pw, MM_SQ_SQL_CAP);
 		mm_buf_add(&pw, w->data, w->len);
-		rc = mm_sq_acl_part(s, q->acl, part, q->nfilters || (q->q && q->q[0]), &pw, pv,
-				    &pnv, &none);
+		rc = mm_acl_sql_part(MM_DIALECT_SQLITE, s, q->acl, part,
+				     q->nfilters || (q->q && q->q[0]), &pw, pv, &pnv, &none);
 		if (!rc && pw.err)
 			rc = MM_ENOMEM;
 		if (!rc && !none)
@@ -353,7 +353,7 @@ static int acl_total(struct mm_sq_conn *sc, const struct mm_schema *s, const str
  * for, or -1 when record_counts has no row for the register. w and v are
  * the WHERE clause without the access filter. */
 static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-		      struct mm_arena *a, struct mm_buf *w, const struct mm_sq_bind *v, size_t nv,
+		      struct mm_arena *a, struct mm_buf *w, const struct mm_sql_bind *v, size_t nv,
 		      int64_t *total, int64_t *all)
 {
 	int64_t active = 0, retired = 0;
@@ -381,7 +381,7 @@ static int list_total(struct mm_sq_conn *sc, const struct mm_schema *s, const st
 }
 
 static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
-		     struct mm_buf *w, struct mm_sq_bind *v, size_t nv, size_t want, bool sorted,
+		     struct mm_buf *w, struct mm_sql_bind *v, size_t nv, size_t want, bool sorted,
 		     struct mm_arena *a, struct mm_page *out)
 {
 	sqlite3_stmt *st = NULL;
@@ -396,8 +396,8 @@ static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 	mm_buf_add(&b, w->data, w->len);
 	add_order(s, q, sorted, &b);
 	mm_buf_adds(&b, " LIMIT ? OFFSET ?");
-	v[nv++] = (struct mm_sq_bind){ MM_SQ_B_INT, (int64_t)want, NULL };
-	v[nv++] = (struct mm_sq_bind){ MM_SQ_B_INT, (int64_t)q->offset, NULL };
+	v[nv++] = (struct mm_sql_bind){ MM_SQL_B_INT, (int64_t)want, NULL };
+	v[nv++] = (struct mm_sql_bind){ MM_SQL_B_INT, (int64_t)q->offset, NULL };
 	rc = MM_ENOMEM;
 	out->recs = mm_arena_zalloc(a, want * sizeof(*out->recs));
 	if (!out->recs)
@@ -428,7 +428,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	size_t nv = 0, rnv, want = 0, nbind;
-	struct mm_sq_bind *v, *rv;
+	struct mm_sql_bind *v, *rv;
 	struct mm_sq_cached *e;
 	struct mm_buf w, rw;
 	int64_t all;
@@ -447,7 +447,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	rc = MM_ENOMEM;
 	nbind = q->nfilters + s->nfields + 4;
 	v = mm_arena_alloc(a, nbind * sizeof(*v));
-	rv = mm_arena_alloc(a, (nbind + (q->acl ? mm_sq_acl_nbinds(q->acl) : 0)) * sizeof(*rv));
+	rv = mm_arena_alloc(a, (nbind + (q->acl ? mm_acl_sql_nbinds(q->acl) : 0)) * sizeof(*rv));
 	if (!v || !rv)
 		goto out;
 	rc = build_where(s, q, a, &w, v, &nv);
@@ -458,7 +458,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	memcpy(rv, v, nv * sizeof(*v));
 	rnv = nv;
 	if (q->acl)
-		rc = mm_sq_acl_where(s, q->acl, &rw, rv, &rnv);
+		rc = mm_acl_sql_where(MM_DIALECT_SQLITE, s, q->acl, &rw, rv, &rnv);
 	if (!rc && (w.err || rw.err))
 		rc = MM_ENOMEM;
 	if (rc)

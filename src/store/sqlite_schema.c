@@ -1,106 +1,17 @@
-/* The SQLite backend's migrations: the versioned system tables, then for
+/* The SQLite backend's migrations: the versioned system tables (their SQL
+ * is shared, in migrations.c), then for
  * each register its table, indexes and full-text index, created or extended
  * from the register's schema. */
 #include "store/sqlite_int.h"
 
 #include "core/err.h"
+#include "store/migrations.h"
 
 #include <string.h>
 
-/* The versioned migrations of the system tables, in order. Append only:
- * never edit or renumber an entry that has been released. */
-struct migration {
-	int version;
-	const char *sql;
-};
-
-static const struct migration migrations[] = {
-	{ 1, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)" },
-	{ 2, "CREATE TABLE sequences(name TEXT PRIMARY KEY, value INTEGER NOT NULL)" },
-	{ 3, "CREATE TABLE history(id INTEGER PRIMARY KEY, register TEXT NOT NULL, "
-	     "record_id INTEGER NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, "
-	     "actor TEXT NOT NULL, action TEXT NOT NULL, changes TEXT NOT NULL, "
-	     "UNIQUE(register, record_id, version))" },
-	{ 4, "CREATE TABLE record_counts(register TEXT PRIMARY KEY, active INTEGER NOT NULL, "
-	     "retired INTEGER NOT NULL)" },
-	/* Identity (see sqlite_identity.c). Times are unix seconds. Index
-	 * names end in neither _idx, _key nor _fts, so that no register's
-	 * index can take them. */
-	{ 5, "CREATE TABLE accounts(id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, "
-	     "person_id INTEGER NOT NULL UNIQUE, disabled INTEGER NOT NULL DEFAULT 0, "
-	     "password_hash TEXT, totp_secret TEXT, totp_enabled INTEGER NOT NULL DEFAULT 0, "
-	     "totp_last_step INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0, "
-	     "locked_until INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, "
-	     "updated_at INTEGER NOT NULL, password_changed_at INTEGER NOT NULL DEFAULT 0)" },
-	{ 6, "CREATE TABLE sessions(id_hash TEXT PRIMARY KEY, account_id INTEGER NOT NULL, "
-	     "created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, csrf TEXT NOT NULL, "
-	     "mfa_pending INTEGER NOT NULL DEFAULT 0, ip TEXT NOT NULL DEFAULT '');"
-	     "CREATE INDEX sessions_by_account ON sessions(account_id);"
-	     "CREATE INDEX sessions_by_last_seen ON sessions(last_seen)" },
-	{ 7, "CREATE TABLE tokens(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, "
-	     "account_id INTEGER NOT NULL, label TEXT NOT NULL DEFAULT '', "
-	     "created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL DEFAULT 0, "
-	     "revoked INTEGER NOT NULL DEFAULT 0, last_used INTEGER NOT NULL DEFAULT 0);"
-	     "CREATE INDEX tokens_by_account ON tokens(account_id)" },
-	{ 8, "CREATE TABLE rate_counters(key TEXT NOT NULL, window_start INTEGER NOT NULL, "
-	     "hits INTEGER NOT NULL, PRIMARY KEY(key, window_start))" },
-	{ 9, "CREATE TABLE audit_events(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, "
-	     "account_id INTEGER NOT NULL DEFAULT 0, actor TEXT NOT NULL DEFAULT '', "
-	     "ip TEXT NOT NULL DEFAULT '', request_id TEXT NOT NULL DEFAULT '', "
-	     "action TEXT NOT NULL, object TEXT NOT NULL DEFAULT '', result TEXT NOT NULL, "
-	     "details TEXT NOT NULL DEFAULT '{}');"
-	     "CREATE INDEX audit_events_by_action ON audit_events(action, seq)" },
-	/* Record grants (7.1, see sqlite_grants.c). The unique key is also the
-	 * index the access condition of lists probes. */
-	{ 10, "CREATE TABLE grants(id INTEGER PRIMARY KEY, register TEXT NOT NULL, "
-	      "record_id INTEGER NOT NULL, person_id INTEGER NOT NULL, "
-	      "kind TEXT NOT NULL CHECK(kind IN ('read','edit','named')), "
-	      "granted_by TEXT NOT NULL, granted_at INTEGER NOT NULL, "
-	      "UNIQUE(register, record_id, person_id, kind))" },
-	/* The records one person holds grants on: the totals of lists. */
-	{ 11, "CREATE INDEX grants_by_person ON grants(person_id, register, kind, record_id)" },
-	/* The tamper-evident audit log (see store/auditlog.h and
-	 * sqlite_auditlog.c): each entry's person and chain value, signed
-	 * checkpoints, and what an archive leaves of the entries it removed.
-	 * Entries made before this version are chained by mm_sq_alog_backfill. */
-	{ 12, "ALTER TABLE audit_events ADD COLUMN person_id INTEGER NOT NULL DEFAULT 0;"
-	      "ALTER TABLE audit_events ADD COLUMN chain BLOB;"
-	      "CREATE TABLE audit_checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL, "
-	      "at INTEGER NOT NULL, clock TEXT NOT NULL, note TEXT NOT NULL, "
-	      "frontier BLOB NOT NULL);"
-	      "CREATE TABLE audit_cut(id INTEGER PRIMARY KEY CHECK(id = 1), size INTEGER NOT NULL, "
-	      "chain BLOB NOT NULL, frontier BLOB NOT NULL, at INTEGER NOT NULL)" },
-	/* Inspection of the audit log (auditquery.h): events of one object
-	 * ("who viewed this"), of one account, and of a period. */
-	{ 13, "CREATE INDEX audit_events_by_object ON audit_events(object, seq);"
-	      "CREATE INDEX audit_events_by_account ON audit_events(account_id, seq);"
-	      "CREATE INDEX audit_events_by_at ON audit_events(at)" },
-	/* An audit entry cost a page write per index at every commit: only
-	 * the index of "who viewed this" stays. From here on an entry's time
-	 * is never before the previous entry's (sqlite_auditlog.c), so a
-	 * period is a range of seq found by binary search
-	 * (sqlite_auditrange.c) and the other filters are checked within it.
-	 * Entries made before may go back in time (requests that overlapped,
-	 * a clock set back): audit_order keeps their last seq and the most
-	 * any of them is earlier than an entry before it, and the search
-	 * widens its bounds by that much over those entries. Computing it
-	 * reads the log once. */
-	{ 14, "DROP INDEX IF EXISTS audit_events_by_action;"
-	      "DROP INDEX IF EXISTS audit_events_by_account;"
-	      "DROP INDEX IF EXISTS audit_events_by_at;"
-	      "CREATE TABLE audit_order(id INTEGER PRIMARY KEY CHECK(id = 1), "
-	      "legacy_last INTEGER NOT NULL, legacy_slack INTEGER NOT NULL);"
-	      "INSERT INTO audit_order(id, legacy_last, legacy_slack) "
-	      "SELECT 1, coalesce(max(seq), 0), coalesce(max(max(prior - at, 0)), 0) FROM "
-	      "(SELECT seq, at, max(at) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING "
-	      "AND 1 PRECEDING) AS prior FROM audit_events)" },
-};
-
-enum { NMIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
-
 int64_t mm_sq_latest_migration(void)
 {
-	return migrations[NMIGRATIONS - 1].version;
+	return mm_migration_latest();
 }
 
 static const char create_migrations_sql[] =
@@ -437,7 +348,7 @@ out:
 
 /* Applies system migration m unless the database has it already; one
  * transaction each. */
-static int apply_migration(struct mm_sq_conn *sc, const struct migration *m)
+static int apply_migration(struct mm_sq_conn *sc, const struct mm_migration *m, struct mm_buf *b)
 {
 	sqlite3_stmt *st;
 	int rc, src;
@@ -454,7 +365,8 @@ static int apply_migration(struct mm_sq_conn *sc, const struct migration *m)
 	mm_sq_done(st);
 	if (rc || src == SQLITE_ROW)
 		goto out;
-	rc = mm_sq_exec(sc, m->sql);
+	mm_migration_sql(m, MM_DIALECT_SQLITE, b);
+	rc = mm_sq_exec_buf(sc, b);
 	if (rc)
 		goto out;
 	rc = mm_sq_stmt_fixed(sc, FX_MIG_ADD, &st);
@@ -474,6 +386,7 @@ out:
 int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
+	struct mm_buf b;
 	sqlite3_stmt *st;
 	int64_t have = 0;
 	int rc, src;
@@ -501,15 +414,16 @@ int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, siz
 	mm_sq_done(st);
 	if (rc)
 		return rc;
-	if (have > migrations[NMIGRATIONS - 1].version) {
+	if (have > mm_migration_latest()) {
 		mm_sq_note(sc, "the database was made by a newer version of mamori");
 		return MM_EDB;
 	}
-	for (size_t i = 0; i < NMIGRATIONS; i++) {
-		rc = apply_migration(sc, &migrations[i]);
-		if (rc)
-			return rc;
-	}
+	mm_buf_init(&b, MM_SQ_SQL_CAP);
+	for (size_t i = 0; i < mm_nmigrations && !rc; i++)
+		rc = apply_migration(sc, &mm_migrations[i], &b);
+	mm_buf_free(&b);
+	if (rc)
+		return rc;
 	rc = mm_sq_alog_backfill(sc);
 	if (rc)
 		return rc;

@@ -32,6 +32,9 @@ static void set_why(char *why, size_t whylen, const char *msg)
 		snprintf(why, whylen, "%s", msg);
 }
 
+/* The PostgreSQL backend (pg.c). */
+extern const struct mm_backend mm_pg_backend;
+
 static bool has_prefix(const char *s, const char *p)
 {
 	return strncmp(s, p, strlen(p)) == 0;
@@ -41,14 +44,17 @@ static bool has_prefix(const char *s, const char *p)
 static int parse_url(const char *url, const struct mm_backend **be, const char **target, char *why,
 		     size_t whylen)
 {
+	if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
+		/* libpq reads the whole URL: host, port, database, options. */
+		*target = url;
+		*be = &mm_pg_backend;
+		return MM_OK;
+	}
 	if (has_prefix(url, "sqlite://"))
 		*target = url + strlen("sqlite://");
 	else if (has_prefix(url, "sqlite:"))
 		*target = url + strlen("sqlite:");
-	else if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
-		set_why(why, whylen, "PostgreSQL backend not built yet");
-		return MM_EINVAL;
-	} else if (strstr(url, "://")) {
+	else if (strstr(url, "://")) {
 		set_why(why, whylen, "unknown database URL scheme");
 		return MM_EINVAL;
 	} else
@@ -259,21 +265,11 @@ static const char *const system_columns[] = {
 };
 
 static const char *const system_tables[] = {
-	"meta",
-	"sequences",
-	"history",
-	"schema_migrations",
-	"record_counts",
+	"meta", "sequences", "history", "schema_migrations", "record_counts",
 	/* identity */
-	"accounts",
-	"sessions",
-	"tokens",
-	"rate_counters",
-	"audit_events",
-	"grants",
-	"audit_checkpoints",
-	"audit_cut",
-	"audit_order",
+	"accounts", "sessions", "tokens", "rate_counters", "audit_events", "grants",
+	"audit_checkpoints", "audit_cut", "audit_order",
+	"audit_head", /* PostgreSQL's audit chain head */
 };
 
 int mm_store_schema_check(const struct mm_schema *s)

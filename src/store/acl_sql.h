@@ -1,0 +1,45 @@
+/* The access condition (struct mm_acl, grants.h) as SQL, shared by the
+ * backends. Values are collected in order while the text is built, and
+ * bound by the caller. */
+#ifndef MM_STORE_ACL_SQL_H
+#define MM_STORE_ACL_SQL_H
+
+#include "core/buf.h"
+#include "store/grants.h"
+#include "store/migrations.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A value bound to a generated list statement, collected while its SQL is
+ * built. */
+enum mm_sql_bkind { MM_SQL_B_NULL, MM_SQL_B_INT, MM_SQL_B_TEXT };
+
+struct mm_sql_bind {
+	enum mm_sql_bkind kind;
+	int64_t i;
+	const char *s;
+};
+
+/* The most values mm_acl_sql_where binds for acl. */
+size_t mm_acl_sql_nbinds(const struct mm_acl *acl);
+
+/* Appends to w the condition of acl on the records of s (" AND (...)"),
+ * and its values to v (numbered from *nv + 1 in PostgreSQL's dialect).
+ * Nothing when acl lets every record through. MM_EINVAL when acl names
+ * fields s does not have. */
+int mm_acl_sql_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_acl *acl,
+		     struct mm_buf *w, struct mm_sql_bind *v, size_t *nv);
+
+/* The same records as mm_acl_sql_where's condition, in MM_ACL_SQL_PARTS
+ * disjoint parts that can each be counted through an index: 0 the records
+ * up to all_max, 1 the near sections' records above that, 2 the rest that
+ * grants show. Appends part's condition (" AND ...") to w, or sets *none
+ * when the part holds no record. others: the query has other filters. */
+enum { MM_ACL_SQL_PARTS = 3 };
+int mm_acl_sql_part(enum mm_dialect d, const struct mm_schema *s, const struct mm_acl *acl,
+		    int part, bool others, struct mm_buf *w, struct mm_sql_bind *v, size_t *nv,
+		    bool *none);
+
+#endif

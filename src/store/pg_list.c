@@ -1,0 +1,273 @@
+/* The PostgreSQL backend's lists: the WHERE clause of a query (filters,
+ * status, free text, the reader's access condition from acl_sql.c), its
+ * order, the total and one page of records, in the same order as SQLite's
+ * (NULLs first ascending, ties broken by id).
+ *
+ * Free text: every searched field is matched with ILIKE '%q%' (the
+ * wildcards of q escaped), served by the trigram indexes pg_schema.c
+ * makes; SQLite's trigram index and LIKE match the same substrings. */
+#include "store/pg_int.h"
+
+#include "store/acl_sql.h"
+
+#include "core/err.h"
+
+#include <string.h>
+
+static void to_args(const struct mm_sql_bind *v, size_t n, struct mm_pg_args *a)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind == MM_SQL_B_INT)
+			mm_pg_arg_int(a, v[i].i);
+		else if (v[i].kind == MM_SQL_B_TEXT)
+			mm_pg_arg_text(a, v[i].s);
+		else
+			mm_pg_arg_null(a);
+	}
+}
+
+/* '%' q '%' with the LIKE wildcards and the escape character escaped. */
+static char *like_pattern(struct mm_arena *a, const char *q)
+{
+	size_t n = 2, i, k = 0;
+	char *p;
+
+	for (i = 0; q[i]; i++)
+		n += (q[i] == '%' || q[i] == '_' || q[i] == '\\') ? 2 : 1;
+	p = mm_arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	p[k++] = '%';
+	for (i = 0; q[i]; i++) {
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+			p[k++] = '\\';
+		p[k++] = q[i];
+	}
+	p[k++] = '%';
+	p[k] = '\0';
+	return p;
+}
+
+static void param(struct mm_buf *w, size_t *nv)
+{
+	mm_buf_printf(w, "$%zu", ++*nv);
+}
+
+static int add_search(const struct mm_schema *s, const char *q, struct mm_arena *a,
+		      struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
+{
+	const char *sep = " AND (";
+	char *pat;
+	size_t k;
+
+	if (mm_pg_count_search(s) == 0) {
+		mm_buf_adds(w, " AND false");
+		return MM_OK;
+	}
+	pat = like_pattern(a, q);
+	if (!pat)
+		return MM_ENOMEM;
+	v[*nv] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, pat };
+	k = ++*nv;
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (!(s->fields[i].flags & MM_F_SEARCH))
+			continue;
+		mm_buf_adds(w, sep);
+		mm_pg_add_ident(w, s->fields[i].name, NULL);
+		mm_buf_printf(w, "%s ILIKE $%zu", mm_pg_int_field(&s->fields[i]) ? "::text" : "",
+			      k);
+		sep = " OR ";
+	}
+	mm_buf_addc(w, ')');
+	return MM_OK;
+}
+
+/* Appends the WHERE clause of q to w and its values to v. */
+static int build_where(const struct mm_schema *s, const struct mm_query *q, struct mm_arena *a,
+		       struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
+{
+	static const char *const ops[] = {
+		[MM_OP_EQ] = " = ", [MM_OP_GE] = " >= ", [MM_OP_LE] = " <= "
+	};
+
+	mm_buf_adds(w, " WHERE true");
+	if (q->status == MM_ACTIVE)
+		mm_buf_adds(w, " AND retired = 0");
+	else if (q->status == MM_RETIRED)
+		mm_buf_adds(w, " AND retired = 1");
+	else if (q->status != MM_ANY_STATUS)
+		return MM_EINVAL;
+
+	for (size_t i = 0; i < q->nfilters; i++) {
+		const struct mm_filter *fl = &q->filters[i];
+		const struct mm_field *f;
+
+		if (fl->field < 0 || (size_t)fl->field >= s->nfields ||
+		    (fl->op != MM_OP_EQ && fl->op != MM_OP_GE && fl->op != MM_OP_LE))
+			return MM_EINVAL;
+		f = &s->fields[fl->field];
+		mm_buf_adds(w, " AND ");
+		mm_pg_add_ident(w, f->name, NULL);
+		if (!fl->v.set || (!mm_pg_int_field(f) && !fl->v.s)) {
+			if (fl->op != MM_OP_EQ)
+				return MM_EINVAL;
+			mm_buf_adds(w, " IS NULL");
+			continue;
+		}
+		mm_buf_adds(w, ops[fl->op]);
+		if (mm_pg_int_field(f))
+			v[*nv] = (struct mm_sql_bind){ MM_SQL_B_INT, fl->v.i, NULL };
+		else
+			v[*nv] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, fl->v.s };
+		param(w, nv);
+	}
+	if (q->q && q->q[0])
+		return add_search(s, q->q, a, w, v, nv);
+	return MM_OK;
+}
+
+static bool sort_ok(const struct mm_schema *s, const struct mm_query *q)
+{
+	if (q->sort >= 0)
+		return (size_t)q->sort < s->nfields;
+	return q->sort == MM_SORT_ID || q->sort == MM_SORT_UPDATED;
+}
+
+/* SQLite puts NULLs first in ascending order and last in descending. */
+static void add_order(const struct mm_schema *s, const struct mm_query *q, struct mm_buf *b)
+{
+	const char *dir = q->desc ? " DESC NULLS LAST, " : " ASC NULLS FIRST, ";
+
+	mm_buf_adds(b, " ORDER BY ");
+	if (q->sort >= 0) {
+		mm_pg_add_ident(b, s->fields[q->sort].name, NULL);
+		mm_buf_adds(b, dir);
+	} else if (q->sort == MM_SORT_UPDATED) {
+		mm_buf_adds(b, "updated_at");
+		mm_buf_adds(b, dir);
+	}
+	mm_buf_adds(b, q->desc ? "id DESC" : "id ASC");
+}
+
+static bool filtered(const struct mm_query *q)
+{
+	return q->nfilters > 0 || (q->q && q->q[0]) || q->acl;
+}
+
+/* The number of records matching: from record_counts for a list without
+ * filters, search or access condition, counted otherwise. */
+static int list_total(struct mm_pg_conn *pc, const struct mm_schema *s, const struct mm_query *q,
+		      const struct mm_buf *w, const struct mm_pg_args *a, int64_t *total)
+{
+	int64_t active = 0, retired = 0;
+	struct mm_buf b;
+	PGresult *res;
+	int rc;
+
+	if (!filtered(q)) {
+		rc = mm_pg_counts_get(pc, s, &active, &retired);
+		if (rc && rc != MM_ENOTFOUND)
+			return rc;
+		if (!rc) {
+			*total = q->status == MM_ACTIVE	   ? active
+				 : q->status == MM_RETIRED ? retired
+							   : active + retired;
+			return MM_OK;
+		}
+	}
+	mm_buf_init(&b, MM_PG_SQL_CAP);
+	mm_buf_adds(&b, "SELECT count(*) FROM ");
+	mm_pg_add_ident(&b, s->name, NULL);
+	mm_buf_add(&b, w->data, w->len);
+	rc = b.err ? MM_ENOMEM : mm_pg_query(pc, b.data, a, &res);
+	mm_buf_free(&b);
+	if (!rc) {
+		*total = mm_pg_int(res, 0, 0);
+		PQclear(res);
+	}
+	return rc;
+}
+
+static int list_rows(struct mm_pg_conn *pc, const struct mm_schema *s, const struct mm_query *q,
+		     const struct mm_buf *w, struct mm_pg_args *a, size_t want, struct mm_arena *ar,
+		     struct mm_page *out)
+{
+	PGresult *res = NULL;
+	struct mm_buf b;
+	int rc;
+
+	mm_buf_init(&b, MM_PG_SQL_CAP);
+	mm_buf_adds(&b, "SELECT ");
+	mm_pg_add_columns(&b, s);
+	mm_buf_adds(&b, " FROM ");
+	mm_pg_add_ident(&b, s->name, NULL);
+	mm_buf_add(&b, w->data, w->len);
+	add_order(s, q, &b);
+	mm_buf_printf(&b, " LIMIT $%zu OFFSET $%zu", a->n + 1, a->n + 2);
+	mm_pg_arg_int(a, (int64_t)want);
+	mm_pg_arg_int(a, (int64_t)q->offset);
+	rc = MM_ENOMEM;
+	out->recs = mm_arena_zalloc(ar, want * sizeof(*out->recs));
+	if (out->recs && !b.err)
+		rc = mm_pg_query(pc, b.data, a, &res);
+	for (int i = 0; !rc && i < PQntuples(res) && out->n < want; i++) {
+		rc = mm_pg_read_record(res, i, s, ar, &out->recs[out->n]);
+		if (!rc)
+			out->n++;
+	}
+	PQclear(res);
+	mm_buf_free(&b);
+	return rc;
+}
+
+int mm_pg_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,
+		   struct mm_arena *a, struct mm_page *out)
+{
+	struct mm_pg_conn *pc = mm_pg_conn(c);
+	struct mm_pg_cached *e;
+	struct mm_sql_bind *v;
+	struct mm_pg_args args;
+	size_t nv = 0, want = 0;
+	struct mm_buf w;
+	int rc;
+
+	out->recs = NULL;
+	out->n = 0;
+	out->total = 0;
+	if (q->offset > INT64_MAX || !sort_ok(s, q))
+		return MM_EINVAL;
+	rc = mm_pg_cached_for(pc, s, &e); /* checks the schema's names */
+	if (rc)
+		return rc;
+	v = mm_arena_alloc(a, (q->nfilters + 4 + (q->acl ? mm_acl_sql_nbinds(q->acl) : 0)) *
+				      sizeof(*v));
+	if (!v)
+		return MM_ENOMEM;
+	mm_buf_init(&w, MM_PG_SQL_CAP);
+	mm_pg_args_init(&args);
+	rc = build_where(s, q, a, &w, v, &nv);
+	if (!rc && q->acl)
+		rc = mm_acl_sql_where(MM_DIALECT_PG, s, q->acl, &w, v, &nv);
+	if (!rc && w.err)
+		rc = MM_ENOMEM;
+	if (rc)
+		goto out;
+	to_args(v, nv, &args);
+	/* The total and the rows come from one snapshot. */
+	rc = mm_pg_op_begin(pc, false);
+	if (rc)
+		goto out;
+	rc = list_total(pc, s, q, &w, &args, &out->total);
+	if (!rc && (uint64_t)out->total > q->offset) {
+		want = (size_t)((uint64_t)out->total - q->offset);
+		if (want > q->limit)
+			want = q->limit;
+	}
+	if (!rc && want)
+		rc = list_rows(pc, s, q, &w, &args, want, a, out);
+	rc = mm_pg_op_end(pc, rc);
+out:
+	mm_pg_args_free(&args);
+	mm_buf_free(&w);
+	return rc;
+}
