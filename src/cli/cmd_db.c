@@ -78,9 +78,10 @@ static void register_schemas(const struct mm_schema **out)
 		out[i] = &mm_registers[i]->schema;
 }
 
-/* Opens url with one connection and brings it to the current schema. */
-static int open_migrated(struct mm_cli *cli, const char *verb, const char *url,
-			 struct mm_store **st)
+/* Opens url with one connection and, when migrate, brings it to the
+ * current schema. */
+static int open_db(struct mm_cli *cli, const char *verb, const char *url, bool migrate,
+		   struct mm_store **st)
 {
 	char why[256] = "", shown[512];
 	int rc = mm_store_open(url, 1, st, why, sizeof(why));
@@ -93,6 +94,8 @@ static int open_migrated(struct mm_cli *cli, const char *verb, const char *url,
 			shown, why[0] ? why : mm_strerror(rc));
 		return 1;
 	}
+	if (!migrate)
+		return 0;
 	rc = mm_registers_migrate(*st);
 	if (rc) {
 		fprintf(stderr, "mamori %s: %s %s: %s\n", verb,
@@ -125,7 +128,7 @@ int mm_cmd_migrate(struct mm_cli *cli, int argc, char **argv)
 		fprintf(stderr, "mamori migrate: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (open_migrated(cli, "migrate", cli->db_url, &st))
+	if (open_db(cli, "migrate", cli->db_url, true, &st))
 		return 1;
 	c = mm_store_acquire(st);
 	rc = c ? mm_store_version(c, &version) : MM_EDB;
@@ -321,7 +324,9 @@ static int db_copy(struct mm_cli *cli, int argc, char **argv)
 			o.why[0] ? o.why : mm_strerror(rc));
 		return 1;
 	}
-	if (open_migrated(cli, "db copy", to, &dst)) {
+	/* mm_store_copy migrates the destination once it is found empty;
+	 * the indexes of the access rule follow after the copy. */
+	if (open_db(cli, "db copy", to, false, &dst)) {
 		mm_store_close(src);
 		return 1;
 	}
@@ -330,6 +335,12 @@ static int db_copy(struct mm_cli *cli, int argc, char **argv)
 		explain(cli, rc, &o);
 		goto out;
 	}
+	if (mm_registers_migrate(dst))
+		fprintf(stderr, "mamori db copy: %s\n",
+			MM_L(cli->lang,
+			     "コピー先の索引を作れませんでした（mamori migrate で再試行）",
+			     "the destination's indexes could not be made (mamori migrate "
+			     "tries again)"));
 	for (size_t i = 0; i < k.n; i++) {
 		printf("%s\t%lld\n", k.table[i], (long long)k.rows[i]);
 		total += k.rows[i];

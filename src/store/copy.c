@@ -242,6 +242,18 @@ int mm_store_copy(struct mm_store *src, struct mm_store *dst,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* A destination that is not empty is refused before its schema is
+	 * touched, and again below where nothing can slip in. */
+	dc = mm_store_acquire(dst);
+	if (!dc) {
+		snprintf(out->why, sizeof(out->why), "no connection");
+		return MM_EDB;
+	}
+	rc = check_empty(dc, schemas, n, out);
+	mm_store_release(dst, dc);
+	dc = NULL;
+	if (rc)
+		return rc;
 	rc = mm_store_migrate(dst, schemas, n);
 	if (rc) {
 		snprintf(out->why, sizeof(out->why), "migrating the destination: %s",

@@ -35,6 +35,7 @@ typedef void (*mm_copy_progress_fn)(void *arg, const char *table, int64_t rows);
  * written in one, so that a failure leaves it as it was. Refuses, setting
  * out->refused and returning MM_EINVAL, when dst holds any record, account
  * or audit entry, or when the two are at different migration versions.
+ * A destination that is not empty is refused before its schema is touched.
  * Other failures return their error with the backend's message in out->why.
  * Copying a database onto itself is refused as not empty unless it is
  * empty, when it changes nothing. */

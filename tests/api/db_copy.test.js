@@ -7,7 +7,7 @@
 // on it), a SQLite database goes to PostgreSQL and back, verified each way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -289,8 +289,11 @@ test('SQLite to PostgreSQL and back: verified each way, the same contents at the
 		const [c1, c3] = [contents(first), contents(last)];
 		for (const k of [...VERBS, 'users']) assert.equal(c3[k], c1[k], k);
 		assert.deepEqual(c3.audit.slice(0, c1.audit.length), c1.audit);
-		// The PostgreSQL copy serves and hands out fresh ids.
-		const srv = await serveDatabase({ dbPath: pg, env: t.srv.env });
+		// The PostgreSQL copy serves and hands out fresh ids (with a key
+		// file named: a database on a server has none beside it).
+		const conf = path.join(s.dir, 'pg.conf');
+		writeFileSync(conf, `[security]\nkey_file = ${path.join(s.dir, 'pg.key')}\n`);
+		const srv = await serveDatabase({ dbPath: pg, env: { ...t.srv.env, MAMORI_CONFIG: conf } });
 		try {
 			const api = client(srv.url, t.srv.token);
 			const total = await api.total('assets');

@@ -216,6 +216,15 @@ static void refuses_a_destination_not_empty(void **state)
 	assert_string_equal(o.table, "items");
 	assert_int_equal(count(f->dst_path, "SELECT count(*) FROM items WHERE code = 'B-1'"), 1);
 	assert_int_equal(count(f->dst_path, "SELECT count(*) FROM items"), 1);
+
+	/* Refused before its schema is touched: a destination one migration
+	 * short stays so. */
+	exec(f->dst_path, "DELETE FROM schema_migrations WHERE version = "
+			  "(SELECT max(version) FROM schema_migrations)");
+	assert_int_equal(mm_store_copy(f->src, f->dst, schemas, 1, NULL, NULL, &o), MM_EINVAL);
+	assert_int_equal(o.refused, MM_COPY_NOT_EMPTY);
+	assert_int_equal(count(f->dst_path, "SELECT count(*) FROM schema_migrations"),
+			 count(f->src_path, "SELECT count(*) FROM schema_migrations") - 1);
 }
 
 static void refuses_another_version(void **state)
