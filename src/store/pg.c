@@ -37,6 +37,10 @@ static const char begin_write[] =
 static const char begin_op_write[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
 static const char begin_read[] = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 
+#define GEN_BUMP                                                                                   \
+	"INSERT INTO sequences(name, value) VALUES('generation', 1) ON CONFLICT(name) "             \
+	"DO UPDATE SET value = sequences.value + 1"
+
 /* The system columns every register table starts with, in read order. */
 static const char system_cols[] = "id, version, retired, created_at, updated_at, updated_by";
 
@@ -230,6 +234,12 @@ int mm_pg_exec(struct mm_pg_conn *pc, const char *sql)
 {
 	revive(pc);
 	return finish(pc, PQexec(pc->pg, sql), NULL);
+}
+
+int mm_pg_exec_rows(struct mm_pg_conn *pc, const char *sql, PGresult **out)
+{
+	revive(pc);
+	return finish(pc, PQexec(pc->pg, sql), out);
 }
 
 int mm_pg_exec_buf(struct mm_pg_conn *pc, const struct mm_buf *b)
@@ -430,38 +440,34 @@ bool mm_pg_in_tx(struct mm_pg_conn *pc)
 	       PQtransactionStatus(pc->pg) != PQTRANS_UNKNOWN;
 }
 
+/* Inside a transaction an operation is one statement (pg_records.c and
+ * the others write with single statements, conflicts answered by ON
+ * CONFLICT DO NOTHING rather than an error), so it needs no savepoint: a
+ * statement that fails aborts the transaction, which the caller then rolls
+ * back, as it does after any failure. */
 int mm_pg_op_begin(struct mm_pg_conn *pc, bool write)
 {
 	int rc;
 
-	if (!mm_pg_in_tx(pc)) {
-		rc = mm_pg_exec(pc, write ? begin_op_write : begin_read);
-		pc->op_tx = rc == MM_OK;
-		pc->gen_dirty = false;
-		return rc;
-	}
 	pc->op_tx = false;
-	return mm_pg_exec(pc, "SAVEPOINT mm_op");
+	if (mm_pg_in_tx(pc))
+		return MM_OK;
+	rc = mm_pg_exec(pc, write ? begin_op_write : begin_read);
+	pc->op_tx = rc == MM_OK;
+	pc->gen_dirty = false;
+	return rc;
 }
 
 int mm_pg_op_end(struct mm_pg_conn *pc, int rc)
 {
-	if (pc->op_tx) {
-		pc->op_tx = false;
-		if (rc) {
-			mm_pg_tx_rollback(&pc->base);
-			return rc;
-		}
-		return mm_pg_tx_commit(&pc->base);
-	}
+	if (!pc->op_tx)
+		return rc;
+	pc->op_tx = false;
 	if (rc) {
-		mm_pg_exec(pc, "ROLLBACK TO mm_op; RELEASE mm_op");
+		mm_pg_tx_rollback(&pc->base);
 		return rc;
 	}
-	rc = mm_pg_exec(pc, "RELEASE mm_op");
-	if (rc)
-		mm_pg_exec(pc, "ROLLBACK TO mm_op; RELEASE mm_op");
-	return rc;
+	return mm_pg_tx_commit(&pc->base);
 }
 
 static int tx_begin(struct mm_conn *c, bool write)
@@ -486,7 +492,7 @@ int mm_pg_tx_commit(struct mm_conn *c)
 {
 	struct mm_pg_conn *pc = mm_pg_conn(c);
 	PGresult *res;
-	int rc = MM_OK;
+	int rc;
 
 	if (!mm_pg_in_tx(pc)) {
 		pc->gen_dirty = false;
@@ -494,20 +500,17 @@ int mm_pg_tx_commit(struct mm_conn *c)
 	}
 	/* As in SQLite's backend: changes to records, grants and accounts
 	 * move the generation, so caches of what was read know they are
-	 * stale; sessions, counters and audit events do not. */
-	if (pc->gen_dirty)
-		rc = mm_pg_gen_bump(pc);
+	 * stale; sessions, counters and audit events do not. The move and
+	 * the commit travel together. */
+	res = PQexec(pc->pg, pc->gen_dirty ? GEN_BUMP "; COMMIT" : "COMMIT");
 	pc->gen_dirty = false;
-	if (!rc) {
-		res = PQexec(pc->pg, "COMMIT");
-		if (res && PQresultStatus(res) == PGRES_COMMAND_OK &&
-		    strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-			mm_pg_note(pc, "the transaction failed and was rolled back");
-			rc = MM_EDB;
-			PQclear(res);
-		} else {
-			rc = finish(pc, res, NULL);
-		}
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		mm_pg_note(pc, "the transaction failed and was rolled back");
+		rc = MM_EDB;
+		PQclear(res);
+	} else {
+		rc = finish(pc, res, NULL);
 	}
 	if (rc)
 		mm_pg_tx_rollback(c);

@@ -32,12 +32,23 @@ enum stmt {
 
 enum { SCAN_BATCH = 2000 };
 
+/* The head row and, beside it, the last entry of the table: rows written
+ * into audit_events by hand, behind mamori's back, are followed as SQLite
+ * follows them (verify then names them). Locked, the head row is read as
+ * committed by the writer before (the entry's snapshot may be older, and
+ * then its seq is not above the head's). */
+#define HEAD_SQL                                                                                   \
+	"SELECT h.seq, h.chain, h.at, e.seq, e.chain, e.at FROM audit_head AS h LEFT JOIN "        \
+	"LATERAL "                                                                                 \
+	"(SELECT seq, chain, at FROM audit_events ORDER BY seq DESC LIMIT 1) AS e ON true "        \
+	"WHERE h.id = 1"
+
 #define ENTRY_COLS                                                                                 \
 	"seq, at, account_id, actor, ip, request_id, action, object, result, details, person_id"
 
 static const char *const sql[A_COUNT] = {
-	[A_HEAD] = "SELECT seq, chain, at FROM audit_head WHERE id = 1",
-	[A_HEAD_LOCK] = "SELECT seq, chain, at FROM audit_head WHERE id = 1 FOR UPDATE",
+	[A_HEAD] = HEAD_SQL,
+	[A_HEAD_LOCK] = HEAD_SQL " FOR UPDATE OF h",
 	[A_APPEND] = "WITH entry AS (INSERT INTO audit_events(" ENTRY_COLS ", chain) "
 		     "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) "
 		     "UPDATE audit_head SET seq = $1, chain = $12, at = $2 WHERE id = 1",
@@ -45,7 +56,7 @@ static const char *const sql[A_COUNT] = {
 		   "ORDER BY seq LIMIT "
 		   "2000",
 	[A_CKPT_ADD] = "INSERT INTO audit_checkpoints(size, root, at, clock, note, frontier) "
-		       "VALUES($1, $2, $3, $4, $5, $6)",
+		       "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
 	[A_CKPT_LIST] = "SELECT size, root, at, clock, note, frontier FROM audit_checkpoints "
 			"ORDER BY size",
 	[A_CKPT_LATEST] = "SELECT size, root, at, clock, note, frontier FROM audit_checkpoints "
@@ -115,12 +126,19 @@ int mm_pg_alog_cut_get(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut
 	return cut_get(mm_pg_conn(c), a, out);
 }
 
-/* The head's seq, chain value and time (INT64_MIN: none to follow). */
-static int head(struct mm_pg_conn *pc, bool lock, int64_t *seq, uint8_t chain[MM_HASH_LEN],
-		int64_t *at)
+/* Begins an append outside a transaction: its transaction and the
+ * head's lock in one round trip. */
+#define BEGIN_LOCKED "BEGIN ISOLATION LEVEL READ COMMITTED; " HEAD_SQL " FOR UPDATE OF h"
+
+/* The head's seq, chain value and time (INT64_MIN: none to follow);
+ * lock: locked until the transaction ends; begin: that transaction is
+ * begun here. */
+static int head_at(struct mm_pg_conn *pc, bool lock, bool begin, int64_t *seq,
+		   uint8_t chain[MM_HASH_LEN], int64_t *at)
 {
 	PGresult *res;
-	int rc = run(pc, lock ? A_HEAD_LOCK : A_HEAD, NULL, &res);
+	int rc = begin ? mm_pg_exec_rows(pc, BEGIN_LOCKED, &res)
+		       : run(pc, lock ? A_HEAD_LOCK : A_HEAD, NULL, &res);
 
 	*seq = 0;
 	*at = INT64_MIN;
@@ -128,13 +146,21 @@ static int head(struct mm_pg_conn *pc, bool lock, int64_t *seq, uint8_t chain[MM
 	if (rc)
 		return rc;
 	if (PQntuples(res)) {
-		*seq = mm_pg_int(res, 0, 0);
-		read_hash(res, 0, 1, chain);
-		if (!mm_pg_null(res, 0, 2))
-			*at = mm_pg_int(res, 0, 2);
+		int k = !mm_pg_null(res, 0, 3) && mm_pg_int(res, 0, 3) > mm_pg_int(res, 0, 0) ? 3
+											      : 0;
+		*seq = mm_pg_int(res, 0, k);
+		read_hash(res, 0, k + 1, chain);
+		if (!mm_pg_null(res, 0, k + 2))
+			*at = mm_pg_int(res, 0, k + 2);
 	}
 	PQclear(res);
 	return MM_OK;
+}
+
+static int head(struct mm_pg_conn *pc, bool lock, int64_t *seq, uint8_t chain[MM_HASH_LEN],
+		int64_t *at)
+{
+	return head_at(pc, lock, false, seq, chain, at);
 }
 
 int mm_pg_alog_head(struct mm_conn *c, int64_t *seq, uint8_t chain[MM_HASH_LEN])
@@ -180,7 +206,7 @@ static void arg_entry(struct mm_pg_args *a, const struct mm_audit_event *e)
 
 /* Appends inside the open transaction: lock the head, time, hashes, then
  * the entry and the new head in one statement. */
-static int append(struct mm_pg_conn *pc, struct mm_audit_event *e)
+static int append(struct mm_pg_conn *pc, struct mm_audit_event *e, bool begin)
 {
 	uint8_t prev[MM_HASH_LEN], leaf[MM_HASH_LEN], chain[MM_HASH_LEN];
 	struct mm_pg_args a;
@@ -190,7 +216,7 @@ static int append(struct mm_pg_conn *pc, struct mm_audit_event *e)
 
 	mm_buf_init(&details, MM_ALOG_CANON_CAP);
 	mm_pg_args_init(&a);
-	rc = head(pc, true, &seq, prev, &last);
+	rc = head_at(pc, true, begin, &seq, prev, &last);
 	if (!rc)
 		rc = follow_time(e, last, &details);
 	if (rc)
@@ -223,9 +249,16 @@ int mm_pg_audit_insert(struct mm_conn *c, struct mm_audit_event *e)
 	x.request_id = x.request_id ? x.request_id : "";
 	x.object = x.object ? x.object : "";
 	x.details = x.details ? x.details : "{}";
-	rc = mm_pg_op_begin(pc, true);
-	if (!rc)
-		rc = mm_pg_op_end(pc, append(pc, &x));
+	if (mm_pg_in_tx(pc)) {
+		rc = append(pc, &x, false);
+	} else {
+		pc->gen_dirty = false;
+		rc = append(pc, &x, true);
+		if (rc)
+			mm_pg_tx_rollback(c);
+		else
+			rc = mm_pg_tx_commit(c);
+	}
 	if (!rc) {
 		e->seq = x.seq;
 		e->at = x.at;
@@ -286,6 +319,7 @@ int mm_pg_alog_ckpt_add(struct mm_conn *c, const struct mm_alog_ckpt *ck)
 {
 	struct mm_pg_conn *pc = mm_pg_conn(c);
 	struct mm_pg_args a;
+	PGresult *res = NULL;
 	int rc;
 
 	if (!ck->clock || !ck->note || ck->size < 0)
@@ -297,9 +331,10 @@ int mm_pg_alog_ckpt_add(struct mm_conn *c, const struct mm_alog_ckpt *ck)
 	mm_pg_arg_text(&a, ck->clock);
 	mm_pg_arg_text(&a, ck->note);
 	mm_pg_arg_bytes(&a, ck->frontier, ck->frontier_len);
-	rc = mm_pg_op_begin(pc, true);
-	if (!rc)
-		rc = mm_pg_op_end(pc, run(pc, A_CKPT_ADD, &a, NULL));
+	rc = run(pc, A_CKPT_ADD, &a, &res);
+	if (!rc && mm_pg_changes(res) == 0)
+		rc = MM_ECONFLICT; /* one of that size exists */
+	PQclear(res);
 	mm_pg_args_free(&a);
 	return rc;
 }

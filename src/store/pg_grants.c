@@ -14,7 +14,7 @@ enum stmt { S_ADD, S_REMOVE, S_LIST, S_KINDS, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
 	[S_ADD] = "INSERT INTO grants(register, record_id, person_id, kind, granted_by, "
-		  "granted_at) VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+		  "granted_at) VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
 	[S_REMOVE] = "DELETE FROM grants WHERE id = $1 AND register = $2 AND record_id = $3",
 	[S_LIST] = "SELECT " GRANT_COLS " FROM grants WHERE register = $1 AND record_id = $2 "
 		   "ORDER BY id",
@@ -38,8 +38,8 @@ static int run_write(struct mm_pg_conn *pc, enum stmt which, struct mm_pg_args *
 	if (rc)
 		goto out;
 	rc = run(pc, which, a, &res);
-	if (!rc && must_change && mm_pg_changes(res) == 0)
-		rc = MM_ENOTFOUND;
+	if (!rc && mm_pg_changes(res) == 0)
+		rc = must_change ? MM_ENOTFOUND : MM_ECONFLICT; /* held already */
 	if (!rc && id)
 		*id = mm_pg_int(res, 0, 0);
 	if (!rc)

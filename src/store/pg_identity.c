@@ -2,9 +2,9 @@
  * sessions, personal API tokens, rate counters and the list of audit
  * events (appends are in pg_auditlog.c). The tables come from the shared
  * migrations (migrations.c); the statements below are prepared on a
- * connection at first use. Every write runs between mm_pg_op_begin and
- * mm_pg_op_end; writes to accounts, ended sessions and revoked tokens move
- * the store generation on, as in the SQLite backend. */
+ * connection at first use. Every write is one statement (run_write);
+ * writes to accounts, ended sessions and revoked tokens move the store
+ * generation on, as in the SQLite backend. */
 #include "store/pg_int.h"
 
 #include "core/err.h"
@@ -50,7 +50,8 @@ static const char *const sql[S_COUNT] = {
 	[S_ACCT_INSERT] = "INSERT INTO accounts(login, person_id, disabled, password_hash, "
 			  "totp_secret, totp_enabled, totp_last_step, failures, locked_until, "
 			  "updated_at, password_changed_at, created_at) "
-			  "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+			  "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+			  "ON CONFLICT DO NOTHING RETURNING id",
 	[S_ACCT_UPDATE] =
 		"UPDATE accounts SET login = $1, person_id = $2, disabled = $3, "
 		"password_hash = $4, totp_secret = $5, totp_enabled = $6, "
@@ -65,7 +66,8 @@ static const char *const sql[S_COUNT] = {
 	[S_SESS_DELETE_ACCT] = "DELETE FROM sessions WHERE account_id = $1",
 	[S_SESS_PURGE] = "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2",
 	[S_TOK_INSERT] = "INSERT INTO tokens(hash, account_id, label, created_at, expires_at, "
-			 "revoked, last_used) VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+			 "revoked, last_used) VALUES($1, $2, $3, $4, $5, $6, $7) "
+			 "ON CONFLICT DO NOTHING RETURNING id",
 	[S_TOK_BY_HASH] = "SELECT " TOKEN_COLS " FROM tokens WHERE hash = $1",
 	[S_TOK_LIST] = "SELECT " TOKEN_COLS " FROM tokens WHERE account_id = $1 ORDER BY id",
 	[S_TOK_REVOKE] = "UPDATE tokens SET revoked = 1 WHERE id = $1",
@@ -87,28 +89,40 @@ static int run(struct mm_pg_conn *pc, enum stmt which, const struct mm_pg_args *
 	return mm_pg_lazy_run(pc, &pc->ident, S_COUNT, sql, which, a, out);
 }
 
-/* Runs one write as an operation of its own. MM_ENOTFOUND when
- * must_change and no row changed; *id (if not NULL) gets the id the
+/* How a write is checked and what it moves. */
+enum {
+	W_MUST_CHANGE = 1, /* MM_ENOTFOUND when no row changed */
+	W_INSERT = 2,	   /* MM_ECONFLICT when no row was inserted (a unique key) */
+	W_GEN = 4,	   /* moves the generation */
+};
+
+/* Runs one write statement. Outside a transaction, one that moves the
+ * generation is a transaction of its own (the generation moves with it);
+ * the others commit by themselves. *id (if not NULL) gets the id the
  * statement returned. */
-static int run_write(struct mm_pg_conn *pc, enum stmt which, struct mm_pg_args *a, bool must_change,
-		     int64_t *id, bool moves_generation)
+static int run_write(struct mm_pg_conn *pc, enum stmt which, struct mm_pg_args *a, int flags,
+		     int64_t *id)
 {
 	PGresult *res = NULL;
-	int rc = mm_pg_op_begin(pc, true);
+	bool own = (flags & W_GEN) && !mm_pg_in_tx(pc);
+	int rc = own ? mm_pg_op_begin(pc, true) : MM_OK;
 
 	if (rc) {
 		mm_pg_args_free(a);
 		return rc;
 	}
 	rc = run(pc, which, a, &res);
-	if (!rc && must_change && mm_pg_changes(res) == 0)
+	if (!rc && (flags & W_MUST_CHANGE) && mm_pg_changes(res) == 0)
 		rc = MM_ENOTFOUND;
+	if (!rc && (flags & W_INSERT) && mm_pg_changes(res) == 0)
+		rc = MM_ECONFLICT;
 	if (!rc && id)
 		*id = PQntuples(res) ? mm_pg_int(res, 0, 0) : 0;
-	if (!rc && moves_generation)
+	if (!rc && (flags & W_GEN))
 		pc->gen_dirty = true;
 	PQclear(res);
-	rc = mm_pg_op_end(pc, rc);
+	if (own)
+		rc = mm_pg_op_end(pc, rc);
 	mm_pg_args_free(a);
 	return rc;
 }
@@ -297,7 +311,7 @@ int mm_pg_account_insert(struct mm_conn *c, struct mm_account *acct)
 	mm_pg_args_init(&a);
 	arg_account(&a, acct);
 	mm_pg_arg_int(&a, acct->created_at);
-	rc = run_write(mm_pg_conn(c), S_ACCT_INSERT, &a, false, &id, true);
+	rc = run_write(mm_pg_conn(c), S_ACCT_INSERT, &a, W_INSERT | W_GEN, &id);
 	if (!rc)
 		acct->id = id;
 	return rc;
@@ -312,7 +326,7 @@ int mm_pg_account_update(struct mm_conn *c, const struct mm_account *acct)
 	mm_pg_args_init(&a);
 	arg_account(&a, acct);
 	mm_pg_arg_int(&a, acct->id);
-	return run_write(mm_pg_conn(c), S_ACCT_UPDATE, &a, true, NULL, true);
+	return run_write(mm_pg_conn(c), S_ACCT_UPDATE, &a, W_MUST_CHANGE | W_GEN, NULL);
 }
 
 int mm_pg_account_list(struct mm_conn *c, struct mm_arena *a, struct mm_account **out, size_t *n)
@@ -343,7 +357,7 @@ int mm_pg_session_insert(struct mm_conn *c, const struct mm_session *s)
 	mm_pg_arg_text(&a, s->csrf);
 	mm_pg_arg_int(&a, s->mfa_pending ? 1 : 0);
 	mm_pg_arg_text(&a, s->ip ? s->ip : "");
-	return run_write(mm_pg_conn(c), S_SESS_INSERT, &a, false, NULL, false);
+	return run_write(mm_pg_conn(c), S_SESS_INSERT, &a, W_INSERT, NULL);
 }
 
 static int get_by_text(struct mm_conn *c, enum stmt which, const char *key, struct mm_arena *a,
@@ -374,7 +388,7 @@ int mm_pg_session_update(struct mm_conn *c, const struct mm_session *s)
 	mm_pg_arg_int(&a, s->last_seen);
 	mm_pg_arg_int(&a, s->mfa_pending ? 1 : 0);
 	mm_pg_arg_text(&a, s->id_hash);
-	return run_write(mm_pg_conn(c), S_SESS_UPDATE, &a, true, NULL, false);
+	return run_write(mm_pg_conn(c), S_SESS_UPDATE, &a, W_MUST_CHANGE, NULL);
 }
 
 int mm_pg_session_delete(struct mm_conn *c, const char *id_hash)
@@ -386,30 +400,29 @@ int mm_pg_session_delete(struct mm_conn *c, const char *id_hash)
 	mm_pg_args_init(&a);
 	mm_pg_arg_text(&a, id_hash);
 	/* Ending a session moves the generation: principal caches drop it. */
-	return run_write(mm_pg_conn(c), S_SESS_DELETE, &a, false, NULL, true);
+	return run_write(mm_pg_conn(c), S_SESS_DELETE, &a, W_GEN, NULL);
 }
 
-static int write_ints(struct mm_conn *c, enum stmt which, const int64_t *v, size_t n,
-		      bool must_change, bool moves_generation)
+static int write_ints(struct mm_conn *c, enum stmt which, const int64_t *v, size_t n, int flags)
 {
 	struct mm_pg_args a;
 
 	mm_pg_args_init(&a);
 	for (size_t i = 0; i < n; i++)
 		mm_pg_arg_int(&a, v[i]);
-	return run_write(mm_pg_conn(c), which, &a, must_change, NULL, moves_generation);
+	return run_write(mm_pg_conn(c), which, &a, flags, NULL);
 }
 
 int mm_pg_session_delete_account(struct mm_conn *c, int64_t account_id)
 {
-	return write_ints(c, S_SESS_DELETE_ACCT, &account_id, 1, false, true);
+	return write_ints(c, S_SESS_DELETE_ACCT, &account_id, 1, W_GEN);
 }
 
 int mm_pg_session_purge(struct mm_conn *c, int64_t idle_before, int64_t absolute_before)
 {
 	const int64_t v[] = { idle_before, absolute_before };
 
-	return write_ints(c, S_SESS_PURGE, v, 2, false, false);
+	return write_ints(c, S_SESS_PURGE, v, 2, 0);
 }
 
 /* Tokens. */
@@ -430,7 +443,7 @@ int mm_pg_token_insert(struct mm_conn *c, struct mm_token *tok)
 	mm_pg_arg_int(&a, tok->expires_at);
 	mm_pg_arg_int(&a, tok->revoked ? 1 : 0);
 	mm_pg_arg_int(&a, tok->last_used);
-	rc = run_write(mm_pg_conn(c), S_TOK_INSERT, &a, false, &id, false);
+	rc = run_write(mm_pg_conn(c), S_TOK_INSERT, &a, W_INSERT, &id);
 	if (!rc)
 		tok->id = id;
 	return rc;
@@ -458,14 +471,14 @@ int mm_pg_token_list(struct mm_conn *c, int64_t account_id, struct mm_arena *a,
 
 int mm_pg_token_revoke(struct mm_conn *c, int64_t id)
 {
-	return write_ints(c, S_TOK_REVOKE, &id, 1, true, true);
+	return write_ints(c, S_TOK_REVOKE, &id, 1, W_MUST_CHANGE | W_GEN);
 }
 
 int mm_pg_token_used(struct mm_conn *c, int64_t id, int64_t now)
 {
 	const int64_t v[] = { now, id };
 
-	return write_ints(c, S_TOK_USED, v, 2, true, false);
+	return write_ints(c, S_TOK_USED, v, 2, W_MUST_CHANGE);
 }
 
 /* Rate counters. */
@@ -481,7 +494,7 @@ int mm_pg_rate_hit(struct mm_conn *c, const char *key, int64_t window, int64_t n
 	mm_pg_args_init(&a);
 	mm_pg_arg_text(&a, key);
 	mm_pg_arg_int(&a, now - now % window);
-	rc = run_write(mm_pg_conn(c), S_RATE_HIT, &a, false, &hits, false);
+	rc = run_write(mm_pg_conn(c), S_RATE_HIT, &a, 0, &hits);
 	if (!rc)
 		*count = hits;
 	return rc;

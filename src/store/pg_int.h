@@ -117,6 +117,8 @@ int mm_pg_fail(struct mm_pg_conn *pc, const PGresult *res);
 /* Runs SQL text without parameters (one or more statements). */
 int mm_pg_exec(struct mm_pg_conn *pc, const char *sql);
 int mm_pg_exec_buf(struct mm_pg_conn *pc, const struct mm_buf *b);
+/* mm_pg_exec giving the last statement's rows in *out. */
+int mm_pg_exec_rows(struct mm_pg_conn *pc, const char *sql, PGresult **out);
 /* Runs sql once with parameters a (may be NULL). *out (may be NULL) gets
  * the result on success; the caller clears it. */
 int mm_pg_query(struct mm_pg_conn *pc, const char *sql, const struct mm_pg_args *a, PGresult **out);
@@ -185,8 +187,6 @@ int mm_pg_seq_next(struct mm_conn *c, const char *name, int64_t *out);
 int mm_pg_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const char **value);
 int mm_pg_meta_set(struct mm_conn *c, const char *key, const char *value);
 int mm_pg_generation(struct mm_conn *c, int64_t *out);
-/* Moves the generation on (inside the committing transaction). */
-int mm_pg_gen_bump(struct mm_pg_conn *pc);
 
 /* pg_list.c */
 int mm_pg_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm_query *q,

@@ -188,35 +188,57 @@ static int list_total(struct mm_pg_conn *pc, const struct mm_schema *s, const st
 	return rc;
 }
 
+/* One page and the total in one statement, so both come from one
+ * snapshot without a transaction of their own: the total is a window count
+ * of the matching rows, or for a list without filters the register's
+ * number in record_counts. *got_total is false when no row came back (the
+ * total is then counted apart). */
 static int list_rows(struct mm_pg_conn *pc, const struct mm_schema *s, const struct mm_query *q,
-		     const struct mm_buf *w, struct mm_pg_args *a, size_t want, struct mm_arena *ar,
-		     struct mm_page *out)
+		     const struct mm_buf *w, struct mm_pg_args *a, struct mm_arena *ar,
+		     struct mm_page *out, bool *got_total)
 {
+	static const char *const counts[] = { [MM_ACTIVE] = "active", [MM_RETIRED] = "retired",
+					       [MM_ANY_STATUS] = "active + retired" };
 	PGresult *res = NULL;
 	struct mm_buf b;
-	int rc;
+	int rc, rows;
 
+	*got_total = false;
 	mm_buf_init(&b, MM_PG_SQL_CAP);
 	mm_buf_adds(&b, "SELECT ");
 	mm_pg_add_columns(&b, s);
+	if (filtered(q)) {
+		mm_buf_adds(&b, ", count(*) OVER ()");
+	} else {
+		mm_buf_printf(&b, ", (SELECT %s FROM record_counts WHERE register = $%zu)",
+			      counts[q->status], a->n + 1);
+		mm_pg_arg_text(a, s->name);
+	}
 	mm_buf_adds(&b, " FROM ");
 	mm_pg_add_ident(&b, s->name, NULL);
 	mm_buf_add(&b, w->data, w->len);
 	add_order(s, q, &b);
 	mm_buf_printf(&b, " LIMIT $%zu OFFSET $%zu", a->n + 1, a->n + 2);
-	mm_pg_arg_int(a, (int64_t)want);
+	mm_pg_arg_int(a, (int64_t)q->limit);
 	mm_pg_arg_int(a, (int64_t)q->offset);
-	rc = MM_ENOMEM;
-	out->recs = mm_arena_zalloc(ar, want * sizeof(*out->recs));
-	if (out->recs && !b.err)
-		rc = mm_pg_query(pc, b.data, a, &res);
-	for (int i = 0; !rc && i < PQntuples(res) && out->n < want; i++) {
+	rc = b.err ? MM_ENOMEM : mm_pg_query(pc, b.data, a, &res);
+	mm_buf_free(&b);
+	if (rc)
+		return rc;
+	rows = PQntuples(res);
+	out->recs = mm_arena_zalloc(ar, ((size_t)rows + 1) * sizeof(*out->recs));
+	if (!out->recs)
+		rc = MM_ENOMEM;
+	if (!rc && rows && !mm_pg_null(res, 0, 6 + (int)s->nfields)) {
+		out->total = mm_pg_int(res, 0, 6 + (int)s->nfields);
+		*got_total = true;
+	}
+	for (int i = 0; !rc && i < rows; i++) {
 		rc = mm_pg_read_record(res, i, s, ar, &out->recs[out->n]);
 		if (!rc)
 			out->n++;
 	}
 	PQclear(res);
-	mm_buf_free(&b);
 	return rc;
 }
 
@@ -227,14 +249,15 @@ int mm_pg_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	struct mm_pg_cached *e;
 	struct mm_sql_bind *v;
 	struct mm_pg_args args;
-	size_t nv = 0, want = 0;
+	size_t nv = 0, nwhere;
+	bool got_total = false;
 	struct mm_buf w;
 	int rc;
 
 	out->recs = NULL;
 	out->n = 0;
 	out->total = 0;
-	if (q->offset > INT64_MAX || !sort_ok(s, q))
+	if (q->offset > INT64_MAX || q->limit > INT64_MAX || !sort_ok(s, q))
 		return MM_EINVAL;
 	rc = mm_pg_cached_for(pc, s, &e); /* checks the schema's names */
 	if (rc)
@@ -253,19 +276,14 @@ int mm_pg_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	if (rc)
 		goto out;
 	to_args(v, nv, &args);
-	/* The total and the rows come from one snapshot. */
-	rc = mm_pg_op_begin(pc, false);
-	if (rc)
-		goto out;
-	rc = list_total(pc, s, q, &w, &args, &out->total);
-	if (!rc && (uint64_t)out->total > q->offset) {
-		want = (size_t)((uint64_t)out->total - q->offset);
-		if (want > q->limit)
-			want = q->limit;
+	nwhere = args.n;
+	if (q->limit)
+		rc = list_rows(pc, s, q, &w, &args, a, out, &got_total);
+	/* Past the end, or no page asked for: the total alone. */
+	if (!rc && !got_total && (q->offset > 0 || !q->limit || !filtered(q))) {
+		args.n = nwhere;
+		rc = list_total(pc, s, q, &w, &args, &out->total);
 	}
-	if (!rc && want)
-		rc = list_rows(pc, s, q, &w, &args, want, a, out);
-	rc = mm_pg_op_end(pc, rc);
 out:
 	mm_pg_args_free(&args);
 	mm_buf_free(&w);

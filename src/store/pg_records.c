@@ -15,8 +15,6 @@ enum fixed {
 	F_META_GET,
 	F_META_SET,
 	F_COUNTS_GET,
-	F_COUNTS_ADD,
-	F_GEN_BUMP,
 	F_GEN_GET,
 	F_COUNT
 };
@@ -32,10 +30,6 @@ static const char *const fixed_sql[F_COUNT] = {
 	[F_META_SET] = "INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) "
 		       "DO UPDATE SET value = excluded.value",
 	[F_COUNTS_GET] = "SELECT active, retired FROM record_counts WHERE register = $1",
-	[F_COUNTS_ADD] = "UPDATE record_counts SET active = active + $1, retired = retired + $2 "
-			 "WHERE register = $3",
-	[F_GEN_BUMP] = "INSERT INTO sequences(name, value) VALUES('generation', 1) "
-		       "ON CONFLICT(name) DO UPDATE SET value = sequences.value + 1",
 	[F_GEN_GET] = "SELECT value FROM sequences WHERE name = 'generation'",
 };
 
@@ -142,7 +136,7 @@ static char *take(struct mm_buf *b)
 }
 
 /* The SQL of a register's statements; prepared when first run. The update
- * returns whether the record was retired before (to keep the counts). */
+ * returns whether the record was retired before. */
 static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 {
 	const char *t = s->name;
@@ -157,7 +151,10 @@ static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 	mm_buf_adds(&b, " WHERE id = $1");
 	e->get_sql = take(&b);
 
-	mm_buf_adds(&b, "INSERT INTO ");
+	/* One statement each, so that no savepoint is needed inside a
+	 * transaction: the record and its register's count change together,
+	 * and a unique value already taken gives no row, not an error. */
+	mm_buf_adds(&b, "WITH ins AS (INSERT INTO ");
 	mm_pg_add_ident(&b, t, NULL);
 	mm_buf_adds(&b, "(version, retired, created_at, updated_at, updated_by");
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -167,11 +164,15 @@ static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 	mm_buf_adds(&b, ") VALUES(1, 0, $1, $2, $3");
 	for (size_t i = 0; i < s->nfields; i++)
 		mm_buf_printf(&b, ", $%zu", i + 4);
-	mm_buf_adds(&b, ") RETURNING id");
+	mm_buf_printf(&b, ") ON CONFLICT DO NOTHING RETURNING id), cnt AS (UPDATE record_counts "
+			  "SET active = active + 1 WHERE register = $%zu AND EXISTS (SELECT 1 "
+			  "FROM ins)) SELECT id FROM ins",
+		      s->nfields + 4);
 	e->insert_sql = take(&b);
 
 	k = 5 + s->nfields;
-	mm_buf_printf(&b, "WITH old AS (SELECT retired FROM \"%s\" WHERE id = $%zu) UPDATE ", t, k);
+	mm_buf_printf(&b, "WITH old AS (SELECT retired FROM \"%s\" WHERE id = $%zu), upd AS (UPDATE ",
+		      t, k);
 	mm_pg_add_ident(&b, t, NULL);
 	mm_buf_adds(&b, " SET version = $1, retired = $2, updated_at = $3, updated_by = $4");
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -179,8 +180,12 @@ static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 		mm_pg_add_ident(&b, s->fields[i].name, NULL);
 		mm_buf_printf(&b, " = $%zu", i + 5);
 	}
-	mm_buf_printf(&b, " WHERE id = $%zu AND version = $%zu RETURNING (SELECT retired FROM old)",
-		      k, k + 1);
+	mm_buf_printf(&b,
+		      " WHERE id = $%zu AND version = $%zu RETURNING (SELECT retired FROM old) "
+		      "AS was), cnt AS (UPDATE record_counts SET active = active + upd.was - $2, "
+		      "retired = retired - upd.was + $2 FROM upd WHERE register = $%zu AND "
+		      "upd.was <> $2) SELECT was FROM upd",
+		      k, k + 1, k + 2);
 	e->update_sql = take(&b);
 
 	mm_buf_adds(&b, "SELECT retired FROM ");
@@ -254,20 +259,6 @@ int mm_pg_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, stru
 	return rc;
 }
 
-static int counts_add(struct mm_pg_conn *pc, const struct mm_schema *s, int active, int retired)
-{
-	struct mm_pg_args a;
-	int rc;
-
-	mm_pg_args_init(&a);
-	mm_pg_arg_int(&a, active);
-	mm_pg_arg_int(&a, retired);
-	mm_pg_arg_text(&a, s->name);
-	rc = fixed(pc, F_COUNTS_ADD, &a, NULL);
-	mm_pg_args_free(&a);
-	return rc;
-}
-
 int mm_pg_counts_get(struct mm_pg_conn *pc, const struct mm_schema *s, int64_t *active,
 		     int64_t *retired)
 {
@@ -316,16 +307,17 @@ int mm_pg_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_rec
 	mm_pg_arg_text(&a, rec->updated_at);
 	mm_pg_arg_text(&a, rec->updated_by);
 	arg_fields(&a, s, rec->v);
+	mm_pg_arg_text(&a, s->name);
 	rc = mm_pg_op_begin(pc, true);
 	if (rc)
 		goto out;
 	rc = mm_pg_run(pc, &e->insert, e->insert_sql, &a, &res);
-	if (!rc)
+	if (!rc && PQntuples(res) == 0)
+		rc = MM_ECONFLICT; /* a unique value is taken */
+	if (!rc) {
 		id = mm_pg_int(res, 0, 0);
-	if (!rc)
-		rc = counts_add(pc, s, 1, 0);
-	if (!rc)
 		pc->gen_dirty = true;
+	}
 	rc = mm_pg_op_end(pc, rc);
 	if (!rc) {
 		rec->id = id;
@@ -364,7 +356,6 @@ int mm_pg_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	struct mm_pg_cached *e;
 	struct mm_pg_args a;
 	PGresult *res = NULL;
-	bool was_retired;
 	int rc;
 
 	if (!rec->updated_at || !rec->updated_by || (s->nfields && !rec->v))
@@ -380,17 +371,13 @@ int mm_pg_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	arg_fields(&a, s, rec->v);
 	mm_pg_arg_int(&a, rec->id);
 	mm_pg_arg_int(&a, expected_version);
+	mm_pg_arg_text(&a, s->name);
 	rc = mm_pg_op_begin(pc, true);
 	if (rc)
 		goto out;
 	rc = mm_pg_run(pc, &e->update, e->update_sql, &a, &res);
 	if (!rc && PQntuples(res) == 0)
 		rc = why_unchanged(pc, e, rec->id);
-	if (!rc) {
-		was_retired = mm_pg_int(res, 0, 0) != 0;
-		if (was_retired != rec->retired)
-			rc = counts_add(pc, s, rec->retired ? -1 : 1, rec->retired ? 1 : -1);
-	}
 	if (!rc)
 		pc->gen_dirty = true;
 	rc = mm_pg_op_end(pc, rc);
@@ -566,11 +553,6 @@ int mm_pg_meta_set(struct mm_conn *c, const char *key, const char *value)
 	rc = fixed(pc, F_META_SET, &a, NULL);
 	mm_pg_args_free(&a);
 	return rc;
-}
-
-int mm_pg_gen_bump(struct mm_pg_conn *pc)
-{
-	return fixed(pc, F_GEN_BUMP, NULL, NULL);
 }
 
 int mm_pg_generation(struct mm_conn *c, int64_t *out)

@@ -318,7 +318,13 @@ int mm_pg_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 		mm_pg_add_ident(&b, s->fields[f[i]].name, NULL);
 	}
 	mm_buf_adds(&b, ", id)");
-	rc = name.err ? MM_ENOMEM : mm_pg_exec_buf(pc, &b);
+	/* Servers starting together each ask for it: one at a time, under the
+	 * migrations' lock, so that IF NOT EXISTS holds. */
+	rc = name.err ? MM_ENOMEM : mm_pg_exec(pc, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+	if (!rc) {
+		rc = mm_pg_exec_buf(pc, &b);
+		mm_pg_exec(pc, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
+	}
 	mm_buf_free(&name);
 	mm_buf_free(&b);
 	return rc;

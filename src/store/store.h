@@ -1,5 +1,5 @@
 /* The storage interface. Domain code talks only to this header; backends
- * (SQLite now, PostgreSQL later) live behind a table of function pointers
+ * (SQLite, PostgreSQL) live behind a table of function pointers
  * chosen by the database URL. Every statement a backend runs is
  * parameterised; identifiers come only from static schemas.
  *
@@ -61,8 +61,9 @@ struct mm_hist {
 	const char *changes; /* JSON object: field -> [old, new] */
 };
 
-/* Opens the database named by url ("sqlite:PATH", or a plain path for SQLite)
- * with a pool of up to pool_size connections. On failure returns an error and
+/* Opens the database named by url ("sqlite:PATH", or a plain path for SQLite;
+ * "postgresql://..." or "postgres://..." for PostgreSQL, passed whole to
+ * libpq) with a pool of up to pool_size connections. On failure returns an error and
  * writes a human-readable reason into why (may be NULL). */
 int mm_store_open(const char *url, size_t pool_size, struct mm_store **out, char *why,
 		  size_t whylen);
