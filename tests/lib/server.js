@@ -51,7 +51,17 @@ export function newDatabase(dir, name = 't', backend = BACKEND) {
 	return {
 		url: u.toString(),
 		drop() {
-			psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+			// A session the cluster itself has on it (autovacuum) can make
+			// the drop fail for a moment: try again before giving up.
+			for (let i = 0; ; i++) {
+				try {
+					psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+					return;
+				} catch (e) {
+					if (i === 4) throw e;
+					Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+				}
+			}
 		},
 	};
 }
