@@ -90,5 +90,7 @@ int mm_cmd_clock(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_backup(struct mm_cli *cli, const char *verb, int argc, char **argv);
 int mm_cmd_audit(struct mm_cli *cli, int argc, char **argv);
 int mm_cmd_risk(struct mm_cli *cli, int argc, char **argv);
+int mm_cmd_db(struct mm_cli *cli, int argc, char **argv);
+int mm_cmd_migrate(struct mm_cli *cli, int argc, char **argv);
 
 #endif

@@ -314,10 +314,13 @@ int mm_cli_open_key(struct mm_cli *cli)
 		rc = snprintf(path, sizeof(path), "%s", file) < (int)sizeof(path) ? MM_OK
 										  : MM_ETOOBIG;
 	} else if (strstr(db, "://")) {
-		/* A database on a server has no directory of ours beside it. */
-		fprintf(stderr, "mamori: [security] key_file を設定してください（データベースが"
-				"ファイルでないとき、鍵ファイルの場所は決まりません）/ set [security] "
-				"key_file: a database server has no place for the key file\n");
+		/* A database on a server has no file to put the key beside. */
+		fprintf(stderr, "mamori: %s\n",
+			MM_L(cli->lang,
+			     "サーバ上のデータベースには [security] key_file（二要素認証の秘密を"
+			     "封印する鍵のファイル）の指定が必要です",
+			     "a database on a server needs [security] key_file (the key that "
+			     "seals two-factor secrets)"));
 		return 1;
 	} else {
 		rc = mm_seal_key_path(db, path, sizeof(path));

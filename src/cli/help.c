@@ -10,7 +10,8 @@ struct help {
 
 static const char common[] =
 	"\nCommon options:\n"
-	"  --db URL         database (sqlite:PATH or a file path; default mamori.db)\n"
+	"  --db URL         database (sqlite:PATH, a file path or postgresql://...;\n"
+	"                   default mamori.db)\n"
 	"  --config FILE    configuration file (default $MAMORI_CONFIG or "
 	"/etc/mamori/mamori.conf)\n"
 	"  --lang ja|en     language of messages (default ja)\n"
@@ -69,6 +70,25 @@ static const struct help helps[] = {
 		     "brought up to date. Stop the server first. The restore is recorded in the\n"
 		     "audit log of the restored database.\n"
 		     "  --from FILE      the backup to restore\n" },
+	{ "db", "Usage: mamori db copy --from URL --to URL [options]\n"
+		"\nCopies a whole database into another, new and empty one, on either backend\n"
+		"(sqlite:PATH, a file path, or postgresql://...): SQLite to PostgreSQL when one\n"
+		"machine is outgrown, and back. Every record, its history, the accounts,\n"
+		"sessions, API tokens, grants and the audit log with its checkpoints are\n"
+		"copied as they are, from one consistent snapshot of the source (which may\n"
+		"keep serving), in one transaction on the destination. The destination is\n"
+		"first brought to this program's schema; the copy is refused, changing\n"
+		"nothing, when it holds any record, account or audit entry, or when the\n"
+		"source is at another schema version (run mamori migrate on it first).\n"
+		"Prints the rows of each table, and records the copy in the destination's\n"
+		"audit log. Two-factor secrets open only with the source's sealing key: put\n"
+		"that key where the destination's is read.\n"
+		"  --from URL       the database to copy (only read)\n"
+		"  --to URL         the new database\n" },
+	{ "migrate", "Usage: mamori migrate --db URL [options]\n"
+		     "\nBrings the database to this program's schema (creating it when new)\n"
+		     "without adding any data, and prints the schema version. A new database\n"
+		     "made so is a destination for mamori db copy.\n" },
 	{ "clock", "Usage: mamori clock [--ntp HOST[:PORT]] [options]\n"
 		   "\nPrints the clock's synchronisation state in one line (7.7): the kernel's\n"
 		   "(ntp_adjtime, read only) and, when a server is named here or in [clock]\n"
@@ -171,6 +191,8 @@ static const char overview[] =
 	"  clock      the clock's synchronisation state (7.7); exits 1 on a warning\n"
 	"  backup     a consistent copy of the database while it runs (--out FILE)\n"
 	"  restore    put a backup back (--from FILE); stop the server first\n"
+	"  db copy    copy the whole database into a new one (--from URL --to URL)\n"
+	"  migrate    bring the database to the current schema, adding no data\n"
 	"  audit      the tamper-evident audit log (verify, checkpoint, export, ...)\n"
 	"  version    print the version\n"
 	"  help CMD   help for one command\n";

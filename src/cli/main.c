@@ -75,6 +75,10 @@ int main(int argc, char **argv)
 		return mm_cmd_serve(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0)
 		return mm_cmd_backup(&cli, cmd, argc - 1, argv + 1);
+	if (strcmp(cmd, "db") == 0)
+		return mm_cmd_db(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "migrate") == 0)
+		return mm_cmd_migrate(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "clock") == 0)
 		return mm_cmd_clock(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)

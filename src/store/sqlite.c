@@ -280,6 +280,7 @@ static void close_conn(struct mm_conn *c)
 	mm_sq_lazy_free(&sc->grants);
 	mm_sq_lazy_free(&sc->alog);
 	mm_sq_lazy_free(&sc->arange);
+	mm_sq_copy_free(sc);
 	mm_buf_free(&sc->canon);
 	for (int i = 0; i < FX_COUNT; i++)
 		sqlite3_finalize(sc->fixed[i]);
@@ -503,4 +504,9 @@ const struct mm_backend mm_sqlite_backend = {
 	.grant_list = mm_sq_grant_list,
 	.grant_kinds = mm_sq_grant_kinds,
 	.auditq = &mm_sq_auditq,
+	.copy_columns = mm_sq_copy_columns,
+	.copy_scan = mm_sq_copy_scan,
+	.copy_clear = mm_sq_copy_clear,
+	.copy_put = mm_sq_copy_put,
+	.copy_finish = mm_sq_copy_finish,
 };

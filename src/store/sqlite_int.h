@@ -10,6 +10,7 @@
  *   sqlite_identity.c accounts, sessions, tokens, rate counters, audit events
  *   sqlite_grants.c   record grants; the access condition of lists
  *   sqlite_auditlog.c the audit log: appends, scans, checkpoints, archive cut
+ *   sqlite_copy.c     whole tables read and written for mamori db copy
  *
  * Names shared between these files start with mm_sq_. */
 #ifndef MM_STORE_SQLITE_INT_H
@@ -85,6 +86,7 @@ struct mm_sq_conn {
 	struct mm_sq_lazy alog;	   /* audit log statements, see sqlite_auditlog.c */
 	struct mm_sq_lazy arange;  /* period searches, see sqlite_auditrange.c */
 	struct mm_buf canon;	   /* scratch for an entry's canonical bytes */
+	sqlite3_stmt *copy_put;	   /* the last insert of db copy, see sqlite_copy.c */
 	bool op_tx;		   /* the open operation is a transaction of its own */
 	bool gen_dirty;		   /* this transaction changed what caches depend on */
 };
@@ -240,6 +242,19 @@ int mm_sq_alog_ckpt_list(struct mm_conn *c, struct mm_arena *a, struct mm_alog_c
 			 size_t *n);
 int mm_sq_alog_cut_get(struct mm_conn *c, struct mm_arena *a, struct mm_alog_cut *out);
 int mm_sq_alog_prune(struct mm_conn *c, const struct mm_alog_cut *cut);
+
+/* sqlite_copy.c: the copy operations of backend.h. */
+
+int mm_sq_copy_columns(struct mm_conn *c, const char *table, struct mm_arena *a, const char ***cols,
+		       size_t *n);
+int mm_sq_copy_scan(struct mm_conn *c, const char *table, const char *const *cols, size_t n,
+		    mm_copy_fn fn, void *arg);
+int mm_sq_copy_clear(struct mm_conn *c, const char *table);
+int mm_sq_copy_put(struct mm_conn *c, const char *table, const char *const *cols, size_t n,
+		   const struct mm_cval *row);
+int mm_sq_copy_finish(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
+/* Finalizes the statement copy_put keeps. */
+void mm_sq_copy_free(struct mm_sq_conn *sc);
 
 /* sqlite_grants.c */
 

@@ -6,9 +6,8 @@
 // manager, 10030 a member of 市民課, 10029 another.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 
-import { addApiUser, parseCsv, request, runCli, useServer } from '../lib/server.js';
+import { addApiUser, parseCsv, request, runCli, sqlRows, useServer } from '../lib/server.js';
 
 const t = useServer({ seed: 'demo' });
 const u = {};
@@ -59,9 +58,8 @@ async function grantsOf(asset) {
 }
 
 function audit(action) {
-	const r = spawnSync('sqlite3', ['-json', t.srv.dbPath,
-		`SELECT actor, object, details FROM audit_events WHERE action = '${action}' ORDER BY seq DESC LIMIT 50`], { encoding: 'utf8' });
-	return r.error ? null : JSON.parse(r.stdout.trim() || '[]');
+	return sqlRows(t.srv.dbPath,
+		`SELECT actor, object, details FROM audit_events WHERE action = '${action}' ORDER BY seq DESC LIMIT 50`);
 }
 
 test('an imported 個別の権限 cell gives and takes grants; なし takes all; an empty cell leaves them', async () => {

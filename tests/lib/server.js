@@ -25,15 +25,12 @@ const START_TIMEOUT_MS = 15000;
  * cluster at MAMORI_PG_URL (scripts/pg-cluster start prints it). */
 export const BACKEND = process.env.MAMORI_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 const PG_URL = process.env.MAMORI_PG_URL || 'postgresql://mamori@127.0.0.1:54329/postgres';
-// A database on a server has no directory beside it for the key that seals
-// TOTP seeds: every server and CLI run of this test process shares one.
-if (BACKEND === 'postgres' && !process.env.MAMORI_KEY_FILE)
-	process.env.MAMORI_KEY_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'mamori-key-')), 'seal.key');
 
 function psql(sql, url = PG_URL) {
 	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {
 		encoding: 'utf8',
 		timeout: 60000,
+		maxBuffer: 256 << 20,
 	});
 	if (r.error) throw r.error;
 	if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
@@ -45,8 +42,8 @@ function psql(sql, url = PG_URL) {
  * PostgreSQL database otherwise. Resolves to {url, drop()}; url is what
  * --db takes.
  */
-export function newDatabase(dir, name = 't') {
-	if (BACKEND !== 'postgres') return { url: path.join(dir, `${name}.db`), drop() {} };
+export function newDatabase(dir, name = 't', backend = BACKEND) {
+	if (backend !== 'postgres') return { url: path.join(dir, `${name}.db`), drop() {} };
 	const db = `mm_${name}_${process.pid}_${Math.random().toString(16).slice(2, 10)}`;
 	psql(`CREATE DATABASE ${db}`);
 	const u = new URL(PG_URL);
@@ -54,26 +51,72 @@ export function newDatabase(dir, name = 't') {
 	return {
 		url: u.toString(),
 		drop() {
-			psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+			// A session the cluster itself has on it (autovacuum) can make
+			// the drop fail for a moment: try again before giving up.
+			for (let i = 0; ; i++) {
+				try {
+					psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+					return;
+				} catch (e) {
+					if (i === 4) throw e;
+					Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+				}
+			}
 		},
 	};
 }
 
+/**
+ * Whether the PostgreSQL cluster of the tests answers (for tests that copy
+ * between the backends whichever one the suite runs on).
+ */
+export function pgReachable() {
+	try {
+		return psql('SELECT 1').trim() === '1';
+	} catch {
+		return false;
+	}
+}
+
+/* A database on a server has no file to keep the sealing key of TOTP seeds
+ * beside: on PostgreSQL every CLI run and server of this process reads one
+ * key file named by a configuration ([security] key_file). BACKEND_CONFIG
+ * is the text a test's own configuration file must add; '' on SQLite. */
+const PG_KEY_DIR = BACKEND === 'postgres' ? mkdtempSync(path.join(tmpdir(), 'mamori-pg-key-')) : null;
+export const BACKEND_CONFIG = PG_KEY_DIR ? `\n[security]\nkey_file = ${path.join(PG_KEY_DIR, 'seal.key')}\n` : '';
+const DEFAULT_CONFIG = PG_KEY_DIR ? path.join(PG_KEY_DIR, 'mamori.conf') : '/dev/null';
+if (PG_KEY_DIR) {
+	writeFileSync(DEFAULT_CONFIG, BACKEND_CONFIG);
+	process.on('exit', () => rmSync(PG_KEY_DIR, { recursive: true, force: true }));
+}
+
 /** Runs SQL on a test database (SQLite file or PostgreSQL URL); returns rows as text. */
 export function sql(dbUrl, text) {
-	if (BACKEND === 'postgres') return psql(text, dbUrl);
+	if (/^postgres(ql)?:\/\//.test(dbUrl)) return psql(text, dbUrl);
 	const r = spawnSync('sqlite3', [dbUrl, text], { encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
 	return r.stdout;
+}
+/**
+ * Runs a query on a test database and returns its rows as objects (numbers
+ * for integer columns), the same on both backends.
+ */
+export function sqlRows(dbUrl, query) {
+	if (/^postgres(ql)?:\/\//.test(dbUrl))
+		return JSON.parse(psql(`SELECT coalesce(json_agg(q), '[]') FROM (${query}) AS q`, dbUrl).trim() || '[]');
+	const r = spawnSync('sqlite3', ['-json', dbUrl, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
+	if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+	return JSON.parse(r.stdout.trim() || '[]');
 }
 const SANITIZER = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|UndefinedBehaviorSanitizer/;
 const STOP_TIMEOUT_MS = 10000;
 
 /* The environment the binary runs with: no proxy settings (everything is on
- * loopback), no configuration file of the machine's (/dev/null unless the
- * test gives one), and, when given, a TMPDIR of the test's own. */
+ * loopback), no configuration file of the machine's (/dev/null, or on
+ * PostgreSQL one naming the key file, unless the test gives one), and, when
+ * given, a TMPDIR of the test's own. */
 function childEnv(extra = {}) {
-	const env = { ...process.env, MAMORI_CONFIG: '/dev/null', ...extra };
+	const env = { ...process.env, MAMORI_CONFIG: DEFAULT_CONFIG, ...extra };
 	for (const k of Object.keys(env))
 		if (/^(https?|no|all)_proxy$/i.test(k)) delete env[k];
 	return env;
@@ -185,49 +228,16 @@ export async function signIn(url, login, password) {
 }
 
 /**
- * Creates a database (with the demo data when seed is 'demo') and serves it
- * on 127.0.0.1 with a port the kernel picks. config, when given, is the text
- * of the INI configuration file both init and serve read. Resolves to
- * {url, dbPath, dir, tmpDir, pid, env, initStdout, stderr(), tmpFiles(),
- * stop()} (initStdout: what init printed, the demo accounts among it); url has
- * no trailing slash. stop() sends SIGTERM, waits for the exit, removes the
- * directory and resolves to {code, signal}; it rejects when the server had
- * died before, did not exit 0, or printed a sanitizer report.
+ * Serves an existing database (a second server on a test server's database,
+ * or a copy) on 127.0.0.1 with a port the kernel picks. env as runCli takes
+ * it (a test server's srv.env). Resolves to {url, pid, stderr(), stop()};
+ * stop() sends SIGTERM and resolves to {code, signal}, rejecting when the
+ * server had died before, did not exit 0, or printed a sanitizer report.
+ * The database is left as it is.
  */
-export async function startServer({ seed = 'demo', args = [], config } = {}) {
+export async function serveDatabase({ dbPath, env = {}, args = [] }) {
 	if (!existsSync(MAMORI_BIN))
 		throw new Error(`mamori binary not found at ${MAMORI_BIN} (build it, or set MAMORI_BIN)`);
-	const dir = mkdtempSync(path.join(tmpdir(), 'mamori-test-'));
-	const database = newDatabase(dir);
-	const dbPath = database.url;
-	const tmpDir = path.join(dir, 'tmp');
-	mkdirSync(tmpDir);
-	const env = { TMPDIR: tmpDir };
-	if (config !== undefined) {
-		env.MAMORI_CONFIG = path.join(dir, 'mamori.conf');
-		writeFileSync(env.MAMORI_CONFIG, config);
-	}
-	// seed: 'demo', 'demo-N' (the demo with N assets) or anything else for
-	// an empty database.
-	const many = /^demo-(\d+)$/.exec(seed);
-	const demo = seed === 'demo' || many !== null;
-	const seedArgs = many ? ['--demo-assets', many[1]] : demo ? ['--demo'] : [];
-	const init = runCli(['init', '--db', dbPath, ...seedArgs], { env });
-	if (init.status !== 0) {
-		database.drop();
-		rmSync(dir, { recursive: true, force: true });
-		throw new Error(`mamori init failed (${init.status}): ${init.stderr}`);
-	}
-
-	let creds;
-	try {
-		creds = makeAccounts(dbPath, env, demo);
-	} catch (e) {
-		database.drop();
-		rmSync(dir, { recursive: true, force: true });
-		throw e;
-	}
-
 	const child = spawn(
 		MAMORI_BIN,
 		['serve', '--db', dbPath, '--port', '0', '--listen', '127.0.0.1', ...args],
@@ -261,10 +271,6 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 			clearTimeout(timer);
 			reject(new Error(`mamori serve exited (${code ?? signal}) before serving: ${err}`));
 		});
-	}).catch((e) => {
-		database.drop();
-		rmSync(dir, { recursive: true, force: true });
-		throw e;
 	});
 
 	let stopped = null;
@@ -278,8 +284,6 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 				await exitPromise;
 				clearTimeout(timer);
 			}
-			database.drop();
-			rmSync(dir, { recursive: true, force: true });
 			// A server that died on its own, did not stop cleanly, or had a
 			// sanitizer report fails the test file that ran it.
 			const why = crashed
@@ -291,6 +295,76 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 						: null;
 			if (why) throw new Error(`mamori serve ${why}:\n${err.slice(-4000)}`);
 			return exited;
+		})();
+		return stopped;
+	}
+	return { url, pid: child.pid, stderr: () => err, stop };
+}
+
+/**
+ * Creates a database (with the demo data when seed is 'demo') and serves it
+ * on 127.0.0.1 with a port the kernel picks. config, when given, is the text
+ * of the INI configuration file both init and serve read. Resolves to
+ * {url, dbPath, dir, tmpDir, pid, env, initStdout, stderr(), tmpFiles(),
+ * stop()} (initStdout: what init printed, the demo accounts among it); url has
+ * no trailing slash. stop() sends SIGTERM, waits for the exit, removes the
+ * directory and resolves to {code, signal}; it rejects when the server had
+ * died before, did not exit 0, or printed a sanitizer report.
+ */
+export async function startServer({ seed = 'demo', args = [], config } = {}) {
+	if (!existsSync(MAMORI_BIN))
+		throw new Error(`mamori binary not found at ${MAMORI_BIN} (build it, or set MAMORI_BIN)`);
+	const dir = mkdtempSync(path.join(tmpdir(), 'mamori-test-'));
+	const database = newDatabase(dir);
+	const dbPath = database.url;
+	const tmpDir = path.join(dir, 'tmp');
+	mkdirSync(tmpDir);
+	const env = { TMPDIR: tmpDir };
+	if (config !== undefined) {
+		env.MAMORI_CONFIG = path.join(dir, 'mamori.conf');
+		writeFileSync(env.MAMORI_CONFIG, config + BACKEND_CONFIG);
+	}
+	// seed: 'demo', 'demo-N' (the demo with N assets) or anything else for
+	// an empty database.
+	const many = /^demo-(\d+)$/.exec(seed);
+	const demo = seed === 'demo' || many !== null;
+	const seedArgs = many ? ['--demo-assets', many[1]] : demo ? ['--demo'] : [];
+	const init = runCli(['init', '--db', dbPath, ...seedArgs], { env });
+	if (init.status !== 0) {
+		database.drop();
+		rmSync(dir, { recursive: true, force: true });
+		throw new Error(`mamori init failed (${init.status}): ${init.stderr}`);
+	}
+
+	let creds;
+	try {
+		creds = makeAccounts(dbPath, env, demo);
+	} catch (e) {
+		database.drop();
+		rmSync(dir, { recursive: true, force: true });
+		throw e;
+	}
+
+	let served;
+	try {
+		served = await serveDatabase({ dbPath, env, args });
+	} catch (e) {
+		database.drop();
+		rmSync(dir, { recursive: true, force: true });
+		throw e;
+	}
+	const { url } = served;
+
+	let stopped = null;
+	async function stop() {
+		if (stopped) return stopped;
+		stopped = (async () => {
+			try {
+				return await served.stop();
+			} finally {
+				database.drop();
+				rmSync(dir, { recursive: true, force: true });
+			}
 		})();
 		return stopped;
 	}
@@ -312,10 +386,10 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 		dbPath,
 		dir,
 		tmpDir,
-		pid: child.pid,
+		pid: served.pid,
 		env,
 		initStdout: init.stdout,
-		stderr: () => err,
+		stderr: () => served.stderr(),
 		tmpFiles: () => readdirSync(tmpDir),
 		stop,
 	};
