@@ -340,7 +340,7 @@ static int read_file(const char *path, struct mm_buf *b)
 static int do_import(const struct mm_register *r, struct mm_ctx *ctx, struct args *ar,
 		     const char *path)
 {
-	struct mm_file_report rep;
+	struct mm_file_report rep = { 0 };
 	struct mm_buf b;
 	int rc;
 
