@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 DEMO_DIR   ?= demo
 PORT       ?= 8080
 
-.PHONY: all deps build demo check check-quick asan bench format lint clean
+.PHONY: all deps build demo check check-quick asan bench format lint valgrind analyze clean
 
 all: build
 
@@ -36,7 +36,8 @@ demo: build
 	@echo "  from the table above ([TOTP] accounts also ask for a code). Ctrl-C stops it;"
 	@echo "  the demo listens on this machine only."
 	@echo ""
-	@exec $(BUILD)/mamori serve --db $(DEMO_DIR)/mamori.db --port $(PORT)
+	@exec $(BUILD)/mamori serve --db $(DEMO_DIR)/mamori.db --port $(PORT) \
+		$$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
 
 check: deps
 	@scripts/install-deps --with-npm
@@ -55,5 +56,14 @@ format:
 lint:
 	@scripts/banned-functions
 
+# Every unit test program under valgrind's memcheck (not part of make check:
+# it takes several minutes; see docs/analysis.md).
+valgrind: build
+	@scripts/valgrind
+
+# cppcheck, clang's scan-build and gcc -fanalyzer over src/ (docs/analysis.md).
+analyze: deps
+	@scripts/analyze
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_DIR)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_DIR) build-scan build-analyzer

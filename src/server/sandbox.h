@@ -34,8 +34,9 @@ enum mm_sandbox_drop_result mm_sandbox_drop(const struct mm_sandbox_user *u, cha
 
 /* Sets no_new_privs and, when filter is true, installs the seccomp filter
  * on every thread of the process (later threads inherit it). A system call
- * outside the filter kills the process (SIGSYS), except a few that
- * libraries try and handle failing (see sandbox.c). Returns 0, or -1 with
+ * outside the filter kills the process (SIGSYS), except two that
+ * libraries try and handle failing (clone3 and netlink sockets, see
+ * sandbox.c). Returns 0, or -1 with
  * why filled. */
 int mm_sandbox_enter(bool filter, char *why, size_t whylen);
 
