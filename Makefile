@@ -1,6 +1,8 @@
 # mamori — the README's two commands, and a few more for developers.
 #   make demo    install what is missing, build, start a demo server
 #   make check   install what is missing, build, run every test
+#   make analyze cppcheck, scan-build and gcc -fanalyzer over src/
+#   make valgrind  the unit tests under valgrind (docs/analysis.md)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DIR   ?= demo

@@ -289,7 +289,8 @@ sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 "$PING" 0 2>"$TMP/ping.err" &
 PING_PID=$!
 # (As root the server must be told to stay root: the bench is not a service.)
-AS_ROOT=$([ "$(id -u)" -eq 0 ] && echo --allow-root)
+AS_ROOT=""
+[ "$(id -u)" -ne 0 ] || AS_ROOT=--allow-root
 "$MAMORI" serve --db "$DB" --port 0 $AS_ROOT 2>"$TMP/mamori.err" &
 MAMORI_PID=$!
 # A second server on the same database with the list cache off, to show what
