@@ -30,8 +30,8 @@ static int check_file(const char *file, const char *user, char *why, size_t whyl
 			goto long_path;
 		if (access(path, R_OK | W_OK) != 0 && (i == 0 || errno != ENOENT)) {
 			snprintf(why, whylen,
-				 "user %s cannot write %s (%s); run 'chown %s: %s*' and 'mamori "
-				 "init' as that user",
+				 "user %s cannot write %s (%s); give it the database files: "
+				 "chown %s: %s*",
 				 user, path, strerror(errno), user, file);
 			return -1;
 		}
@@ -56,25 +56,23 @@ long_path:
 	return -1;
 }
 
-/* Switches groups, gid and uid to pw's, then proves the way back is shut. */
-static int switch_to(const struct passwd *pw, char *why, size_t whylen)
+/* Switches groups, gid and uid to those of user (uid, gid), then proves the
+ * way back is shut. */
+static int switch_to(const char *user, uid_t uid, gid_t gid, char *why, size_t whylen)
 {
 	uid_t r, e, s;
 	gid_t rg, eg, sg;
 
 	/* Groups first and the uid last: each step needs root. */
-	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
-		snprintf(why, whylen, "cannot switch to user %s: %s", pw->pw_name, strerror(errno));
+	if (initgroups(user, gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(uid, uid, uid) != 0) {
+		snprintf(why, whylen, "cannot switch to user %s: %s", user, strerror(errno));
 		return -1;
 	}
-	if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0 || r != pw->pw_uid ||
-	    e != pw->pw_uid || s != pw->pw_uid || rg != pw->pw_gid || eg != pw->pw_gid ||
-	    sg != pw->pw_gid || setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1 ||
-	    setegid(0) != -1) {
-		snprintf(why, whylen, "switched to user %s but root could be regained",
-			 pw->pw_name);
+	if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0 || r != uid || e != uid ||
+	    s != uid || rg != gid || eg != gid || sg != gid || setuid(0) != -1 ||
+	    seteuid(0) != -1 || setgid(0) != -1 || setegid(0) != -1) {
+		snprintf(why, whylen, "switched to user %s but root could be regained", user);
 		return -1;
 	}
 	return 0;
@@ -109,7 +107,8 @@ enum mm_sandbox_drop_result mm_sandbox_drop(const struct mm_sandbox_user *u, cha
 	}
 	if (!pw)
 		return u->allow_root ? MM_SANDBOX_AS_ROOT : MM_SANDBOX_REFUSED;
-	if (switch_to(pw, why, whylen) != 0)
+	/* (pw points into getpwnam's static storage: copied first.) */
+	if (switch_to(u->name, pw->pw_uid, pw->pw_gid, why, whylen) != 0)
 		return MM_SANDBOX_FAILED;
 	if (u->file && check_file(u->file, u->name, why, whylen) != 0)
 		return MM_SANDBOX_FAILED;
