@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -109,7 +109,7 @@ test('[server] seccomp = off and --seccomp off leave the filter out, and only th
 	const { db } = rootMadeDatabase();
 	const asRoot = IS_ROOT ? ['--allow-root'] : [];
 	const file = path.join(path.dirname(db), 'off.conf');
-	spawnSync('sh', ['-c', `printf '[server]\\nseccomp = off\\n' > '${file}'`]);
+	writeFileSync(file, '[server]\nseccomp = off\n');
 	for (const [args, env] of [[['--seccomp', 'off'], {}], [[], { MAMORI_CONFIG: file }]]) {
 		const s = await serve(db, [...asRoot, ...args], { env });
 		assert.ok(s.child, s.err());
@@ -126,7 +126,7 @@ test('a seccomp setting other than on or off is refused before serving', async (
 	assert.equal(bad.status, 2);
 	assert.match(bad.stderr, /--seccomp must be on or off/);
 	const file = path.join(path.dirname(db), 'bad.conf');
-	spawnSync('sh', ['-c', `printf '[server]\\nseccomp = maybe\\n' > '${file}'`]);
+	writeFileSync(file, '[server]\nseccomp = maybe\n');
 	const conf = runCli(['serve', '--db', db, '--port', '0'], { env: { MAMORI_CONFIG: file } });
 	assert.equal(conf.status, 1);
 	assert.match(conf.stderr, /bad\.conf:2: unknown setting or bad value/);
@@ -212,7 +212,7 @@ test('root, unknown users and a switch without root are refused', { skip: !(IS_R
 test('[server] user in the configuration file does what --user does', { skip: !(IS_ROOT && NOBODY) && (IS_ROOT ? 'no user nobody' : NOT_ROOT) }, async () => {
 	const { dir, db } = rootMadeDatabase();
 	const file = path.join(dir, 'user.conf');
-	spawnSync('sh', ['-c', `printf '[server]\\nuser = nobody\\n' > '${file}'`]);
+	writeFileSync(file, '[server]\nuser = nobody\n');
 	chownAll(dir, NOBODY);
 	const s = await serve(db, [], { env: { MAMORI_CONFIG: file } });
 	assert.ok(s.child, s.err());
