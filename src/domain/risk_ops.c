@@ -248,6 +248,8 @@ static int add_delta(struct mm_ctx *ctx, struct mm_risk_delta **v, size_t *n, si
 {
 	const struct mm_record *r = b ? b : a;
 
+	if (!r)
+		return MM_EINVAL; /* never: one side is always given */
 	if (!*v) {
 		*v = mm_arena_zalloc(ctx->a, sizeof(**v) * (cap ? cap : 1));
 		if (!*v)
