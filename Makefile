@@ -2,12 +2,14 @@
 #   make demo    install what is missing, build, start a demo server
 #   make check   install what is missing, build, run every test
 #   make attack  sqlmap, wapiti and slowhttptest against a demo server
+#   make analyze cppcheck, scan-build and gcc -fanalyzer over src/
+#   make valgrind  the unit tests under valgrind (docs/analysis.md)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DIR   ?= demo
 PORT       ?= 8080
 
-.PHONY: all deps build demo check check-quick asan bench attack format lint clean
+.PHONY: all deps build demo check check-quick asan bench attack format lint valgrind analyze clean
 
 all: build
 
@@ -37,7 +39,8 @@ demo: build
 	@echo "  from the table above ([TOTP] accounts also ask for a code). Ctrl-C stops it;"
 	@echo "  the demo listens on this machine only."
 	@echo ""
-	@exec $(BUILD)/mamori serve --db $(DEMO_DIR)/mamori.db --port $(PORT)
+	@exec $(BUILD)/mamori serve --db $(DEMO_DIR)/mamori.db --port $(PORT) \
+		$$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
 
 check: deps
 	@scripts/install-deps --with-npm
@@ -63,5 +66,14 @@ format:
 lint:
 	@scripts/banned-functions
 
+# Every unit test program under valgrind's memcheck (not part of make check:
+# it takes several minutes; see docs/analysis.md).
+valgrind: build
+	@scripts/valgrind
+
+# cppcheck, clang's scan-build and gcc -fanalyzer over src/ (docs/analysis.md).
+analyze: deps
+	@scripts/analyze
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_DIR)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_DIR) build-scan build-analyzer

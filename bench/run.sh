@@ -212,12 +212,15 @@ sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 
 "$PING" 0 2>"$TMP/ping.err" &
 PING_PID=$!
-"$MAMORI" serve --db "$DB" --port 0 2>"$TMP/mamori.err" &
+# (As root the server must be told to stay root: the bench is not a service.)
+AS_ROOT=""
+[ "$(id -u)" -ne 0 ] || AS_ROOT=--allow-root
+"$MAMORI" serve --db "$DB" --port 0 $AS_ROOT 2>"$TMP/mamori.err" &
 MAMORI_PID=$!
 # A second server on the same database with the list cache off, to show what
 # rendering a list costs when the cache cannot answer.
 printf '[server]\ncache_mb = 0\n' >"$TMP/nocache.conf"
-"$MAMORI" serve --config "$TMP/nocache.conf" --db "$DB" --port 0 2>"$TMP/nocache.err" &
+"$MAMORI" serve --config "$TMP/nocache.conf" --db "$DB" --port 0 $AS_ROOT 2>"$TMP/nocache.err" &
 NC_PID=$!
 PING_PORT=$(learn_port "$TMP/ping.err" "$PING_PID")
 MAMORI_PORT=$(learn_port "$TMP/mamori.err" "$MAMORI_PID")

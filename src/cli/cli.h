@@ -22,6 +22,10 @@ struct mm_cli {
 	const char *key_file; /* sealing key of TOTP seeds; NULL: beside the database */
 	const char *tls_cert_file, *tls_key_file; /* PEM files; none: plain HTTP */
 	const char *value_method;
+	/* [server] least privilege (server/sandbox.h) */
+	const char *user; /* service user to switch to when started as root */
+	bool allow_root;  /* --allow-root: serve as root when no user is named */
+	bool seccomp;	  /* the system call filter; off only for debugging */
 	/* [audit] */
 	const char *audit_origin;     /* checkpoint origin and key name */
 	int64_t audit_retention_days; /* archive entries older than this */

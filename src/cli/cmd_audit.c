@@ -410,7 +410,7 @@ static int cmd_checkpoints(struct mm_cli *cli, struct audit_args *aa)
 	struct mm_conn *c;
 	struct mm_arena a;
 	struct mm_buf b;
-	FILE *f = stdout;
+	FILE *f = stdout, *file = NULL; /* file: what we opened and close */
 	size_t n = 0;
 	int rc;
 
@@ -419,7 +419,7 @@ static int cmd_checkpoints(struct mm_cli *cli, struct audit_args *aa)
 	mm_arena_init(&a, 0);
 	mm_buf_init(&b, 1 << 24);
 	rc = mm_alog_ckpt_list(c, &a, &ck, &n);
-	if (!rc && aa->out && !(f = fopen(aa->out, "we")))
+	if (!rc && aa->out && !(f = file = fopen(aa->out, "we")))
 		rc = MM_EIO;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char iso[21];
@@ -439,7 +439,7 @@ static int cmd_checkpoints(struct mm_cli *cli, struct audit_args *aa)
 			fprintf(f, "%lld\t%s\t%s\n", (long long)ck[i].size, iso, ck[i].clock);
 		}
 	}
-	if (f && f != stdout && fclose(f) != 0)
+	if (file && fclose(file) != 0)
 		rc = MM_EIO;
 	if (rc)
 		fprintf(stderr, "mamori audit checkpoints: %s\n", mm_strerror(rc));

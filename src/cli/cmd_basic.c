@@ -68,7 +68,10 @@ enum {
 	OPT_PORT,
 	OPT_THREADS,
 	OPT_TLS_CERT,
-	OPT_TLS_KEY
+	OPT_TLS_KEY,
+	OPT_USER,
+	OPT_ALLOW_ROOT,
+	OPT_SECCOMP
 };
 
 struct init_args {
@@ -403,6 +406,22 @@ static int serve_opt(struct mm_cli *cli, int c, const char *arg, void *p)
 		*(c == OPT_TLS_CERT ? &cli->tls_cert_file : &cli->tls_key_file) = arg;
 		return 0;
 	}
+	if (c == OPT_USER) {
+		cli->user = arg;
+		return 0;
+	}
+	if (c == OPT_ALLOW_ROOT) {
+		cli->allow_root = true;
+		return 0;
+	}
+	if (c == OPT_SECCOMP) {
+		if (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0) {
+			fprintf(stderr, "mamori serve: --seccomp must be on or off\n");
+			return 2;
+		}
+		cli->seccomp = strcmp(arg, "on") == 0;
+		return 0;
+	}
 	if (!mm_slice_to_i64(mm_slice_cstr(arg), &v)) {
 		fprintf(stderr, "mamori serve: not a number: %s\n", arg);
 		return 2;
@@ -427,9 +446,12 @@ int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv)
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	};
 	struct mm_serve_opts o;
-	int rc = common_only(cli, "serve", argc, argv, extra, 5, serve_opt, NULL);
+	int rc = common_only(cli, "serve", argc, argv, extra, 8, serve_opt, NULL);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
@@ -440,5 +462,8 @@ int mm_cmd_serve(struct mm_cli *cli, int argc, char **argv)
 	o.pool_size = cli->pool_size;
 	o.lang = cli->lang;
 	o.cache_mb = cli->cache_mb;
+	o.user = cli->user;
+	o.allow_root = cli->allow_root;
+	o.seccomp = cli->seccomp;
 	return mm_serve(&o);
 }

@@ -340,7 +340,7 @@ static int read_file(const char *path, struct mm_buf *b)
 static int do_import(const struct mm_register *r, struct mm_ctx *ctx, struct args *ar,
 		     const char *path)
 {
-	struct mm_file_report rep;
+	struct mm_file_report rep = { 0 };
 	struct mm_buf b;
 	int rc;
 
@@ -367,7 +367,7 @@ static int do_export(const struct mm_register *r, struct mm_ctx *ctx, struct arg
 	enum mm_export_format fmt = MM_EXPORT_CSV;
 	struct mm_file_report rep;
 	struct mm_buf b;
-	FILE *out = stdout;
+	FILE *out = stdout, *file = NULL; /* file: what we opened and close */
 	int rc;
 
 	if (ar->format && strcmp(ar->format, "csv-cp932") == 0)
@@ -382,13 +382,13 @@ static int do_export(const struct mm_register *r, struct mm_ctx *ctx, struct arg
 	rc = mm_export(r, ctx, &ar->q, fmt, &b, &rep);
 	if (rc == MM_EENCODING)
 		print_report(&rep);
-	if (!rc && ar->output && !(out = fopen(ar->output, "wb"))) {
+	if (!rc && ar->output && !(out = file = fopen(ar->output, "wb"))) {
 		fprintf(stderr, "mamori: cannot write %s\n", ar->output);
 		rc = MM_EIO;
 	}
 	if (!rc && (fwrite(b.data, 1, b.len, out) != b.len || fflush(out)))
 		rc = MM_EIO;
-	if (out && out != stdout && fclose(out) && !rc)
+	if (file && fclose(file) && !rc)
 		rc = MM_EIO;
 	mm_buf_free(&b);
 	return rc;

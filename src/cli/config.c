@@ -164,6 +164,12 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		cli->tls_key_file = keep(value);
 	} else if (strcmp(section, "server") == 0 && strcmp(name, "trusted_proxy") == 0) {
 		cli->http.trusted_proxy = keep(value);
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "user") == 0) {
+		cli->user = *value ? keep(value) : NULL;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "seccomp") == 0) {
+		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+			return 0;
+		cli->seccomp = strcmp(value, "on") == 0;
 	} else if (strcmp(section, "security") == 0 && strcmp(name, "key_file") == 0) {
 		cli->key_file = keep(value);
 	} else if (strcmp(section, "audit") == 0 && mm_inspect_setting(name, value)) {
@@ -201,6 +207,7 @@ int mm_cli_load_config(struct mm_cli *cli)
 	cli->db_url = "mamori.db";
 	cli->pool_size = 8;
 	cli->cache_mb = 32;
+	cli->seccomp = true;
 	if (!path)
 		path = getenv("MAMORI_CONFIG");
 	if (!path && access(default_config, R_OK) == 0)

@@ -55,7 +55,13 @@ static const struct help helps[] = {
 		   "  --port N         port (default 8080; 0 picks a free one)\n"
 		   "  --threads N      worker threads, 2..64 (default 4)\n"
 		   "  --tls-cert FILE  serve HTTPS (TLS 1.2+) with this PEM certificate (chain)\n"
-		   "  --tls-key FILE   and this PEM private key\n" },
+		   "  --tls-key FILE   and this PEM private key\n"
+		   "  --user NAME      started as root: after binding the port and opening the\n"
+		   "                   database, switch to this user ([server] user) and serve\n"
+		   "                   as it; the user must own the database files\n"
+		   "  --allow-root     serve as root when no user is named (refused otherwise)\n"
+		   "  --seccomp on|off the system call filter ([server] seccomp, default on);\n"
+		   "                   off only to debug a refused call\n" },
 	{ "version", "Usage: mamori version\n\nPrints the version.\n" },
 	{ "backup", "Usage: mamori backup --out FILE [options]\n"
 		    "\nWrites a consistent copy of the whole database to FILE (a new file, mode\n"

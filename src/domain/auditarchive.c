@@ -170,7 +170,7 @@ int mm_auditlog_archive(struct mm_ctx *ctx, int64_t before, FILE *out, int64_t *
 	struct arch x = { .before = before, .out = out };
 	struct mm_alog_status s;
 	struct mm_alog_cut cut;
-	struct mm_alog_ckpt *ck;
+	struct mm_alog_ckpt *ck = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -180,12 +180,15 @@ int mm_auditlog_archive(struct mm_ctx *ctx, int64_t before, FILE *out, int64_t *
 	rc = mm_auditlog_status(ctx->conn, ctx->now ? ctx->now : mm_now(), &s);
 	if (!rc)
 		rc = mm_alog_ckpt_list(ctx->conn, ctx->a, &ck, &n);
+	if (!rc && (!n || !ck))
+		rc = MM_ENOTFOUND; /* nothing is signed yet */
 	/* Only signed entries are archived, and the last entry stays. */
-	if (!rc && n)
+	if (!rc) {
 		rc = mm_alog_scan(ctx->conn, s.first,
 				  s.ckpt_size < s.head ? s.ckpt_size : s.head - 1, find_last, &x);
-	if (rc == 1)
-		rc = MM_OK;
+		if (rc == 1)
+			rc = MM_OK; /* find_last stopped the scan (not MM_ENOMEM, also 1) */
+	}
 	if (!rc && x.last < s.first)
 		rc = MM_ENOTFOUND;
 	if (!rc) {
@@ -200,9 +203,12 @@ int mm_auditlog_archive(struct mm_ctx *ctx, int64_t before, FILE *out, int64_t *
 	}
 	if (!rc)
 		rc = write_head(&x, s.first);
-	if (!rc)
+	if (!rc) {
 		rc = mm_alog_scan(ctx->conn, s.first, x.last, write_one, &x);
-	if (rc == 1 || x.bad)
+		if (rc == 1)
+			rc = MM_EINVAL; /* write_one stopped the scan */
+	}
+	if (!rc && x.bad)
 		rc = MM_EINVAL;
 	if (!rc)
 		rc = write_tail(ctx, &x, &ck[n - 1]);

@@ -483,7 +483,7 @@ static int first_time(void *arg, const struct mm_audit_event *e, const uint8_t c
 int mm_auditlog_status(struct mm_conn *c, int64_t now, struct mm_alog_status *out)
 {
 	uint8_t chain[MM_HASH_LEN];
-	struct mm_alog_cut cut;
+	struct mm_alog_cut cut = { 0 };
 	struct mm_alog_ckpt last;
 	struct mm_arena a;
 	int rc;

@@ -402,7 +402,8 @@ int mm_auth_signin(struct mm_ctx *ctx, const char *login, const char *password, 
 				   "reason", reason, "login", login, NULL);
 	else if (!rc)
 		rc = audit_success(ctx, "signin", &acct, "second_factor",
-				   second_factor[out->result]);
+				   out->result <= MM_AUTH_NEED_ENROL ? second_factor[out->result]
+								     : "none");
 	rc = mm_ctx_tx_end(ctx, rc);
 out:
 	sodium_memzero(fresh, sizeof(fresh));

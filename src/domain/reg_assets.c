@@ -236,7 +236,7 @@ static int asset_check(const struct mm_register *r, struct mm_ctx *ctx, const st
 {
 	const struct mm_field *f = &r->schema.fields[AST_SYSTEM];
 	struct mm_record sys;
-	bool on, conflict = false;
+	bool on = false, conflict = false;
 	const char *rule;
 	int64_t admin;
 	int rc;

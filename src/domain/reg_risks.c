@@ -160,7 +160,7 @@ static int from_asset(struct mm_ctx *ctx, struct mm_record *rec, const char **wh
 {
 	const struct mm_field *fs = fields;
 	struct mm_record asset;
-	int64_t value, c;
+	int64_t value = 0, c = 0;
 	int rc;
 
 	if (!rec->v[RSK_ASSET].set) {

@@ -52,8 +52,9 @@ int mm_risk_method_parse(const char *s, enum mm_risk_method *out)
 	return MM_OK;
 }
 
-/* Band labels from the configuration live as long as the process: each is
- * kept here (read once at start-up; a few dozen at most). */
+/* Band labels from the configuration live as long as the process (those of
+ * a refused setting are freed): each is kept here (read once at start-up; a
+ * few dozen at most). */
 enum { KEPT_MAX = 64 };
 static char *kept[KEPT_MAX];
 static size_t nkept;
@@ -68,6 +69,13 @@ static const char *keep(struct mm_slice s)
 	p[s.len] = '\0';
 	kept[nkept++] = p;
 	return p;
+}
+
+/* Frees the labels kept since mark: those of a refused setting. */
+static void release(size_t mark)
+{
+	while (nkept > mark)
+		free(kept[--nkept]);
 }
 
 /* Parses one "from:ja[:en]" entry into b. */
@@ -93,19 +101,22 @@ int mm_risk_bands_parse(const char *text, struct mm_risk_settings *s)
 {
 	struct mm_risk_band bands[MM_RISK_MAX_BANDS] = { { 0 } };
 	struct mm_slice rest = mm_slice_cstr(text), e;
-	size_t n = 0;
+	size_t n = 0, mark = nkept;
 
 	while (rest.ptr) {
 		rest = mm_slice_cut(rest, ',', &e);
 		if (n == MM_RISK_MAX_BANDS || !parse_band(e, &bands[n]) ||
 		    (n == 0 && bands[0].from != 1) ||
 		    (n > 0 && bands[n].from <= bands[n - 1].from)) {
+			release(mark);
 			return MM_EINVAL;
 		}
 		n++;
 	}
-	if (n < 2)
+	if (n < 2) {
+		release(mark);
 		return MM_EINVAL;
+	}
 	memcpy(s->bands, bands, sizeof(bands));
 	s->nbands = n;
 	for (size_t i = 0; i < n; i++)

@@ -247,6 +247,8 @@ static int add_delta(struct mm_ctx *ctx, struct mm_risk_delta **v, size_t *n, si
 {
 	const struct mm_record *r = b ? b : a;
 
+	if (!r)
+		return MM_EINVAL; /* never: one side is always given */
 	if (!*v) {
 		*v = mm_arena_zalloc(ctx->a, sizeof(**v) * (cap ? cap : 1));
 		if (!*v)
@@ -261,7 +263,7 @@ static int add_delta(struct mm_ctx *ctx, struct mm_risk_delta **v, size_t *n, si
 int mm_risk_compare_years(struct mm_ctx *ctx, int64_t from, int64_t to, struct mm_risk_compare *out)
 {
 	struct mm_record *a, *b;
-	size_t na, nb, i = 0, k = 0, cap;
+	size_t na = 0, nb = 0, i = 0, k = 0, cap;
 	int rc;
 
 	memset(out, 0, sizeof(*out));

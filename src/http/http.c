@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 struct mm_http {
 	struct MHD_Daemon *d;
@@ -48,6 +50,7 @@ void mm_http_defaults(struct mm_http_config *c)
 	c->body_cap = 32u << 20;
 	c->body_budget = 0;
 	c->resp_cap = 256u << 20;
+	c->listen_fd = -1;
 }
 
 struct query_walk {
@@ -341,25 +344,72 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 	}
 }
 
+/* The socket address of c->bind and c->port; false when bind is not an
+ * IPv4 or IPv6 address. */
+static bool bind_addr(const struct mm_http_config *c, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, c->bind, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(c->port);
+		*len = sizeof(*v4);
+		return true;
+	}
+	if (inet_pton(AF_INET6, c->bind, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(c->port);
+		*len = sizeof(*v6);
+		return true;
+	}
+	return false;
+}
+
+int mm_http_listen(struct mm_http_config *c, char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, on = 1;
+
+	if (!bind_addr(c, &ss, &len)) {
+		snprintf(why, whylen, "bad listen address: %s", c->bind);
+		return MM_EINVAL;
+	}
+	/* Non-blocking: the threads of the pool all accept on it. */
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, SOMAXCONN) != 0)
+		goto fail;
+	c->listen_fd = fd;
+	return MM_OK;
+fail:
+	snprintf(why, whylen, "cannot listen on %s port %u: %s", c->bind, (unsigned)c->port,
+		 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return MM_EIO;
+}
+
 int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_http **out, char *why,
 		  size_t whylen)
 {
 	struct sockaddr_storage ss;
+	socklen_t len;
 	struct mm_http *h;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, c->bind, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons(c->port);
-	} else if (inet_pton(AF_INET6, c->bind, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(c->port);
-		flags |= MHD_USE_IPv6;
-	} else {
+	if (!bind_addr(c, &ss, &len)) {
 		snprintf(why, whylen, "bad listen address: %s", c->bind);
 		return MM_EINVAL;
 	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return MM_ENOMEM;
@@ -372,7 +422,9 @@ int mm_http_start(const struct mm_http_config *c, struct mm_web *w, struct mm_ht
 	{
 		/* TLS 1.2 and 1.3 only, when a certificate is configured. */
 		struct MHD_OptionItem o[] = {
-			{ MHD_OPTION_SOCK_ADDR, 0, &ss },
+			/* A socket bound already (mm_http_listen), else the address. */
+			{ c->listen_fd >= 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR,
+			  c->listen_fd, c->listen_fd >= 0 ? NULL : &ss },
 			{ MHD_OPTION_THREAD_POOL_SIZE, c->threads < 2 ? 2 : c->threads, NULL },
 			{ MHD_OPTION_CONNECTION_LIMIT, c->conn_limit, NULL },
 			{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit, NULL },

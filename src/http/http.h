@@ -22,12 +22,19 @@ struct mm_http_config {
 	const char *tls_cert;	   /* PEM text of the certificate (chain); NULL: plain HTTP */
 	const char *tls_key;	   /* PEM text of its private key */
 	const char *trusted_proxy; /* address whose X-Forwarded-Proto is believed, or NULL */
+	int listen_fd;		   /* socket from mm_http_listen, or -1: bind in mm_http_start */
 };
 
 struct mm_http;
 
 /* Fills c with the defaults. */
 void mm_http_defaults(struct mm_http_config *c);
+
+/* Binds and listens on c's address and port without serving, so that the
+ * caller can drop privileges between the two (a port below 1024 needs root,
+ * requests do not). Sets c->listen_fd, which mm_http_start then uses and
+ * mm_http_stop closes. On failure returns an error and a reason in why. */
+int mm_http_listen(struct mm_http_config *c, char *why, size_t whylen);
 
 /* Starts serving w in background threads. On failure returns an error and a
  * reason in why. */

@@ -9,12 +9,14 @@
 #include "domain/registers.h"
 #include "domain/register.h"
 #include "domain/risk.h"
+#include "server/sandbox.h"
 #include "web/cache.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Principals remembered by credential: one slot per concurrent user is
  * plenty; a collision only costs a full check. */
@@ -44,6 +46,8 @@ static void settings_text(const struct mm_serve_opts *o, struct mm_buf *b)
 		      a->max_failures, a->ip_limit, a->require_totp_for_privileged);
 	mm_buf_printf(b, "inspection_interval_days=%d\nwork_hours=%d-%d\n", i->interval_days,
 		      i->work_start, i->work_end);
+	mm_buf_printf(b, "user=%s\nallow_root=%d\nseccomp=%s\n", o->user ? o->user : "",
+		      o->allow_root, o->seccomp ? "on" : "off");
 }
 
 /* Brings stored risk values in line with the [risk] and [assets] settings
@@ -93,10 +97,92 @@ static int audit_server(struct mm_store *st, const struct mm_serve_opts *o, bool
 	return rc;
 }
 
-int mm_serve(const struct mm_serve_opts *o)
+/* Opens the database and brings it up to date (schema, risk values), and
+ * records the start. Returns the store, or NULL after saying why. */
+static struct mm_store *open_store(const struct mm_serve_opts *o)
 {
 	struct mm_store *st = NULL;
+	char why[256] = "";
+	int rc;
+
+	rc = mm_store_open(o->db_url, o->pool_size, &st, why, sizeof(why));
+	if (rc) {
+		fprintf(stderr, "mamori: cannot open database %s: %s\n", o->db_url,
+			why[0] ? why : mm_strerror(rc));
+		return NULL;
+	}
+	rc = mm_registers_migrate(st);
+	if (rc) {
+		fprintf(stderr, "mamori: database schema update failed: %s\n", mm_strerror(rc));
+		goto fail;
+	}
+	rc = risk_sync(st);
+	if (rc) {
+		fprintf(stderr, "mamori: cannot recompute the risks: %s\n", mm_strerror(rc));
+		goto fail;
+	}
+	rc = audit_server(st, o, true);
+	if (rc) {
+		fprintf(stderr, "mamori: cannot write the audit log: %s\n", mm_strerror(rc));
+		goto fail;
+	}
+	return st;
+fail:
+	mm_store_close(st);
+	return NULL;
+}
+
+/* The SQLite file of a database URL (the forms store.c accepts), or NULL
+ * for a database reached over the network. */
+static const char *db_file(const char *url)
+{
+	if (strncmp(url, "sqlite://", 9) == 0)
+		return url + 9;
+	if (strncmp(url, "sqlite:", 7) == 0)
+		return url + 7;
+	return strstr(url, "://") ? NULL : url;
+}
+
+/* Leaves root for the service user and enters the sandbox; the database
+ * and the listening socket are open already. Returns 0, or 1 after saying
+ * why. */
+static int leave_root(const struct mm_serve_opts *o)
+{
+	struct mm_sandbox_user u = { o->user, o->allow_root, db_file(o->db_url) };
+	bool en = o->lang == MM_EN;
+	char why[512];
+
+	switch (mm_sandbox_drop(&u, why, sizeof(why))) {
+	case MM_SANDBOX_DROPPED:
+	case MM_SANDBOX_AS_IS:
+		break;
+	case MM_SANDBOX_AS_ROOT:
+		fprintf(stderr, en ? "mamori: warning: serving as root (--allow-root)\n"
+				   : "mamori: 警告: root のまま動作します (--allow-root)\n");
+		break;
+	case MM_SANDBOX_REFUSED:
+		fprintf(stderr,
+			en ? "mamori: refusing to serve as root: name a service user with "
+			     "[server] user or --user (or --allow-root)\n"
+			   : "mamori: root では動作しません。[server] user か --user でサービス用の"
+			     "利用者を指定してください（root のまま動かすには --allow-root）\n");
+		return 1;
+	case MM_SANDBOX_FAILED:
+		fprintf(stderr, "mamori: %s\n", why);
+		return 1;
+	}
+	if (mm_sandbox_enter(o->seccomp, why, sizeof(why)) != 0) {
+		fprintf(stderr, "mamori: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
+int mm_serve(const struct mm_serve_opts *o)
+{
+	struct mm_store *st;
 	struct mm_http *h = NULL;
+	struct mm_http_config hc = o->http;
 	struct mm_web w = { 0 };
 	char why[256] = "";
 	sigset_t set;
@@ -109,27 +195,19 @@ int mm_serve(const struct mm_serve_opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = mm_store_open(o->db_url, o->pool_size, &st, why, sizeof(why));
-	if (rc) {
-		fprintf(stderr, "mamori: cannot open database %s: %s\n", o->db_url,
-			why[0] ? why : mm_strerror(rc));
+	st = open_store(o);
+	if (!st)
 		return 1;
-	}
-	rc = mm_registers_migrate(st);
+	/* Bind as root (a port below 1024), serve as the user: nothing is
+	 * served before the sandbox is in place. */
+	rc = mm_http_listen(&hc, why, sizeof(why));
 	if (rc) {
-		fprintf(stderr, "mamori: database schema update failed: %s\n", mm_strerror(rc));
+		fprintf(stderr, "mamori: %s\n", why);
 		mm_store_close(st);
 		return 1;
 	}
-	rc = risk_sync(st);
-	if (rc) {
-		fprintf(stderr, "mamori: cannot recompute the risks: %s\n", mm_strerror(rc));
-		mm_store_close(st);
-		return 1;
-	}
-	rc = audit_server(st, o, true);
-	if (rc) {
-		fprintf(stderr, "mamori: cannot write the audit log: %s\n", mm_strerror(rc));
+	if (leave_root(o)) {
+		close(hc.listen_fd);
 		mm_store_close(st);
 		return 1;
 	}
@@ -141,8 +219,9 @@ int mm_serve(const struct mm_serve_opts *o)
 	w.default_lang = o->lang;
 	if (mm_clock_watch_start(&mm_clock_settings, &w.clock) != MM_OK)
 		fprintf(stderr, "mamori: cannot start the clock check; the kernel's state only\n");
-	rc = mm_http_start(&o->http, &w, &h, why, sizeof(why));
+	rc = mm_http_start(&hc, &w, &h, why, sizeof(why));
 	if (rc) {
+		/* (MHD owns the listening socket now; the process ends.) */
 		fprintf(stderr, "mamori: %s\n", why[0] ? why : mm_strerror(rc));
 		mm_clock_watch_stop(w.clock);
 		mm_cache_free(w.cache);

@@ -109,7 +109,7 @@ void mm_api_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	const char *ct = rq->content_type;
 	bool dry_run = false;
-	struct mm_file_report rep;
+	struct mm_file_report rep = { 0 };
 	struct mm_ctx ctx;
 	struct mm_json j;
 	int rc;

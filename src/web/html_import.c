@@ -99,7 +99,7 @@ static void report(struct mm_html *h, const struct mm_file_report *rep, int rc, 
 void mm_html_import(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	const struct mm_param *file = NULL;
-	struct mm_file_report rep;
+	struct mm_file_report rep = { 0 };
 	struct mm_ctx ctx;
 	struct mm_html h;
 	const char *mode;

@@ -90,7 +90,7 @@ static void legend(struct mm_html *h)
 
 void mm_html_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct mm_risk_heat m;
+	struct mm_risk_heat m = { 0 };
 	struct mm_ctx ctx;
 	struct mm_html h;
 	const char *title;
@@ -130,7 +130,7 @@ void mm_html_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *r
 
 void mm_api_risk_heatmap(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct mm_risk_heat m;
+	struct mm_risk_heat m = { 0 };
 	struct mm_ctx ctx;
 	struct mm_json j;
 	int rc = mm_ctx_open(w, rq, &ctx);

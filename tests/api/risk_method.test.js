@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { BACKEND_CONFIG, MAMORI_BIN, client, useServer } from '../lib/server.js';
+import { BACKEND_CONFIG, MAMORI_BIN, SERVE_AS, client, useServer } from '../lib/server.js';
 
 const t = useServer({ seed: 'demo' });
 
@@ -16,7 +16,7 @@ const t = useServer({ seed: 'demo' });
 function serveAgain(config) {
 	const file = path.join(t.srv.dir, `again-${Date.now()}.conf`);
 	writeFileSync(file, config + BACKEND_CONFIG);
-	const child = spawn(MAMORI_BIN, ['serve', '--db', t.srv.dbPath, '--port', '0', '--listen', '127.0.0.1'], {
+	const child = spawn(MAMORI_BIN, ['serve', '--db', t.srv.dbPath, '--port', '0', '--listen', '127.0.0.1', ...SERVE_AS], {
 		stdio: ['ignore', 'ignore', 'pipe'],
 		env: { ...process.env, ...t.srv.env, MAMORI_CONFIG: file },
 	});

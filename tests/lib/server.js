@@ -20,6 +20,11 @@ export const MAMORI_BIN = process.env.MAMORI_BIN
 
 const START_TIMEOUT_MS = 15000;
 
+/* Test servers run as whoever runs the tests. mamori serve refuses root
+ * without a service user to switch to (sandbox.test.js tests the switch), so
+ * as root they say so explicitly. */
+export const SERVE_AS = process.getuid && process.getuid() === 0 ? ['--allow-root'] : [];
+
 /* The database backend the tests run on: SQLite files by default, or with
  * MAMORI_TEST_DB=postgres a new database per server on the PostgreSQL
  * cluster at MAMORI_PG_URL (scripts/pg-cluster start prints it). */
@@ -240,7 +245,7 @@ export async function serveDatabase({ dbPath, env = {}, args = [] }) {
 		throw new Error(`mamori binary not found at ${MAMORI_BIN} (build it, or set MAMORI_BIN)`);
 	const child = spawn(
 		MAMORI_BIN,
-		['serve', '--db', dbPath, '--port', '0', '--listen', '127.0.0.1', ...args],
+		['serve', '--db', dbPath, '--port', '0', '--listen', '127.0.0.1', ...SERVE_AS, ...args],
 		{ stdio: ['ignore', 'ignore', 'pipe'], env: childEnv(env) },
 	);
 	let err = '';

@@ -119,9 +119,10 @@ static void build(const struct arc *a, struct mm_buf *b, struct mm_ckpt_vkey *vk
 		event(s, &e);
 		assert_int_equal(mm_alog_leaf(&e, &canon, leaves[s - 1]), MM_OK);
 		mm_alog_chain(chain[s - 1], leaves[s - 1], chain[s]);
-		if (s <= PREFIX)
-			mm_merkle_push(&f, leaves[a->bad_frontier ? SIZE - s : s - 1]);
 	}
+	/* (A bad frontier is made of later leaves: all are hashed by now.) */
+	for (int64_t s = 1; s <= PREFIX; s++)
+		mm_merkle_push(&f, leaves[a->bad_frontier ? SIZE - s : s - 1]);
 	mm_buf_printf(b, "{\"mamori_audit_archive\":1,\"first\":%d,\"last\":%lld,\"prev_chain\":",
 		      PREFIX + 1, (long long)a->last);
 	add_b64(b, chain[PREFIX]);
