@@ -38,7 +38,7 @@ static const char begin_op_write[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
 static const char begin_read[] = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 
 #define GEN_BUMP                                                                                   \
-	"INSERT INTO sequences(name, value) VALUES('generation', 1) ON CONFLICT(name) "             \
+	"INSERT INTO sequences(name, value) VALUES('generation', 1) ON CONFLICT(name) "            \
 	"DO UPDATE SET value = sequences.value + 1"
 
 /* The system columns every register table starts with, in read order. */
@@ -230,16 +230,29 @@ static void revive(struct mm_pg_conn *pc)
 				       "SET client_min_messages = warning"));
 }
 
+/* Makes the connection ready for a statement: the rows of an open COPY
+ * (db copy) go first, and a lost connection is reopened. */
+static int ready(struct mm_pg_conn *pc)
+{
+	int rc = mm_pg_copy_end(pc, true);
+
+	revive(pc);
+	return rc;
+}
+
 int mm_pg_exec(struct mm_pg_conn *pc, const char *sql)
 {
-	revive(pc);
-	return finish(pc, PQexec(pc->pg, sql), NULL);
+	int rc = ready(pc);
+
+	return rc ? rc : finish(pc, PQexec(pc->pg, sql), NULL);
 }
 
 int mm_pg_exec_rows(struct mm_pg_conn *pc, const char *sql, PGresult **out)
 {
-	revive(pc);
-	return finish(pc, PQexec(pc->pg, sql), out);
+	int rc = ready(pc);
+
+	*out = NULL;
+	return rc ? rc : finish(pc, PQexec(pc->pg, sql), out);
 }
 
 int mm_pg_exec_buf(struct mm_pg_conn *pc, const struct mm_buf *b)
@@ -260,7 +273,11 @@ int mm_pg_query(struct mm_pg_conn *pc, const char *sql, const struct mm_pg_args 
 		*out = NULL;
 	if (rc)
 		return rc;
-	revive(pc);
+	rc = ready(pc);
+	if (rc) {
+		free(w.num);
+		return rc;
+	}
 	rc = finish(pc, PQexecParams(pc->pg, sql, a ? (int)a->n : 0, NULL, w.v, w.len, w.fmt, 0),
 		    out);
 	free(w.num);
@@ -276,7 +293,9 @@ int mm_pg_run(struct mm_pg_conn *pc, struct mm_pg_stmt *slot, const char *sql,
 
 	if (out)
 		*out = NULL;
-	revive(pc);
+	rc = ready(pc);
+	if (rc)
+		return rc;
 	if (!slot->id || slot->epoch != pc->epoch) {
 		unsigned id = ++pc->nprepared;
 		snprintf(name, sizeof(name), "mm%u", id);
@@ -482,6 +501,7 @@ void mm_pg_tx_rollback(struct mm_conn *c)
 {
 	struct mm_pg_conn *pc = mm_pg_conn(c);
 
+	mm_pg_copy_end(pc, false);
 	if (mm_pg_in_tx(pc))
 		mm_pg_exec(pc, "ROLLBACK");
 	pc->gen_dirty = false;
@@ -494,6 +514,11 @@ int mm_pg_tx_commit(struct mm_conn *c)
 	PGresult *res;
 	int rc;
 
+	rc = mm_pg_copy_end(pc, true);
+	if (rc) {
+		mm_pg_tx_rollback(c);
+		return rc;
+	}
 	if (!mm_pg_in_tx(pc)) {
 		pc->gen_dirty = false;
 		return MM_OK;
@@ -532,6 +557,7 @@ static void close_conn(struct mm_conn *c)
 	mm_pg_lazy_free(&pc->alog);
 	mm_pg_lazy_free(&pc->arange);
 	mm_buf_free(&pc->canon);
+	mm_buf_free(&pc->copy_rows);
 	free(pc->copy_sql);
 	if (pc->pg)
 		PQfinish(pc->pg);
@@ -592,6 +618,7 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 		goto out;
 	pc->base.be = &mm_pg_backend;
 	pc->epoch = 1;
+	mm_buf_init(&pc->copy_rows, 1 << 26); /* rows of db copy, sent at 64 KiB */
 	pc->target = strdup(target);
 	if (!pc->target)
 		goto out;

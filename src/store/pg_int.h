@@ -79,10 +79,11 @@ struct mm_pg_conn {
 	struct mm_pg_lazy alog;	    /* pg_auditlog.c */
 	struct mm_pg_lazy arange;   /* pg_auditquery.c */
 	struct mm_buf canon;	    /* scratch for an entry's canonical bytes */
-	char *copy_sql;		    /* the last copy_put statement, pg_copy.c */
-	struct mm_pg_stmt copy_put;
-	bool op_tx;	/* the open operation is a transaction of its own */
-	bool gen_dirty; /* this transaction changed what caches depend on */
+	char *copy_sql;		    /* the open COPY of copy_put, pg_copy.c */
+	struct mm_buf copy_rows;    /* its rows not sent yet */
+	bool copying;		    /* a COPY FROM STDIN is open */
+	bool op_tx;		    /* the open operation is a transaction of its own */
+	bool gen_dirty;		    /* this transaction changed what caches depend on */
 };
 
 static inline struct mm_pg_conn *mm_pg_conn(struct mm_conn *c)
@@ -111,6 +112,9 @@ void mm_pg_add_param(struct mm_buf *b, const struct mm_pg_args *a);
 
 /* pg.c: errors and statements. */
 void mm_pg_note(struct mm_pg_conn *pc, const char *msg);
+/* pg_copy.c: ends an open COPY of copy_put, sending its last rows when keep
+ * (else abandoning it); does nothing when none is open. */
+int mm_pg_copy_end(struct mm_pg_conn *pc, bool keep);
 /* Maps a failed result to an mm_err and keeps PostgreSQL's message; res
  * may be NULL (the connection failed). Does not clear res. */
 int mm_pg_fail(struct mm_pg_conn *pc, const PGresult *res);
