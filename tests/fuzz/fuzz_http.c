@@ -41,7 +41,7 @@ static void stop(void)
 static void start(void)
 {
 	const struct fuzz_db *db = fuzz_db();
-	struct mm_http_config c;
+	struct mm_http_config c = { 0 };
 	char why[256];
 
 	mm_http_defaults(&c);
@@ -193,6 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	build((const char *)data, size, &req);
 	FUZZ_CHECK(!req.err);
 	status = exchange(&req);
+	if (getenv("FUZZ_HTTP_VERBOSE")) /* to see what seeds reach */
+		fprintf(stderr, "%d %.*s\n", status, (int)strcspn(req.data, "\r"), req.data);
 	if (status == 500) {
 		fprintf(stderr, "500 for:\n%.*s\n", (int)(req.len > 4096 ? 4096 : req.len),
 			req.data);
