@@ -10,7 +10,7 @@ cd "$top"
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 FUZZ_NEW=${FUZZ_NEW:-fuzz-new}
-targets=${FUZZ_TARGETS:-"date csv checkpoint archive query record import http"}
+targets=${FUZZ_TARGETS:-"date ntp csv checkpoint archive query record import http"}
 
 for t in $targets; do
 	max_len=16384 timeout=1
