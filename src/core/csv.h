@@ -19,11 +19,10 @@ enum {
 
 /* Appends the n bytes of s to b as one CSV field. The field is quoted (with
  * inner quotes doubled) when it contains a comma, quote, CR or LF or starts or
- * ends with a space or tab. With neutralise, a value starting with = + - @,
- * TAB or CR is prefixed with a single quote so that a spreadsheet shows it as
- * text instead of running it as a formula; pass true for text values and
- * false for numbers. The caller writes the "," between fields. Errors land in
- * b's sticky error. */
+ * ends with a space or tab, or starts with a UTF-8 byte order mark. With neutralise, a value
+ * starting with = + - @, TAB or CR is prefixed with a single quote so that a spreadsheet shows it
+ * as text instead of running it as a formula; pass true for text values and false for numbers. The
+ * caller writes the "," between fields. Errors land in b's sticky error. */
 void mm_csv_field(struct mm_buf *b, const char *s, size_t n, bool neutralise);
 
 /* Appends the record terminator "\r\n". */
