@@ -154,6 +154,10 @@ static int exchange(const struct mm_buf *req)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* Close with a reset: hundreds of thousands of connections must not
+	 * leave the loopback's ports in TIME_WAIT. */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1, .l_linger = 0 },
+		   sizeof(struct linger));
 	FUZZ_CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
 	while (off < req->len) {
 		r = send(fd, req->data + off, req->len - off, MSG_NOSIGNAL);
