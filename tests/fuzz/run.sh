@@ -34,11 +34,11 @@ for t in $targets; do
 done
 cat <<MSG
 
-New inputs are in $FUZZ_NEW/<name>. To fold them into the committed corpus,
-minimised (only inputs that add coverage are kept):
+New inputs are in $FUZZ_NEW/<name>. To add those that bring new coverage to
+the committed corpus (the seeds and earlier crashes stay):
   for t in $targets; do
-    mkdir -p /tmp/min-\$t && $FUZZ_BUILD/tests/fuzz/fuzz_\$t -merge=1 /tmp/min-\$t tests/fuzz/corpus/\$t $FUZZ_NEW/\$t
-    rm -rf tests/fuzz/corpus/\$t && mv /tmp/min-\$t tests/fuzz/corpus/\$t
+    $FUZZ_BUILD/tests/fuzz/fuzz_\$t -merge=1 tests/fuzz/corpus/\$t $FUZZ_NEW/\$t
   done
-then replay them (scripts/check) and commit.
+To minimise a corpus from scratch instead: -merge=1 into an empty directory.
+Then replay them (scripts/check, or build/tests/fuzz/replay_<name> DIR) and commit.
 MSG
