@@ -158,7 +158,11 @@ static int exchange(const struct mm_buf *req)
 	 * leave the loopback's ports in TIME_WAIT. */
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1, .l_linger = 0 },
 		   sizeof(struct linger));
-	FUZZ_CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		/* Say why: a server that stops accepting is a finding too. */
+		fprintf(stderr, "connect to the server: %s\n", strerror(errno));
+		FUZZ_CHECK(!"the server accepts the connection");
+	}
 	while (off < req->len) {
 		r = send(fd, req->data + off, req->len - off, MSG_NOSIGNAL);
 		if (r <= 0)
