@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -158,18 +159,25 @@ static int exchange(const struct mm_buf *req)
 	 * leave the loopback's ports in TIME_WAIT. */
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1, .l_linger = 0 },
 		   sizeof(struct linger));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	/* libFuzzer's timer (SIGALRM) may interrupt any of these calls. */
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EISCONN) {
+		if (errno == EINTR || errno == EALREADY) {
+			poll(&(struct pollfd){ .fd = fd, .events = POLLOUT }, 1, 1000);
+			continue;
+		}
 		/* Say why: a server that stops accepting is a finding too. */
 		fprintf(stderr, "connect to the server: %s\n", strerror(errno));
 		FUZZ_CHECK(!"the server accepts the connection");
 	}
 	while (off < req->len) {
 		r = send(fd, req->data + off, req->len - off, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0)
 			break; /* the server may refuse early and close */
 		off += (size_t)r;
 	}
-	while ((r = recv(fd, chunk, sizeof(chunk), 0)) > 0) {
+	while ((r = recv(fd, chunk, sizeof(chunk), 0)) > 0 || (r < 0 && errno == EINTR)) {
 		for (ssize_t i = 0; i < r && got < sizeof(head) - 1; i++)
 			head[got++] = chunk[i];
 	}
