@@ -4,12 +4,16 @@
 #   make attack  sqlmap, wapiti and slowhttptest against a demo server
 #   make analyze cppcheck, scan-build and gcc -fanalyzer over src/
 #   make valgrind  the unit tests under valgrind (docs/analysis.md)
+#   make fuzz    run every libFuzzer target FUZZ_SECONDS (600) each (docs/fuzzing.md)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DIR   ?= demo
 PORT       ?= 8080
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_NEW   ?= fuzz-new
 
-.PHONY: all deps build demo check check-quick asan bench attack format lint valgrind analyze clean
+.PHONY: all deps build demo check check-quick asan fuzz bench attack format lint valgrind analyze clean
 
 all: build
 
@@ -28,6 +32,19 @@ $(ASAN_BUILD)/build.ninja:
 
 asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
+
+# The libFuzzer build: clang, ASan+UBSan, coverage in every library. clang
+# warns where gcc does not (missing field initialisers in the register
+# tables), so warnings are not errors in this tree only.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbuildtype=debug -Dwerror=false -Dc_args=-fno-sanitize-recover=all
+
+# Not part of check: each target runs FUZZ_SECONDS, one at a time; new inputs
+# go to FUZZ_NEW/<name>, and the end says how to minimise them into the corpus.
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_NEW=$(FUZZ_NEW) tests/fuzz/run.sh
 
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
@@ -76,4 +93,4 @@ analyze: deps
 	@scripts/analyze
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_DIR) build-scan build-analyzer
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(FUZZ_NEW) $(DEMO_DIR) build-scan build-analyzer

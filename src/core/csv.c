@@ -38,7 +38,10 @@ struct mm_slice mm_csv_unneutralise(struct mm_slice s)
 void mm_csv_field(struct mm_buf *b, const char *s, size_t n, bool neutralise)
 {
 	bool prefix = neutralise && formula_shaped(s, n);
-	bool quote = n && (is_blank(s[0]) || is_blank(s[n - 1]));
+	/* A leading byte order mark is quoted: unquoted at the start of a file,
+	 * a reader would take it for the file's own and drop it. */
+	bool quote = n && (is_blank(s[0]) || is_blank(s[n - 1]) ||
+			   (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0));
 	size_t run = 0;
 
 	for (size_t i = 0; i < n && !quote; i++)

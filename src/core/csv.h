@@ -19,7 +19,8 @@ enum {
 
 /* Appends the n bytes of s to b as one CSV field. The field is quoted (with
  * inner quotes doubled) when it contains a comma, quote, CR or LF or starts or
- * ends with a space or tab. With neutralise, a value starting with = + - @,
+ * ends with a space or tab, or starts with a UTF-8 byte order mark. With
+ * neutralise, a value starting with = + - @,
  * TAB or CR is prefixed with a single quote so that a spreadsheet shows it as
  * text instead of running it as a formula; so is one where such a character
  * follows leading single quotes ("'=x" is written "''=x"), which lets

@@ -456,7 +456,7 @@ static int parse_era(struct cursor *c, int era, struct mm_date *r)
 
 	if (lit(c, "元")) {
 		year = 1;
-	} else if (!digits(c, 1, 2, &year) || year == 0) {
+	} else if (!digits(c, 1, 4, &year) || year == 0) {
 		return MM_EINVAL;
 	}
 	if (!month_day(c, &r->m, &r->d))

@@ -47,7 +47,7 @@ bool mm_date_valid(struct mm_date d);
  * ignored and full-width digits, letters and punctuation count as their ASCII
  * forms. Accepted shapes:
  *   2024-04-01  2024/4/1  2024.4.1  20240401  2024年4月1日
- *   令和6年4月1日  令和元年5月1日  R6.4.1  R6/4/1  R06.04.01  r6.4.1
+ *   令和6年4月1日  令和元年5月1日  R6.4.1  R6/4/1  R06.04.01  r6.4.1  R100.1.1
  * with the eras 明治 (M), 大正 (T), 昭和 (S), 平成 (H) and 令和 (R). An era
  * date must fall inside its era (平成31年5月1日 and 令和1年4月30日 are
  * refused). Returns MM_OK with *out set, or MM_EINVAL (impossible day,

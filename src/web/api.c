@@ -26,7 +26,7 @@ static bool is_json(const struct mm_req *rq)
 
 /* Turns the JSON object body into engine input; version, when present, is
  * taken out into *version. Returns an error code id for the client or NULL. */
-static const char *json_input(struct mm_req *rq, struct mm_input *in, int64_t *version)
+const char *mm_api_json_input(struct mm_req *rq, struct mm_input *in, int64_t *version)
 {
 	json_error_t jerr;
 	json_t *root, *val;
@@ -266,7 +266,7 @@ void mm_api_create(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	struct mm_record rec;
 	struct mm_ctx ctx;
 	int64_t version = 0;
-	const char *bad = json_input(rq, &in, &version);
+	const char *bad = mm_api_json_input(rq, &in, &version);
 	char *loc;
 	int rc;
 
@@ -311,7 +311,7 @@ void mm_api_update(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	struct mm_record rec;
 	struct mm_ctx ctx;
 	int64_t body_version = 0, version;
-	const char *bad = json_input(rq, &in, &body_version);
+	const char *bad = mm_api_json_input(rq, &in, &body_version);
 	int rc;
 
 	if (bad) {
@@ -343,7 +343,7 @@ static void set_retired(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs,
 	int rc;
 
 	if (rq->body_len)
-		bad = json_input(rq, &in, &body_version);
+		bad = mm_api_json_input(rq, &in, &body_version);
 	if (bad) {
 		mm_resp_json_error(rs, rq->lang, input_error_status(bad), bad, NULL);
 		return;

@@ -23,6 +23,11 @@ bool mm_api_edit_version(const struct mm_req *rq, int64_t body_version, int64_t 
  * mm_resp_status_for. */
 void mm_resp_refused(struct mm_resp *rs, enum mm_lang lang, int rc, const char *refusal,
 		     const char *label, const struct mm_ferrs *errs);
+/* Turns the request's JSON object body into engine input (strings and
+ * integers typed; "version" taken out into *version). Returns NULL, or the
+ * error code for the client (too_big, bad_media_type, bad_json, not_object,
+ * bad_version, internal). Strings are copied into rq->a. */
+const char *mm_api_json_input(struct mm_req *rq, struct mm_input *in, int64_t *version);
 void mm_json_record(struct mm_json *j, const struct mm_register *r, const struct mm_record *rec);
 int mm_ctx_open(struct mm_web *w, struct mm_req *rq, struct mm_ctx *ctx);
 void mm_ctx_close(struct mm_web *w, struct mm_ctx *ctx);

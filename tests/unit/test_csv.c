@@ -47,6 +47,9 @@ static void test_field_quoted(void **state)
 	assert_field(" lead", true, "\" lead\"");
 	assert_field("trail ", true, "\"trail \"");
 	assert_field("trail\t", true, "\"trail\t\"");
+	/* Unquoted, it would be dropped as the file's byte order mark. */
+	assert_field("\xef\xbb\xbfx", true, "\"\xef\xbb\xbfx\"");
+	assert_field("x\xef\xbb\xbf", true, "x\xef\xbb\xbf");
 }
 
 static void test_field_neutralise(void **state)
@@ -412,6 +415,23 @@ static void test_round_trip(void **state)
 	mm_buf_free(&b);
 }
 
+/* A first field that itself starts with U+FEFF, written at the very start
+ * of a file without a byte order mark, reads back whole (found by fuzzing:
+ * it used to be read as the file's byte order mark and dropped). */
+static void test_round_trip_leading_bom(void **state)
+{
+	struct fixture *x = *state;
+	struct mm_buf b;
+
+	mm_buf_init(&b, 64);
+	mm_csv_field(&b, "\xef\xbb\xbf", 3, true);
+	mm_csv_row_end(&b);
+	start(x, b.data);
+	assert_record(x, 1, 1, "\xef\xbb\xbf");
+	assert_int_equal(next(x), MM_ENOTFOUND);
+	mm_buf_free(&b);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -438,6 +458,7 @@ int main(void)
 		T(test_read_field_too_big),
 		cmocka_unit_test(test_read_arena_exhausted),
 		T(test_round_trip),
+		T(test_round_trip_leading_bom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -225,6 +225,11 @@ static void test_date_parse_wareki(void **state)
 	assert_parses("M45.7.29", 1912, 7, 29);
 	assert_parses("明治元年1月1日", 1868, 1, 1);
 	assert_parses("m1.10.23", 1868, 10, 23);
+	/* mm_date_wareki writes years of 令和 past 99 as they are; they read
+	 * back (found by fuzzing: 9999-12-31 is 令和7981年12月31日). */
+	assert_parses("R100.1.1", 2118, 1, 1);
+	assert_parses("令和7981年12月31日", 9999, 12, 31);
+	assert_parses("R0100.1.1", 2118, 1, 1);
 }
 
 static void test_date_parse_outside_era(void **state)
@@ -241,8 +246,8 @@ static void test_date_parse_outside_era(void **state)
 	assert_refused("大正15年12月25日");
 	assert_refused("令和0年5月1日");
 	assert_refused("R0.5.1");
-	assert_refused("R100.1.1");
 	assert_refused("R8000.1.1"); /* past 9999 */
+	assert_refused("R10000.1.1");
 }
 
 static void test_date_parse_refusals(void **state)
@@ -343,6 +348,12 @@ static void test_date_wareki_round_trip(void **state)
 				fail_msg("%s did not read back", out);
 		}
 		d = mm_date_add_days(d, 1);
+	}
+	/* And the far future, where 令和 years take three and four digits. */
+	for (d = (struct mm_date){ 2116, 12, 31 }; d.y < 10000; d = mm_date_add_days(d, 997)) {
+		assert_int_equal(mm_date_wareki(d, true, out, sizeof(out)), MM_OK);
+		if (parse(out, &back) != MM_OK || mm_date_cmp(back, d) != 0)
+			fail_msg("%s did not read back", out);
 	}
 }
 
