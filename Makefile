@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 DEMO_DIR   ?= demo
 PORT       ?= 8080
 
-.PHONY: all deps build demo check check-quick asan bench format lint clean
+.PHONY: all deps build demo check check-quick soak asan bench format lint clean
 
 all: build
 
@@ -45,6 +45,13 @@ check: deps
 # Unit and API tests only, on the normal build (no sanitizers, no browser).
 check-quick: build
 	@QUICK=1 scripts/check
+
+# The kill -9 harness of make check, for longer: ROUNDS rounds of writers
+# and a SIGKILL (the check runs 50). MAMORI_TEST_DB=postgres runs it on
+# PostgreSQL (scripts/pg-cluster start gives the cluster).
+ROUNDS ?= 1000
+soak: build
+	cd tests && ROUNDS=$(ROUNDS) MAMORI_BIN=../$(BUILD)/mamori node --test crash/crash.test.js
 
 bench: build
 	bench/run.sh
