@@ -3,8 +3,9 @@
 # DURATION seconds, RUNS times in a row, against one server, with reads and
 # writes mixed (bench/load.lua). Per run: requests/s, the answers that are
 # errors, latency p50/p99, and the server's memory before and after. Passes
-# (exit 0) when no run had an error answer or a socket error, and memory is
-# flat: the last run's end RSS within RSS_PCT % (or RSS_MB MB, whichever is
+# (exit 0) when no run had an error answer (anything but 2xx, 3xx and 409) or
+# a socket error, and memory is flat: the server's own memory (RssAnon) at
+# the end of the last run within RSS_PCT % (or RSS_MB MB, whichever is
 # larger) of the first run's end. See bench/README.md, "Sustained load".
 #
 # Environment:
@@ -40,7 +41,7 @@ for v in DURATION RUNS CONNECTIONS THREADS ASSETS RSS_PCT RSS_MB CLIENT_TIMEOUT;
 		exit 2
 	fi
 done
-for tool in ninja wrk curl sqlite3; do
+for tool in ninja wrk curl sqlite3 ss; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "load: $tool is not installed" >&2
 		exit 2
@@ -64,7 +65,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# VmRSS or VmHWM of the server in MB.
+# VmRSS, VmHWM, RssAnon or RssFile of the server in MB.
 mem_mb() {
 	awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"
 }
@@ -117,14 +118,17 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$URL/assets?
 [[ $code == 200 ]] || { echo "load: GET /assets?page=$PAGES answered $code" >&2; exit 1; }
 sleep 1
 
-# Waits until the server answers /healthz within 0.2 s again (at most
-# 120 s): the requests wrk left queued at its end are done, and their
-# connections closed, before memory is read or the next run connects.
+# Waits (at most 120 s) until the requests wrk left queued at its end are
+# done and the server has closed their connections: none of its sockets on
+# PORT is open any more. Until then they count against the server's limit
+# of connections per address (256 by default, wrk's count here), and the
+# next run's connections would be refused.
 drain() {
-	local took
-	for _ in $(seq 120); do
-		took=$(curl -s -o /dev/null -w '%{time_total}' --max-time 1 "$URL/healthz") || took=9
-		awk -v t="$took" 'BEGIN { exit !(t < 0.2) }' && break
+	local open
+	for _ in $(seq 240); do
+		open=$(ss -Htn "( sport = :$PORT )" 2>/dev/null | grep -vc TIME-WAIT || true)
+		((open == 0)) && break
+		sleep 0.5
 	done
 	sleep 1
 }
@@ -132,11 +136,14 @@ drain() {
 echo
 echo "mamori sustained load — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $ASSETS assets," \
 	"wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout ${CLIENT_TIMEOUT}s, $RUNS runs"
-printf '%-4s %9s %9s %7s %8s %8s %9s %9s %9s %9s\n' run req/s 409s errors p50-ms p99-ms \
-	rss-before rss-after hwm-after sock-errs
+printf '%-4s %8s %6s %6s %8s %8s %7s %7s %7s %7s %7s %s\n' run req/s 409s errors p50-ms p99-ms \
+	rss-0 rss-1 anon-1 file-1 hwm-1 socket-errors
+echo "(memory in MB: VmRSS before the run, then VmRSS, RssAnon, RssFile and VmHWM after it)"
 ok=1
 FIRST_END=
 LAST_END=
+FIRST_RSS=
+LAST_RSS=
 for run in $(seq "$RUNS"); do
 	before=$(mem_mb VmRSS)
 	out=$TMP/wrk-$run.txt
@@ -155,24 +162,27 @@ for run in $(seq "$RUNS"); do
 	drain
 	after=$(mem_mb VmRSS)
 	hwm=$(mem_mb VmHWM)
+	anon=$(mem_mb RssAnon)
+	file=$(mem_mb RssFile)
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	errors=$(sed -n 's/^load-errors: //p' "$out")
 	c409=$(sed -n 's/^load-status: .*409 \([0-9]*\),.*/\1/p' "$out")
 	p50=$(sed -n 's/^load-latency-ms: p50 \([0-9.]*\) .*/\1/p' "$out")
 	p99=$(sed -n 's/^load-latency-ms: .*p99 \([0-9.]*\)/\1/p' "$out")
 	sock=$(sed -n 's/^ *Socket errors: \(.*\)/\1/p' "$out")
-	printf '%-4s %9s %9s %7s %8s %8s %9s %9s %9s %9s\n' "$run" "${rps:-?}" "${c409:-?}" \
-		"${errors:-?}" "${p50:-?}" "${p99:-?}" "$before" "$after" "$hwm" "${sock:+yes}${sock:-0}"
+	printf '%-4s %8s %6s %6s %8s %8s %7s %7s %7s %7s %7s %s\n' "$run" "${rps:-?}" "${c409:-?}" \
+		"${errors:-?}" "${p50:-?}" "${p99:-?}" "$before" "$after" "$anon" "$file" "$hwm" "${sock:-0}"
 	sed -n 's/^load-status: /     answers: /p' "$out"
 	if [[ -n $sock ]]; then
-		echo "     socket errors: $sock"
 		ok=0
 	fi
 	if [[ ${errors:-1} != 0 ]]; then
 		ok=0
 	fi
-	[[ -n $FIRST_END ]] || FIRST_END=$after
-	LAST_END=$after
+	[[ -n $FIRST_END ]] || FIRST_END=$anon
+	LAST_END=$anon
+	[[ -n $FIRST_RSS ]] || FIRST_RSS=$after
+	LAST_RSS=$after
 done
 
 echo
@@ -182,8 +192,10 @@ flat=$(awk -v a="$FIRST_END" -v b="$LAST_END" -v p="$RSS_PCT" -v m="$RSS_MB" 'BE
 	printf "%s %.1f %.1f", (d <= lim) ? "yes" : "no", d, lim
 }')
 read -r is_flat diff limit <<<"$flat"
-echo "memory: end of run 1 ${FIRST_END} MB, end of run $RUNS ${LAST_END} MB," \
-	"difference ${diff} MB (flat within ${limit} MB: $is_flat)"
+echo "memory: RssAnon (the server's own memory) at the end of run 1 ${FIRST_END} MB, of run" \
+	"$RUNS ${LAST_END} MB: difference ${diff} MB, flat within ${limit} MB: $is_flat"
+echo "        VmRSS ${FIRST_RSS} → ${LAST_RSS} MB (RssFile: pages of the database file it maps," \
+	"which follow the file's size and which the kernel may drop)"
 [[ $is_flat == yes ]] || ok=0
 if grep -qiE 'error|warn' "$TMP/serve.err"; then
 	echo "server stderr:"
