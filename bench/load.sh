@@ -136,6 +136,7 @@ drain() {
 echo
 echo "mamori sustained load — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $ASSETS assets," \
 	"wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout ${CLIENT_TIMEOUT}s, $RUNS runs"
+echo "before the load: VmRSS $(mem_mb VmRSS) MB, VmHWM $(mem_mb VmHWM) MB (start-up's peak)"
 printf '%-4s %8s %6s %6s %8s %8s %7s %7s %7s %7s %7s %s\n' run req/s 409s errors p50-ms p99-ms \
 	rss-0 rss-1 anon-1 file-1 hwm-1 socket-errors
 echo "(memory in MB: VmRSS before the run, then VmRSS, RssAnon, RssFile and VmHWM after it)"
@@ -194,8 +195,7 @@ flat=$(awk -v a="$FIRST_END" -v b="$LAST_END" -v p="$RSS_PCT" -v m="$RSS_MB" 'BE
 read -r is_flat diff limit <<<"$flat"
 echo "memory: RssAnon (the server's own memory) at the end of run 1 ${FIRST_END} MB, of run" \
 	"$RUNS ${LAST_END} MB: difference ${diff} MB, flat within ${limit} MB: $is_flat"
-echo "        VmRSS ${FIRST_RSS} → ${LAST_RSS} MB (RssFile: pages of the database file it maps," \
-	"which follow the file's size and which the kernel may drop)"
+echo "        VmRSS ${FIRST_RSS} → ${LAST_RSS} MB (RssFile, mapped files: its libraries)"
 [[ $is_flat == yes ]] || ok=0
 if grep -qiE 'error|warn' "$TMP/serve.err"; then
 	echo "server stderr:"
