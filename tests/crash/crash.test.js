@@ -6,11 +6,11 @@
 // verify` passes; at the end the API lists and finds every one of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { client, newDatabase, runCli } from '../lib/server.js';
+import { BACKEND, client, newDatabase, runCli } from '../lib/server.js';
 import { demoApiToken, serveDb } from '../lib/serve_db.js';
 import { Ledger, checkDatabase, writer } from './workload.js';
 
@@ -28,6 +28,11 @@ test(`${ROUNDS} rounds of kill -9 under ${WRITERS} writers lose no acknowledged 
 	const database = newDatabase(dir, 'crash');
 	const db = database.url;
 	const env = { TMPDIR: dir };
+	if (BACKEND === 'postgres') {
+		// No file beside a PostgreSQL database to keep the sealing key in.
+		env.MAMORI_CONFIG = path.join(dir, 'mamori.conf');
+		writeFileSync(env.MAMORI_CONFIG, `[security]\nkey_file = ${path.join(dir, 'seal.key')}\n`);
+	}
 	const key = path.join(dir, 'signer.key');
 	const pubkey = path.join(dir, 'signer.pub');
 	let srv = null;
