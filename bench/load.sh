@@ -5,8 +5,8 @@
 # errors, latency p50/p99, and the server's memory before and after. Passes
 # (exit 0) when no run had an error answer (anything but 2xx, 3xx and 409) or
 # a socket error, and memory is flat: the server's own memory (RssAnon) at
-# the end of the last run within RSS_PCT % (or RSS_MB MB, whichever is
-# larger) of the first run's end. See bench/README.md, "Sustained load".
+# rest after the last run within RSS_PCT % (or RSS_MB MB, whichever is
+# larger) of its value after the first. See bench/README.md, "Sustained load".
 #
 # Environment:
 #   DURATION     seconds per run (default 60)
@@ -18,6 +18,10 @@
 #   CLIENT_TIMEOUT   seconds wrk waits for an answer before it counts a
 #                socket timeout (default 30, the server's own timeout and
 #                about a browser's patience; wrk's own default is 2)
+#   SETTLE       seconds to wait after a run before reading the memory the
+#                server keeps at rest (default 35: past its 30 s trim)
+#   CACHE_MB     the server's response cache ([server] cache_mb; default
+#                the server's own, 32)
 #   BUILD        the build directory (default build)
 set -euo pipefail
 export LC_ALL=C
@@ -33,6 +37,7 @@ RSS_PCT=${RSS_PCT:-5}
 RSS_MB=${RSS_MB:-4}
 BUILD=${BUILD:-build}
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-30}
+SETTLE=${SETTLE:-35}
 PER_PAGE=50
 
 for v in DURATION RUNS CONNECTIONS THREADS ASSETS RSS_PCT RSS_MB CLIENT_TIMEOUT; do
@@ -87,7 +92,12 @@ TOKEN=$("$MAMORI" token create --db "$DB" --login load-api --label load | tail -
 sqlite3 "$DB" 'SELECT id FROM assets WHERE confidentiality <= 2' >"$TMP/ids"
 sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 
-MAMORI_CONFIG=/dev/null "$MAMORI" serve --db "$DB" --port 0 --listen 127.0.0.1 2>"$TMP/serve.err" &
+CONF=/dev/null
+if [[ -n ${CACHE_MB:-} ]]; then
+	CONF=$TMP/load.conf
+	printf '[server]\ncache_mb = %s\n' "$CACHE_MB" >"$CONF"
+fi
+MAMORI_CONFIG=$CONF "$MAMORI" serve --db "$DB" --port 0 --listen 127.0.0.1 2>"$TMP/serve.err" &
 PID=$!
 PORT=
 for _ in $(seq 100); do
@@ -135,11 +145,12 @@ drain() {
 
 echo
 echo "mamori sustained load — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $ASSETS assets," \
-	"wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout ${CLIENT_TIMEOUT}s, $RUNS runs"
+	"wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout ${CLIENT_TIMEOUT}s, $RUNS runs${CACHE_MB:+, cache_mb $CACHE_MB}"
 echo "before the load: VmRSS $(mem_mb VmRSS) MB, VmHWM $(mem_mb VmHWM) MB (start-up's peak)"
-printf '%-4s %8s %6s %6s %8s %8s %7s %7s %7s %7s %7s %s\n' run req/s 409s errors p50-ms p99-ms \
-	rss-0 rss-1 anon-1 file-1 hwm-1 socket-errors
-echo "(memory in MB: VmRSS before the run, then VmRSS, RssAnon, RssFile and VmHWM after it)"
+printf '%-4s %8s %6s %6s %8s %8s %7s %7s %7s %7s %7s %8s %s\n' run req/s 409s errors p50-ms p99-ms \
+	rss-0 rss-1 anon-1 file-1 hwm-1 anon-rest socket-errors
+echo "(memory in MB: VmRSS before the run; VmRSS, RssAnon, RssFile and VmHWM once its"
+echo " connections are closed; RssAnon ${SETTLE} s later, at rest)"
 ok=1
 FIRST_END=
 LAST_END=
@@ -165,14 +176,17 @@ for run in $(seq "$RUNS"); do
 	hwm=$(mem_mb VmHWM)
 	anon=$(mem_mb RssAnon)
 	file=$(mem_mb RssFile)
+	sleep "$SETTLE"
+	rest=$(mem_mb RssAnon)
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	errors=$(sed -n 's/^load-errors: //p' "$out")
 	c409=$(sed -n 's/^load-status: .*409 \([0-9]*\),.*/\1/p' "$out")
 	p50=$(sed -n 's/^load-latency-ms: p50 \([0-9.]*\) .*/\1/p' "$out")
 	p99=$(sed -n 's/^load-latency-ms: .*p99 \([0-9.]*\)/\1/p' "$out")
 	sock=$(sed -n 's/^ *Socket errors: \(.*\)/\1/p' "$out")
-	printf '%-4s %8s %6s %6s %8s %8s %7s %7s %7s %7s %7s %s\n' "$run" "${rps:-?}" "${c409:-?}" \
-		"${errors:-?}" "${p50:-?}" "${p99:-?}" "$before" "$after" "$anon" "$file" "$hwm" "${sock:-0}"
+	printf '%-4s %8s %6s %6s %8s %8s %7s %7s %7s %7s %7s %8s %s\n' "$run" "${rps:-?}" "${c409:-?}" \
+		"${errors:-?}" "${p50:-?}" "${p99:-?}" "$before" "$after" "$anon" "$file" "$hwm" "$rest" \
+		"${sock:-0}"
 	sed -n 's/^load-status: /     answers: /p' "$out"
 	if [[ -n $sock ]]; then
 		ok=0
@@ -180,8 +194,8 @@ for run in $(seq "$RUNS"); do
 	if [[ ${errors:-1} != 0 ]]; then
 		ok=0
 	fi
-	[[ -n $FIRST_END ]] || FIRST_END=$anon
-	LAST_END=$anon
+	[[ -n $FIRST_END ]] || FIRST_END=$rest
+	LAST_END=$rest
 	[[ -n $FIRST_RSS ]] || FIRST_RSS=$after
 	LAST_RSS=$after
 done
@@ -193,7 +207,7 @@ flat=$(awk -v a="$FIRST_END" -v b="$LAST_END" -v p="$RSS_PCT" -v m="$RSS_MB" 'BE
 	printf "%s %.1f %.1f", (d <= lim) ? "yes" : "no", d, lim
 }')
 read -r is_flat diff limit <<<"$flat"
-echo "memory: RssAnon (the server's own memory) at the end of run 1 ${FIRST_END} MB, of run" \
+echo "memory: RssAnon (the server's own memory) at rest after run 1 ${FIRST_END} MB, after run" \
 	"$RUNS ${LAST_END} MB: difference ${diff} MB, flat within ${limit} MB: $is_flat"
 echo "        VmRSS ${FIRST_RSS} → ${LAST_RSS} MB (RssFile, mapped files: its libraries)"
 [[ $is_flat == yes ]] || ok=0
