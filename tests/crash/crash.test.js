@@ -5,12 +5,13 @@
 // entry, the database passes its integrity check (SQLite) and `mamori audit
 // verify` passes; at the end the API lists and finds every one of them.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { BACKEND, client, newDatabase, runCli } from '../lib/server.js';
+import { BACKEND, MAMORI_BIN, client, newDatabase, runCli } from '../lib/server.js';
 import { demoApiToken, serveDb } from '../lib/serve_db.js';
 import { Ledger, checkDatabase, writer } from './workload.js';
 
@@ -37,7 +38,13 @@ test(`${ROUNDS} rounds of kill -9 under ${WRITERS} writers lose no acknowledged 
 	const pubkey = path.join(dir, 'signer.pub');
 	let srv = null;
 	try {
-		let r = runCli(['init', '--db', db, '--demo'], { env });
+		// The demo data takes a while on a busy PostgreSQL: more than
+		// runCli's minute.
+		let r = spawnSync(MAMORI_BIN, ['init', '--db', db, '--demo'], {
+			env: { ...process.env, MAMORI_CONFIG: '/dev/null', ...env },
+			encoding: 'utf8',
+			timeout: 600000,
+		});
 		assert.equal(r.status, 0, r.stderr);
 		const token = demoApiToken(db, env);
 		r = runCli(['audit', 'keygen', '--key', key, '--pubkey', pubkey, '--name', 'crash.test/audit'], { env });
