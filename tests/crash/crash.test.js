@@ -37,6 +37,7 @@ test(`${ROUNDS} rounds of kill -9 under ${WRITERS} writers lose no acknowledged 
 	const key = path.join(dir, 'signer.key');
 	const pubkey = path.join(dir, 'signer.pub');
 	let srv = null;
+	let watchdog = null;
 	try {
 		// The demo data takes a while on a busy PostgreSQL: more than
 		// runCli's minute.
@@ -56,8 +57,27 @@ test(`${ROUNDS} rounds of kill -9 under ${WRITERS} writers lose no acknowledged 
 		const ledger = new Ledger();
 		let kills = 0;
 		let stored = 0;
+		// A request cut off by a kill may wait on nothing but undici's
+		// unreferenced socket or its abort timer, and node's test runner
+		// cancels a test whose event loop has emptied. This interval keeps
+		// the loop alive and names a phase that stalls (the test's timeout
+		// fails it).
+		let phase = 'start';
+		let since = Date.now();
+		const at = (p) => {
+			phase = p;
+			since = Date.now();
+		};
+		watchdog = setInterval(() => {
+			if (Date.now() - since > 30000) {
+				t.diagnostic(`crash: stalled for 30 s in ${phase}`);
+				since = Date.now();
+			}
+		}, 1000);
 		for (let round = 0; round < ROUNDS; round++) {
+			at(`start of round ${round}`);
 			srv = await serveDb(db, { env });
+			at(`writes of round ${round}`);
 			let running = true;
 			const base = () => srv.url;
 			const writers = Array.from({ length: WRITERS }, (_, w) =>
@@ -72,7 +92,9 @@ test(`${ROUNDS} rounds of kill -9 under ${WRITERS} writers lose no acknowledged 
 			await srv.kill('SIGKILL');
 			kills++;
 			running = false;
+			at(`the writers' end in round ${round}`);
 			await Promise.all(writers);
+			at(`checks of round ${round}`);
 			if (checkpoint) assert.equal((await checkpoint).status, 0, 'audit checkpoint failed');
 			assert.doesNotMatch(srv.stderr(), /Sanitizer|runtime error:/);
 			srv = null;
@@ -105,6 +127,7 @@ test(`${ROUNDS} rounds of kill -9 under ${WRITERS} writers lose no acknowledged 
 		t.diagnostic(`crash: ${kills} kills, ${ledger.sent} writes sent, ${ledger.acked.size} acknowledged, ` +
 			`${ledger.unknown} cut off by a kill (${stored} of these were stored)`);
 	} finally {
+		clearInterval(watchdog);
 		if (srv) await srv.kill('SIGKILL');
 		database.drop();
 		rmSync(dir, { recursive: true, force: true });
