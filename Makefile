@@ -13,7 +13,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_NEW   ?= fuzz-new
 
-.PHONY: all deps build demo check check-quick asan fuzz bench attack format lint valgrind analyze clean
+.PHONY: all deps build demo check check-quick soak asan fuzz bench attack format lint valgrind analyze clean
 
 all: build
 
@@ -66,6 +66,13 @@ check: deps
 # Unit and API tests only, on the normal build (no sanitizers, no browser).
 check-quick: build
 	@QUICK=1 scripts/check
+
+# The kill -9 harness of make check, for longer: ROUNDS rounds of writers
+# and a SIGKILL (the check runs 50). MAMORI_TEST_DB=postgres runs it on
+# PostgreSQL (scripts/pg-cluster start gives the cluster).
+ROUNDS ?= 1000
+soak: build
+	cd tests && ROUNDS=$(ROUNDS) MAMORI_BIN=../$(BUILD)/mamori node --test crash/crash.test.js
 
 bench: build
 	bench/run.sh

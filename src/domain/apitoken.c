@@ -128,10 +128,13 @@ static int check_bearer(struct mm_ctx *ctx, const char *hash, int64_t now, struc
 	if (rc)
 		return rc;
 	if (now - tok.last_used >= MM_AUTH_TOUCH_EVERY) {
+		/* Bookkeeping, as a session's touch (auth.c): a failed write
+		 * keeps the old time and is tried again on the next request. */
 		rc = mm_token_used(ctx->conn, tok.id, now);
-		if (rc)
+		if (rc && rc != MM_EIO)
 			return rc;
-		tok.last_used = now;
+		if (!rc)
+			tok.last_used = now;
 	}
 	out->totp = false;
 	out->via_token = true;

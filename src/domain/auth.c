@@ -614,9 +614,16 @@ static int check_session(struct mm_ctx *ctx, const char *hash, int64_t now,
 	if (rc)
 		return rc;
 	if (now - s.last_seen >= MM_AUTH_TOUCH_EVERY) {
+		/* The touch is bookkeeping: a disk that refuses writes must not
+		 * stop reads. A failed one keeps the old time (the idle timeout
+		 * only comes sooner) and is tried again on the next request. */
+		int64_t seen = s.last_seen;
+
 		s.last_seen = now;
 		rc = mm_session_update(ctx->conn, &s);
-		if (rc)
+		if (rc == MM_EIO)
+			s.last_seen = seen;
+		else if (rc)
 			return rc;
 	}
 	out->totp = acct.totp_enabled;

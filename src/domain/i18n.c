@@ -59,6 +59,11 @@ static const struct msg catalogue[] = {
 	  "An internal error occurred. Contact the administrator." },
 	{ "busy", "サーバーが混み合っています。しばらくしてから、もう一度お試しください。",
 	  "The server is busy. Try again shortly." },
+	{ "storage",
+	  "保存できませんでした（記憶装置の空き容量不足または障害）。管理者に連絡してください。"
+	  "復旧後、記録の内容を確かめてから、もう一度操作してください。",
+	  "Could not save (the storage is full or failing). Contact the administrator; once it "
+	  "is fixed, check the record before trying again." },
 	{ "method_not_allowed", "この操作は許可されていません。", "Method not allowed." },
 	{ "csv_bad_encoding",
 	  "ファイルの文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）。",

@@ -275,8 +275,10 @@ void mm_html_end(struct mm_html *h)
 		       "information security management system"));
 }
 
-static const char *error_title(int status, enum mm_lang lang)
+static const char *error_title(int status, const char *msg_id, enum mm_lang lang)
 {
+	if (msg_id && strcmp(msg_id, "storage") == 0)
+		return MM_L(lang, "保存できませんでした", "Could not save");
 	switch (status) {
 	case 400:
 		return MM_L(lang, "送信内容に誤りがあります", "Bad request");
@@ -297,14 +299,17 @@ static const char *error_title(int status, enum mm_lang lang)
 	}
 }
 
-void mm_html_error_text(struct mm_req *rq, struct mm_resp *rs, int status, const char *text)
+/* The error page of status with its title (the status's, or msg_id's own
+ * when it has one) and text. */
+static void error_page(struct mm_req *rq, struct mm_resp *rs, int status, const char *msg_id,
+		       const char *text)
 {
 	struct mm_html h;
 	const char *title;
 
 	mm_html_init(&h, rq, rs, NULL);
 	rs->status = status;
-	title = error_title(status, h.lang);
+	title = error_title(status, msg_id, h.lang);
 	mm_html_begin(&h, title);
 	mm_html_f(&h, "<h1>%s</h1>\n<p class=\"msg error\" role=\"alert\">%s</p>\n", title, text);
 	if (rq->reg)
@@ -316,9 +321,14 @@ void mm_html_error_text(struct mm_req *rq, struct mm_resp *rs, int status, const
 	mm_html_end(&h);
 }
 
+void mm_html_error_text(struct mm_req *rq, struct mm_resp *rs, int status, const char *text)
+{
+	error_page(rq, rs, status, NULL, text);
+}
+
 void mm_html_error(struct mm_req *rq, struct mm_resp *rs, int status, const char *msg_id)
 {
-	mm_html_error_text(rq, rs, status, mm_msg(rq->lang, msg_id));
+	error_page(rq, rs, status, msg_id, mm_msg(rq->lang, msg_id));
 }
 
 void mm_html_refused(struct mm_req *rq, struct mm_resp *rs, int err, const char *refusal)
@@ -348,6 +358,9 @@ void mm_html_fail(struct mm_req *rq, struct mm_resp *rs, int err)
 		break;
 	case MM_EBUSY:
 		mm_html_error(rq, rs, 503, "busy");
+		break;
+	case MM_EIO:
+		mm_html_error(rq, rs, 503, "storage");
 		break;
 	default:
 		mm_html_error(rq, rs, 500, "internal");

@@ -81,6 +81,11 @@ void mm_resp_status_for(struct mm_resp *rs, enum mm_lang lang, int err)
 	case MM_EBUSY:
 		mm_resp_json_error(rs, lang, 503, "busy", NULL);
 		break;
+	case MM_EIO:
+		/* A full or failing disk: nothing was stored, and the server
+		 * serves again once the disk does (tests/crash/iofail.test.js). */
+		mm_resp_json_error(rs, lang, 503, "storage", NULL);
+		break;
 	default:
 		mm_resp_json_error(rs, lang, 500, "internal", NULL);
 		break;
