@@ -227,7 +227,7 @@ static void revive(struct mm_pg_conn *pc)
 	pc->epoch++;
 	if (PQstatus(pc->pg) == CONNECTION_OK)
 		PQclear(PQexec(pc->pg, "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; "
-				       "SET client_min_messages = warning"));
+				       "SET client_min_messages = warning; SET jit = off"));
 }
 
 /* Makes the connection ready for a statement: the rows of an open COPY
@@ -631,8 +631,10 @@ static int open_conn(const char *target, struct mm_conn **out, char *why, size_t
 		goto out;
 	}
 	PQsetNoticeProcessor(pc->pg, quiet, NULL);
+	/* JIT compiling a list's plan cost 35 ms of a 100 ms page on a
+	 * million assets (bench/README.md, "Scale"): short queries only lose. */
 	rc = mm_pg_exec(pc, "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; "
-			    "SET client_min_messages = warning");
+			    "SET client_min_messages = warning; SET jit = off");
 	if (!rc)
 		rc = check_durability(pc);
 	if (rc)

@@ -3,7 +3,7 @@
 // one. Also makes the API account such a database needs.
 import { spawn } from 'node:child_process';
 
-import { ADMIN, MAMORI_BIN, runCli } from './server.js';
+import { ADMIN, MAMORI_BIN, SERVE_AS, runCli } from './server.js';
 
 const START_TIMEOUT_MS = 15000;
 const SANITIZER = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|UndefinedBehaviorSanitizer/;
@@ -25,7 +25,7 @@ function serveEnv(extra) {
  * not exit 0 or printed a sanitizer report; kill() only signals and waits.
  */
 export async function serveDb(dbUrl, { env = {}, args = [] } = {}) {
-	const child = spawn(MAMORI_BIN, ['serve', '--db', dbUrl, '--port', '0', '--listen', '127.0.0.1', ...args], {
+	const child = spawn(MAMORI_BIN, ['serve', '--db', dbUrl, '--port', '0', '--listen', '127.0.0.1', ...SERVE_AS, ...args], {
 		stdio: ['ignore', 'ignore', 'pipe'],
 		env: serveEnv(env),
 	});
