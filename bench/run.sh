@@ -125,7 +125,7 @@ DRAINS=()
 # pages with the session of a member of staff (see the accounts made above).
 auth_args() {
 	case $1 in
-	*/api/* | *get_one.lua) printf '%s\n' -H "Authorization: Bearer $TOKEN" ;;
+	*/api/* | *paths.lua) printf '%s\n' -H "Authorization: Bearer $TOKEN" ;;
 	"$URL"* | "$NC_URL"*) printf '%s\n' -H "Cookie: $COOKIE" ;;
 	esac
 }
@@ -133,7 +133,7 @@ auth_args() {
 scenario() {
 	local name=$1 url=$2 script=${3:-} arg=${4:-} out="$TMP/wrk-$1.txt" rps p99 line
 	local -a auth cmd
-	# get_one.lua builds /api/ paths on the bare server address.
+	# paths.lua requests /api/ paths on the bare server address.
 	mapfile -t auth < <(auth_args "$url${script:+ $script}")
 	cmd=(wrk "${WRK_OPTS[@]}" "${auth[@]}")
 
@@ -205,8 +205,10 @@ TOKEN=$("$MAMORI" token create --db "$DB" --login bench-api --label bench | tail
 # refusal, or the read of a 課外秘/極秘 record, appends an audit entry in a
 # transaction of its own: get-one-classified measures that apart, on the
 # 課外秘 records 事務局 may read).
-sqlite3 "$DB" 'SELECT id FROM assets WHERE confidentiality <= 2' >"$TMP/readable-ids"
-sqlite3 "$DB" 'SELECT id FROM assets WHERE confidentiality = 3' >"$TMP/classified-ids"
+sqlite3 "$DB" "SELECT '/api/v1/assets/' || id FROM assets WHERE confidentiality <= 2" \
+	>"$TMP/readable-paths"
+sqlite3 "$DB" "SELECT '/api/v1/assets/' || id FROM assets WHERE confidentiality = 3" \
+	>"$TMP/classified-paths"
 # Start from a checkpointed database, as a server that has run a while would.
 sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 
@@ -251,7 +253,7 @@ LIST_URL="$URL/api/v1/assets?limit=100&sort=name"
 KIND_URL="$URL/api/v1/assets?limit=100&sort=name&kind=data"
 
 probe ceiling "$PING_URL/"
-probe get-one "$URL/api/v1/assets/$(head -n 1 "$TMP/readable-ids")"
+probe get-one "$URL$(head -n 1 "$TMP/readable-paths")"
 probe json-list-100 "$LIST_URL"
 probe json-list-100-kind "$KIND_URL"
 probe html-page-50 "$URL/assets?page=$PAGES"
@@ -261,16 +263,16 @@ if ((WARMUP > 0)); then
 	echo "bench: warming up both servers for ${WARMUP} s each" >&2
 	timeout $((WARMUP + 30)) wrk -t2 -c64 "-d${WARMUP}s" "$PING_URL/" >/dev/null 2>&1 || true
 	timeout $((WARMUP + 30)) wrk -t2 -c64 "-d${WARMUP}s" -H "Authorization: Bearer $TOKEN" \
-		-s bench/get_one.lua "$URL" \
-		-- "$TMP/readable-ids" >/dev/null 2>&1 || true
+		-s bench/paths.lua "$URL" \
+		-- "$TMP/readable-paths" >/dev/null 2>&1 || true
 fi
 
 scenario ceiling "$PING_URL/"
 check_alive "$PING_PID" "$TMP/ping.err"
-scenario get-one "$URL" bench/get_one.lua "$TMP/readable-ids"
+scenario get-one "$URL" bench/paths.lua "$TMP/readable-paths"
 check_alive "$MAMORI_PID" "$TMP/mamori.err"
 drain get-one
-scenario get-one-classified "$URL" bench/get_one.lua "$TMP/classified-ids"
+scenario get-one-classified "$URL" bench/paths.lua "$TMP/classified-paths"
 check_alive "$MAMORI_PID" "$TMP/mamori.err"
 drain get-one-classified
 scenario json-list-100 "$LIST_URL"
