@@ -164,14 +164,16 @@ static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 	mm_buf_adds(&b, ") VALUES(1, 0, $1, $2, $3");
 	for (size_t i = 0; i < s->nfields; i++)
 		mm_buf_printf(&b, ", $%zu", i + 4);
-	mm_buf_printf(&b, ") ON CONFLICT DO NOTHING RETURNING id), cnt AS (UPDATE record_counts "
-			  "SET active = active + 1 WHERE register = $%zu AND EXISTS (SELECT 1 "
-			  "FROM ins)) SELECT id FROM ins",
+	mm_buf_printf(&b,
+		      ") ON CONFLICT DO NOTHING RETURNING id), cnt AS (UPDATE record_counts "
+		      "SET active = active + 1 WHERE register = $%zu AND EXISTS (SELECT 1 "
+		      "FROM ins)) SELECT id FROM ins",
 		      s->nfields + 4);
 	e->insert_sql = take(&b);
 
 	k = 5 + s->nfields;
-	mm_buf_printf(&b, "WITH old AS (SELECT retired FROM \"%s\" WHERE id = $%zu), upd AS (UPDATE ",
+	mm_buf_printf(&b,
+		      "WITH old AS (SELECT retired FROM \"%s\" WHERE id = $%zu), upd AS (UPDATE ",
 		      t, k);
 	mm_pg_add_ident(&b, t, NULL);
 	mm_buf_adds(&b, " SET version = $1, retired = $2, updated_at = $3, updated_by = $4");
