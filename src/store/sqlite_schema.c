@@ -29,36 +29,12 @@ static void add_index_name(struct mm_buf *b, const char *table, const char *fiel
 	mm_buf_addc(b, '"');
 }
 
-/* Reads the *n column names of table into an array from a. */
+/* The *n column names of table, from a (sqlite_copy.c; *n = 0 when the
+ * table does not exist). */
 static int table_columns(struct mm_sq_conn *sc, const char *table, struct mm_arena *a,
 			 const char ***out, size_t *n)
 {
-	sqlite3_stmt *st;
-	const char **v = NULL;
-	size_t cap = 0;
-	int rc, src;
-
-	*n = 0;
-	rc = mm_sq_stmt_fixed(sc, FX_COLUMNS, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 16)) {
-			rc = MM_ENOMEM;
-			goto out;
-		}
-		rc = mm_sq_dup_text(st, 0, a, &v[*n]);
-		if (rc)
-			goto out;
-		(*n)++;
-	}
-	if (src != SQLITE_DONE)
-		rc = mm_sq_fail(sc, src);
-out:
-	mm_sq_done(st);
-	*out = v;
-	return rc;
+	return mm_sq_copy_columns(&sc->base, table, a, out, n);
 }
 
 static bool has_column(const char **cols, size_t n, const char *name)

@@ -2,6 +2,9 @@
 // the API serves, with the same validation, and the CLI's own refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { runCli, toCsv, useServer } from '../lib/server.js';
 
@@ -108,4 +111,22 @@ test('an unknown command exits non-zero', () => {
 	const r = runCli(['bogus']);
 	assert.notEqual(r.status, 0);
 	assert.match(r.stderr, /bogus/);
+});
+
+test('a database URL needs the key file named: refused without it, taken from MAMORI_KEY_FILE', () => {
+	// Port 1 on loopback: nothing listens, so only the key decides what is said first.
+	const url = 'postgresql://nobody@127.0.0.1:1/none';
+	const env = { MAMORI_CONFIG: '/dev/null', MAMORI_KEY_FILE: '' };
+	const r = runCli(['asset', 'list', '--db', url], { env });
+	assert.equal(r.status, 1);
+	assert.match(r.stderr, /\[security\] key_file/);
+	const dir = mkdtempSync(path.join(tmpdir(), 'mamori-key-'));
+	try {
+		const k = runCli(['asset', 'list', '--db', url], { env: { ...env, MAMORI_KEY_FILE: path.join(dir, 'seal.key') } });
+		assert.notEqual(k.status, 0);
+		assert.doesNotMatch(k.stderr, /key_file/, 'past the key, the connection is what fails');
+		assert.match(k.stderr, /cannot open database/);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
 });
