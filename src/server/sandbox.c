@@ -129,6 +129,9 @@ static const int allowed[] = {
 	/* Threads: libmicrohttpd's pool and the clock watch start after the
 	 * filter (clone: below); the futexes of locks and joins. */
 	SCMP_SYS(futex),
+	/* A spinning lock gives way (the sanitizers' allocator under
+	 * contention: without it the ASan server died of SIGSYS now and then). */
+	SCMP_SYS(sched_yield),
 	SCMP_SYS(set_robust_list),
 	SCMP_SYS(rseq),
 	SCMP_SYS(exit),

@@ -292,7 +292,7 @@ export async function serveDatabase({ dbPath, env = {}, args = [] }) {
 			// A server that died on its own, did not stop cleanly, or had a
 			// sanitizer report fails the test file that ran it.
 			const why = crashed
-				? 'exited before it was stopped'
+				? `exited (${exited.code ?? exited.signal}) before it was stopped`
 				: exited.code !== 0
 					? `exited with ${exited.code ?? exited.signal} on SIGTERM`
 					: SANITIZER.test(err)
@@ -379,8 +379,12 @@ export async function startServer({ seed = 'demo', args = [], config } = {}) {
 		// it, so such servers get no ready-made page session.)
 		if (url.startsWith('http:')) creds.cookie = await signIn(url, STAFF.login, STAFF.password);
 	} catch (e) {
-		await stop().catch(() => {});
-		throw e;
+		// A server that died meanwhile says why (its stderr, its signal).
+		const died = await stop().then(
+			() => null,
+			(why) => why,
+		);
+		throw died ? new Error(`${e.message}; ${died.message}`) : e;
 	}
 	CREDENTIALS.set(url, creds);
 
