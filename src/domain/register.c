@@ -458,21 +458,20 @@ int mm_reg_history(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
 	return rc ? rc : mm_hist_list(ctx->conn, &r->schema, id, ctx->a, out, n);
 }
 
-const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int64_t id)
+/* The display text of rec (see mm_reg_display). */
+static const char *display_of(const struct mm_register *r, struct mm_ctx *ctx,
+			      const struct mm_record *rec)
 {
-	struct mm_record rec;
 	const char *key, *title;
 	struct mm_buf b;
 	const char *out;
 	bool ok = true;
 
-	if (mm_rec_get(ctx->conn, &r->schema, id, ctx->a, &rec) != MM_OK)
-		return "";
 	/* A reference to a record the reader may not see shows nothing of it. */
-	if (ctx->who && (mm_access_read(ctx, r, &rec, &ok) != MM_OK || !ok))
+	if (ctx->who && (mm_access_read(ctx, r, rec, &ok) != MM_OK || !ok))
 		return "";
-	key = r->key_field >= 0 && rec.v[r->key_field].set ? rec.v[r->key_field].s : NULL;
-	title = rec.v[r->title_field].set ? rec.v[r->title_field].s : "";
+	key = r->key_field >= 0 && rec->v[r->key_field].set ? rec->v[r->key_field].s : NULL;
+	title = rec->v[r->title_field].set ? rec->v[r->title_field].s : "";
 	if (!key)
 		return title;
 	mm_buf_init(&b, 1024);
@@ -480,6 +479,34 @@ const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int6
 	out = b.err ? "" : mm_arena_strndup(ctx->a, b.data, b.len);
 	mm_buf_free(&b);
 	return out ? out : "";
+}
+
+const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int64_t id)
+{
+	struct mm_record rec;
+
+	if (mm_rec_get(ctx->conn, &r->schema, id, ctx->a, &rec) != MM_OK)
+		return "";
+	return display_of(r, ctx, &rec);
+}
+
+int mm_reg_display_many(const struct mm_register *r, struct mm_ctx *ctx, const int64_t *ids,
+			size_t n, const char **texts)
+{
+	struct mm_record *recs = mm_arena_alloc(ctx->a, (n ? n : 1) * sizeof(*recs));
+	size_t got = 0;
+	int rc;
+
+	if (!recs)
+		return MM_ENOMEM;
+	rc = mm_rec_get_many(ctx->conn, &r->schema, ids, n, ctx->a, recs, &got);
+	for (size_t i = 0; i < n; i++) {
+		texts[i] = "";
+		for (size_t k = 0; !rc && k < got; k++)
+			if (recs[k].id == ids[i])
+				texts[i] = display_of(r, ctx, &recs[k]);
+	}
+	return rc;
 }
 
 /* Finds the one record the reader sees whose field fi equals text;

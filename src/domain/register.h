@@ -261,6 +261,11 @@ int mm_reg_history(const struct mm_register *r, struct mm_ctx *ctx, int64_t id,
  * "0120 行政管理課"), for references; "" when the id is unknown. */
 const char *mm_reg_display(const struct mm_register *r, struct mm_ctx *ctx, int64_t id);
 
+/* mm_reg_display of each of the n ids (n at most MM_GET_MANY_MAX) into
+ * texts, read in one go (a page of a list shows many references). */
+int mm_reg_display_many(const struct mm_register *r, struct mm_ctx *ctx, const int64_t *ids,
+			size_t n, const char **texts);
+
 /* Resolves the display text of a reference (key, "key title" or a unique
  * title) to an id. MM_ENOTFOUND, or MM_ECONFLICT when ambiguous. */
 int mm_reg_resolve(const struct mm_register *r, struct mm_ctx *ctx, const char *text, size_t len,

@@ -72,6 +72,9 @@ struct mm_backend {
 
 	int (*rec_get)(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
 		       struct mm_record *out);
+	/* mm_rec_get_many, n checked; NULL: rec_get for each id. */
+	int (*rec_get_many)(struct mm_conn *c, const struct mm_schema *s, const int64_t *ids,
+			    size_t n, struct mm_arena *a, struct mm_record *out, size_t *nout);
 	int (*rec_insert)(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
 	int (*rec_update)(struct mm_conn *c, const struct mm_schema *s, const struct mm_record *rec,
 			  int64_t expected_version);

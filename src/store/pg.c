@@ -681,6 +681,7 @@ const struct mm_backend mm_pg_backend = {
 	.tx_commit = mm_pg_tx_commit,
 	.tx_rollback = mm_pg_tx_rollback,
 	.rec_get = mm_pg_rec_get,
+	.rec_get_many = mm_pg_rec_get_many,
 	.rec_insert = mm_pg_rec_insert,
 	.rec_update = mm_pg_rec_update,
 	.rec_list = mm_pg_rec_list,

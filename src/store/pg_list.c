@@ -154,22 +154,53 @@ static bool filtered(const struct mm_query *q)
 	return q->nfilters > 0 || (q->q && q->q[0]) || q->acl;
 }
 
-/* The number of rows of the WHERE clause w, counted to MM_TOTAL_CAP + 1 at
- * most (store.h). */
-static void add_capped_count(struct mm_buf *b, const struct mm_schema *s, const struct mm_buf *w)
+/* The number of matching rows, counted to MM_TOTAL_CAP + 1 at most
+ * (store.h). wb is the WHERE clause without the access condition; with one,
+ * its disjoint parts (mm_acl_sql_part) are counted one after the other,
+ * each through its own index, and the count stops at the cap: tested as
+ * one condition the access rule was evaluated on every row (a member of
+ * staff's list page cost twice as much). The parts' values go to v after
+ * the *nv there. */
+static int add_capped_count(struct mm_buf *b, const struct mm_schema *s, const struct mm_query *q,
+			    const struct mm_buf *wb, struct mm_sql_bind *v, size_t *nv)
 {
-	mm_buf_adds(b, "(SELECT count(*) FROM (SELECT 1 FROM ");
-	mm_pg_add_ident(b, s->name, NULL);
-	mm_buf_add(b, w->data, w->len);
+	const char *sep = "";
+	int rc = MM_OK;
+
+	mm_buf_adds(b, "(SELECT count(*) FROM (");
+	for (int part = 0; !rc && part < (q->acl ? MM_ACL_SQL_PARTS : 1); part++) {
+		bool none = false;
+		struct mm_buf pw;
+
+		mm_buf_init(&pw, MM_PG_SQL_CAP);
+		mm_buf_add(&pw, wb->data, wb->len);
+		if (q->acl)
+			rc = mm_acl_sql_part(MM_DIALECT_PG, s, q->acl, part, false, &pw, v, nv,
+					     &none);
+		if (!rc && !none) {
+			mm_buf_adds(b, sep);
+			mm_buf_adds(b, "SELECT 1 FROM ");
+			mm_pg_add_ident(b, s->name, NULL);
+			mm_buf_add(b, pw.data, pw.len);
+			sep = " UNION ALL ";
+		}
+		if (!rc && pw.err)
+			rc = MM_ENOMEM;
+		mm_buf_free(&pw);
+	}
+	if (!*sep)
+		mm_buf_adds(b, "SELECT 1 WHERE false");
 	mm_buf_printf(b, " LIMIT %d) AS capped)", MM_TOTAL_CAP + 1);
+	return rc;
 }
 
 /* The number of records matching: from record_counts for a list without
  * filters, search or access condition, counted otherwise (to the cap). */
 static int list_total(struct mm_pg_conn *pc, const struct mm_schema *s, const struct mm_query *q,
-		      const struct mm_buf *w, const struct mm_pg_args *a, int64_t *total)
+		      const struct mm_buf *wb, struct mm_sql_bind *v, size_t nv, int64_t *total)
 {
 	int64_t active = 0, retired = 0;
+	struct mm_pg_args a;
 	struct mm_buf b;
 	PGresult *res;
 	int rc;
@@ -186,9 +217,13 @@ static int list_total(struct mm_pg_conn *pc, const struct mm_schema *s, const st
 		}
 	}
 	mm_buf_init(&b, MM_PG_SQL_CAP);
+	mm_pg_args_init(&a);
 	mm_buf_adds(&b, "SELECT ");
-	add_capped_count(&b, s, w);
-	rc = b.err ? MM_ENOMEM : mm_pg_query(pc, b.data, a, &res);
+	rc = add_capped_count(&b, s, q, wb, v, &nv);
+	to_args(v, nv, &a);
+	if (!rc)
+		rc = b.err ? MM_ENOMEM : mm_pg_query(pc, b.data, &a, &res);
+	mm_pg_args_free(&a);
 	mm_buf_free(&b);
 	if (!rc) {
 		*total = mm_pg_int(res, 0, 0);
@@ -200,41 +235,48 @@ static int list_total(struct mm_pg_conn *pc, const struct mm_schema *s, const st
 /* One page and the total in one statement, so both come from one
  * snapshot without a transaction of their own: the total is a count of the
  * matching rows to the cap, or for a list without filters the register's
- * number in record_counts. w is the WHERE clause, rw the same with the
- * keyset condition. One row more than the page tells whether another
+ * number in record_counts. wb is the WHERE clause without the access
+ * condition, rw the whole WHERE clause with the keyset condition, whose nv
+ * values are in v. One row more than the page tells whether another
  * follows. *got_total is false when no row came back (the total is then
  * counted apart). */
 static int list_rows(struct mm_pg_conn *pc, const struct mm_schema *s, const struct mm_query *q,
-		     const struct mm_buf *w, const struct mm_buf *rw, struct mm_pg_args *a,
-		     struct mm_arena *ar, struct mm_page *out, bool *got_total)
+		     const struct mm_buf *wb, const struct mm_buf *rw, struct mm_sql_bind *v,
+		     size_t nv, struct mm_arena *ar, struct mm_page *out, bool *got_total)
 {
 	static const char *const counts[] = { [MM_ACTIVE] = "active",
 					      [MM_RETIRED] = "retired",
 					      [MM_ANY_STATUS] = "active + retired" };
 	PGresult *res = NULL;
+	struct mm_pg_args a;
 	struct mm_buf b;
-	int rc, rows;
+	int rc = MM_OK, rows;
 
 	*got_total = false;
 	mm_buf_init(&b, MM_PG_SQL_CAP);
+	mm_pg_args_init(&a);
 	mm_buf_adds(&b, "SELECT ");
 	mm_pg_add_columns(&b, s);
+	mm_buf_adds(&b, ", ");
 	if (filtered(q)) {
-		mm_buf_adds(&b, ", ");
-		add_capped_count(&b, s, w);
+		rc = add_capped_count(&b, s, q, wb, v, &nv);
+		to_args(v, nv, &a);
 	} else {
-		mm_buf_printf(&b, ", (SELECT %s FROM record_counts WHERE register = $%zu)",
-			      counts[q->status], a->n + 1);
-		mm_pg_arg_text(a, s->name);
+		to_args(v, nv, &a);
+		mm_buf_printf(&b, "(SELECT %s FROM record_counts WHERE register = $%zu)",
+			      counts[q->status], a.n + 1);
+		mm_pg_arg_text(&a, s->name);
 	}
 	mm_buf_adds(&b, " FROM ");
 	mm_pg_add_ident(&b, s->name, NULL);
 	mm_buf_add(&b, rw->data, rw->len);
 	add_order(s, q, &b);
-	mm_buf_printf(&b, " LIMIT $%zu OFFSET $%zu", a->n + 1, a->n + 2);
-	mm_pg_arg_int(a, (int64_t)q->limit + 1);
-	mm_pg_arg_int(a, (int64_t)q->offset);
-	rc = b.err ? MM_ENOMEM : mm_pg_query(pc, b.data, a, &res);
+	mm_buf_printf(&b, " LIMIT $%zu OFFSET $%zu", a.n + 1, a.n + 2);
+	mm_pg_arg_int(&a, (int64_t)q->limit + 1);
+	mm_pg_arg_int(&a, (int64_t)q->offset);
+	if (!rc)
+		rc = b.err ? MM_ENOMEM : mm_pg_query(pc, b.data, &a, &res);
+	mm_pg_args_free(&a);
 	mm_buf_free(&b);
 	if (rc)
 		return rc;
@@ -265,10 +307,9 @@ int mm_pg_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	struct mm_pg_conn *pc = mm_pg_conn(c);
 	struct mm_pg_cached *e;
 	struct mm_sql_bind *v;
-	struct mm_pg_args args;
-	size_t nv = 0, nwhere;
+	size_t nv = 0, nbase, nacl;
 	bool got_total = false;
-	struct mm_buf w, rw;
+	struct mm_buf wb, w, rw;
 	int rc;
 
 	out->recs = NULL;
@@ -281,38 +322,35 @@ int mm_pg_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	rc = mm_pg_cached_for(pc, s, &e); /* checks the schema's names */
 	if (rc)
 		return rc;
-	v = mm_arena_alloc(a, (q->nfilters + 7 + (q->acl ? mm_acl_sql_nbinds(q->acl) : 0)) *
-				      sizeof(*v));
+	/* The values of the filters, the access condition, the keyset
+	 * condition, then of the access condition's parts in the count. */
+	nacl = q->acl ? mm_acl_sql_nbinds(q->acl) : 0;
+	v = mm_arena_alloc(a, (q->nfilters + 7 + (1 + MM_ACL_SQL_PARTS) * nacl) * sizeof(*v));
 	if (!v)
 		return MM_ENOMEM;
+	mm_buf_init(&wb, MM_PG_SQL_CAP);
 	mm_buf_init(&w, MM_PG_SQL_CAP);
 	mm_buf_init(&rw, MM_PG_SQL_CAP);
-	mm_pg_args_init(&args);
-	rc = build_where(s, q, a, &w, v, &nv);
+	rc = build_where(s, q, a, &wb, v, &nv);
+	nbase = nv;
+	mm_buf_add(&w, wb.data, wb.len);
 	if (!rc && q->acl)
 		rc = mm_acl_sql_where(MM_DIALECT_PG, s, q->acl, &w, v, &nv);
-	nwhere = nv;
 	mm_buf_add(&rw, w.data, w.len);
 	if (!rc && q->after)
 		rc = mm_keyset_sql_where(MM_DIALECT_PG, s, q, &rw, v, &nv);
-	if (!rc && (w.err || rw.err))
+	if (!rc && (wb.err || w.err || rw.err))
 		rc = MM_ENOMEM;
-	if (rc)
-		goto out;
-	to_args(v, nv, &args);
-	if (q->limit)
-		rc = list_rows(pc, s, q, &w, &rw, &args, a, out, &got_total);
+	if (!rc && q->limit)
+		rc = list_rows(pc, s, q, &wb, &rw, v, nv, a, out, &got_total);
 	/* Past the end, or no page asked for: the total alone. */
-	if (!rc && !got_total && (q->offset > 0 || q->after || !q->limit || !filtered(q))) {
-		args.n = nwhere;
-		rc = list_total(pc, s, q, &w, &args, &out->total);
-	}
+	if (!rc && !got_total && (q->offset > 0 || q->after || !q->limit || !filtered(q)))
+		rc = list_total(pc, s, q, &wb, v, nbase, &out->total);
 	if (!rc && out->total > MM_TOTAL_CAP) {
 		out->total = MM_TOTAL_CAP;
 		out->capped = true;
 	}
-out:
-	mm_pg_args_free(&args);
+	mm_buf_free(&wb);
 	mm_buf_free(&w);
 	mm_buf_free(&rw);
 	return rc;

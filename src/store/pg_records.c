@@ -261,6 +261,47 @@ int mm_pg_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, stru
 	return rc;
 }
 
+int mm_pg_rec_get_many(struct mm_conn *c, const struct mm_schema *s, const int64_t *ids, size_t n,
+		       struct mm_arena *a, struct mm_record *out, size_t *nout)
+{
+	struct mm_pg_conn *pc = mm_pg_conn(c);
+	struct mm_pg_cached *e;
+	struct mm_pg_args args;
+	struct mm_buf b, list;
+	PGresult *res = NULL;
+	int rc, rows;
+
+	rc = mm_pg_cached_for(pc, s, &e); /* checks the schema's names */
+	if (rc)
+		return rc;
+	mm_buf_init(&b, MM_PG_SQL_CAP);
+	mm_buf_init(&list, 32 * MM_GET_MANY_MAX);
+	mm_buf_adds(&b, "SELECT ");
+	mm_pg_add_columns(&b, s);
+	mm_buf_adds(&b, " FROM ");
+	mm_pg_add_ident(&b, s->name, NULL);
+	mm_buf_adds(&b, " WHERE id = ANY($1::bigint[])");
+	for (size_t i = 0; i < n; i++)
+		mm_buf_printf(&list, "%s%lld", i ? "," : "{", (long long)ids[i]);
+	mm_buf_addc(&list, '}');
+	mm_pg_args_init(&args);
+	mm_pg_arg_text(&args, list.data);
+	rc = b.err || list.err ? MM_ENOMEM : mm_pg_query(pc, b.data, &args, &res);
+	mm_pg_args_free(&args);
+	mm_buf_free(&b);
+	mm_buf_free(&list);
+	if (rc)
+		return rc;
+	rows = PQntuples(res);
+	for (int i = 0; !rc && i < rows && (size_t)i < n; i++) {
+		rc = mm_pg_read_record(res, i, s, a, &out[i]);
+		if (!rc)
+			++*nout;
+	}
+	PQclear(res);
+	return rc;
+}
+
 int mm_pg_counts_get(struct mm_pg_conn *pc, const struct mm_schema *s, int64_t *active,
 		     int64_t *retired)
 {

@@ -319,6 +319,24 @@ int mm_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct 
 	return c->be->rec_get(c, s, id, a, out);
 }
 
+int mm_rec_get_many(struct mm_conn *c, const struct mm_schema *s, const int64_t *ids, size_t n,
+		    struct mm_arena *a, struct mm_record *out, size_t *nout)
+{
+	int rc = MM_OK;
+
+	*nout = 0;
+	if (n > MM_GET_MANY_MAX)
+		return MM_EINVAL;
+	if (c->be->rec_get_many)
+		return n ? c->be->rec_get_many(c, s, ids, n, a, out, nout) : MM_OK;
+	for (size_t i = 0; i < n && (!rc || rc == MM_ENOTFOUND); i++) {
+		rc = c->be->rec_get(c, s, ids[i], a, &out[*nout]);
+		if (!rc)
+			++*nout;
+	}
+	return rc == MM_ENOTFOUND ? MM_OK : rc;
+}
+
 int mm_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec)
 {
 	return c->be->rec_insert(c, s, rec);

@@ -123,6 +123,13 @@ void mm_tx_rollback(struct mm_conn *c);
 int mm_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
 	       struct mm_record *out);
 
+/* Reads the records of ids (n at most MM_GET_MANY_MAX) that exist into
+ * out, which has room for n, in any order; *nout gets their number. One
+ * round trip on a database server where n mm_rec_get would make n. */
+enum { MM_GET_MANY_MAX = 1000 };
+int mm_rec_get_many(struct mm_conn *c, const struct mm_schema *s, const int64_t *ids, size_t n,
+		    struct mm_arena *a, struct mm_record *out, size_t *nout);
+
 /* Inserts rec (version 1, not retired) and sets rec->id. */
 int mm_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
 

@@ -435,13 +435,47 @@ static void cache_ref(struct mm_html *h, const struct mm_register *r, int64_t id
 	h->refs[h->nrefs++] = (struct mm_html_ref){ r, id, text };
 }
 
-const char *mm_html_ref_text(struct mm_html *h, const struct mm_register *r, int64_t id)
+static const char *cached_ref(const struct mm_html *h, const struct mm_register *r, int64_t id)
 {
-	const char *text;
-
 	for (size_t i = 0; i < h->nrefs; i++)
 		if (h->refs[i].r == r && h->refs[i].id == id)
 			return h->refs[i].text;
+	return NULL;
+}
+
+void mm_html_ref_prefetch(struct mm_html *h, const struct mm_register *r, const int64_t *ids,
+			  size_t n)
+{
+	int64_t *want;
+	const char **texts;
+	size_t k = 0;
+
+	if (!h->ctx || !r || !n || n > MM_GET_MANY_MAX)
+		return;
+	want = mm_arena_alloc(h->rq->a, n * sizeof(*want));
+	texts = mm_arena_alloc(h->rq->a, n * sizeof(*texts));
+	if (!want || !texts)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = cached_ref(h, r, ids[i]) != NULL;
+
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = want[j] == ids[i];
+		if (!dup)
+			want[k++] = ids[i];
+	}
+	/* On failure the cells look their references up one by one. */
+	if (k && mm_reg_display_many(r, h->ctx, want, k, texts) == MM_OK)
+		for (size_t j = 0; j < k; j++)
+			cache_ref(h, r, want[j], texts[j]);
+}
+
+const char *mm_html_ref_text(struct mm_html *h, const struct mm_register *r, int64_t id)
+{
+	const char *text = cached_ref(h, r, id);
+
+	if (text)
+		return text;
 	if (!h->ctx || !r)
 		return "";
 	text = mm_reg_display(r, h->ctx, id);

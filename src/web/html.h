@@ -105,6 +105,11 @@ const char *mm_html_display(struct mm_html *h, const struct mm_field *f, const s
 /* Display text ("code name") of record id of register r, cached per page. */
 const char *mm_html_ref_text(struct mm_html *h, const struct mm_register *r, int64_t id);
 
+/* Reads the display texts of the references ids to r in one go, so that
+ * the mm_html_ref_text of a page's cells that follow need no lookups. */
+void mm_html_ref_prefetch(struct mm_html *h, const struct mm_register *r, const int64_t *ids,
+			  size_t n);
+
 /* Writes <option>s for the active records of the register f refers to (at
  * most 500), selecting selected (0: none). A selected record that is not
  * among them is added so that saving does not change it silently. */

@@ -293,6 +293,26 @@ static void row(struct mm_html *h, const struct mm_record *rec, const int *cols,
 	mm_html_f(h, "</tr>\n");
 }
 
+/* The references the page's reference columns show, read in one go. */
+static void prefetch_refs(struct mm_html *h, const struct mm_page *page, const int *cols,
+			  size_t ncols)
+{
+	const struct mm_register *r = h->rq->reg;
+	int64_t *ids = mm_arena_alloc(h->rq->a, (page->n ? page->n : 1) * sizeof(*ids));
+
+	for (size_t c = 0; ids && c < ncols; c++) {
+		const struct mm_field *f = &r->schema.fields[cols[c]];
+		size_t n = 0;
+
+		if (f->type != MM_FT_REF)
+			continue;
+		for (size_t i = 0; i < page->n; i++)
+			if (page->recs[i].v[cols[c]].set)
+				ids[n++] = page->recs[i].v[cols[c]].i;
+		mm_html_ref_prefetch(h, mm_register_find(f->ref), ids, n);
+	}
+}
+
 static void table(struct mm_html *h, const struct mm_query *q, const struct mm_page *page)
 {
 	const struct mm_register *r = h->rq->reg;
@@ -306,6 +326,7 @@ static void table(struct mm_html *h, const struct mm_query *q, const struct mm_p
 	for (size_t c = 0; c < ncols; c++)
 		heading(h, q, cols[c]);
 	mm_html_f(h, "</tr></thead>\n<tbody>\n");
+	prefetch_refs(h, page, cols, ncols);
 	for (size_t i = 0; i < page->n; i++)
 		row(h, &page->recs[i], cols, ncols);
 	if (page->n == 0)

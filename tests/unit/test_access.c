@@ -296,6 +296,16 @@ static void check_asset_reads(struct fx *f, int w)
 	if (page.total != want)
 		fail_msg("%s: total %lld, want %lld", whos[w].name, (long long)page.total,
 			 (long long)want);
+	/* The references of a list page, read in one go, hide the same. */
+	{
+		const char *texts[5];
+		int64_t ids[5] = { f->asset[3], 999999, f->asset[0], f->asset[1], f->asset[2] };
+
+		assert_int_equal(mm_reg_display_many(&mm_reg_assets, &c, ids, 5, texts), MM_OK);
+		assert_string_equal(texts[1], "");
+		for (int k = 0; k < 5; k++)
+			assert_string_equal(texts[k], mm_reg_display(&mm_reg_assets, &c, ids[k]));
+	}
 	mm_buf_init(&out, 1 << 20);
 	assert_int_equal(mm_export(&mm_reg_assets, &c, &all, MM_EXPORT_CSV, &out, &rep), MM_OK);
 	assert_int_equal(rep.rows, want);

@@ -203,6 +203,28 @@ static void test_update_versions(void **state)
 	assert_int_equal(p.n, 0);
 }
 
+/* Several records by id in one round trip: the ones that exist. */
+static void test_get_many(void **state)
+{
+	struct fx *f = *state;
+	struct mm_record got[3];
+	int64_t a, b, ids[3];
+	size_t n = 99;
+
+	NEED_CLUSTER(f);
+	a = insert(f, "M-1", "一", 1);
+	b = insert(f, "M-2", "二", 2);
+	ids[0] = b;
+	ids[1] = 999999;
+	ids[2] = a;
+	assert_int_equal(mm_rec_get_many(f->c, &items, ids, 3, &f->a, got, &n), MM_OK);
+	assert_int_equal(n, 2);
+	assert_true((got[0].id == a && got[1].id == b) || (got[0].id == b && got[1].id == a));
+	assert_string_equal(got[got[0].id == a ? 0 : 1].v[F_NAME].s, "一");
+	assert_int_equal(mm_rec_get_many(f->c, &items, ids, 0, &f->a, got, &n), MM_OK);
+	assert_int_equal(n, 0);
+}
+
 /* Search finds substrings in any case and takes % and _ literally; empty
  * values sort first ascending and last descending, ties by id. */
 static void test_search_and_order(void **state)
@@ -437,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_unique_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_and_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generation_across_stores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writers_serialised, setup, teardown),

@@ -472,6 +472,26 @@ static void test_not_found(void **state)
 	assert_int_equal(mm_rec_update(f->c, &items, r, 1), MM_ENOTFOUND);
 }
 
+/* Several records by id in one call: the ones that exist, at most
+ * MM_GET_MANY_MAX asked. */
+static void test_get_many(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = add(f, "M-1", "一", 1, NULL, NULL), b = add(f, "M-2", "二", 2, NULL, NULL);
+	int64_t ids[3] = { b, 999999, a };
+	struct mm_record got[3];
+	size_t n = 99;
+
+	assert_int_equal(mm_rec_get_many(f->c, &items, ids, 3, &f->a, got, &n), MM_OK);
+	assert_int_equal(n, 2);
+	assert_true((got[0].id == a && got[1].id == b) || (got[0].id == b && got[1].id == a));
+	assert_string_equal(got[got[0].id == a ? 0 : 1].v[F_NAME].s, "一");
+	assert_int_equal(mm_rec_get_many(f->c, &items, ids, 0, &f->a, got, &n), MM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(mm_rec_get_many(f->c, &items, ids, MM_GET_MANY_MAX + 1, &f->a, got, &n),
+			 MM_EINVAL);
+}
+
 static void test_update(void **state)
 {
 	struct fx *f = *state;
@@ -1340,6 +1360,7 @@ int main(void)
 		T(test_unmigrated_register),
 		T(test_roundtrip),
 		T(test_not_found),
+		T(test_get_many),
 		T(test_update),
 		T(test_unique),
 		T(test_find),
