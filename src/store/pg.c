@@ -441,6 +441,22 @@ void mm_pg_add_columns(struct mm_buf *b, const struct mm_schema *s)
 	}
 }
 
+void mm_pg_add_search_text(struct mm_buf *b, const struct mm_schema *s)
+{
+	const char *sep = "(";
+
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (!(s->fields[i].flags & MM_F_SEARCH))
+			continue;
+		mm_buf_adds(b, sep);
+		mm_buf_adds(b, "coalesce(");
+		mm_pg_add_ident(b, s->fields[i].name, NULL);
+		mm_buf_adds(b, mm_pg_int_field(&s->fields[i]) ? "::text, '')" : ", '')");
+		sep = " || chr(31) || ";
+	}
+	mm_buf_addc(b, ')');
+}
+
 size_t mm_pg_count_search(const struct mm_schema *s)
 {
 	size_t n = 0;

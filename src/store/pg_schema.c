@@ -201,17 +201,22 @@ static int create_indexes(struct mm_pg_conn *pc, const struct mm_schema *s, stru
 			mm_buf_adds(b, " IS NOT NULL");
 			rc = exec_reset(pc, b);
 		}
+		/* (One index a field, before the search index.) */
 		if (!rc && (f->flags & MM_F_SEARCH)) {
-			mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+			mm_buf_adds(b, "DROP INDEX IF EXISTS ");
 			add_index_name(b, t, f->name, "_trgm");
-			mm_buf_adds(b, " ON ");
-			mm_pg_add_ident(b, t, NULL);
-			mm_buf_adds(b, " USING gin(");
-			mm_pg_add_ident(b, f->name, NULL);
-			mm_buf_adds(b, mm_pg_int_field(f) ? "::text" : "");
-			mm_buf_adds(b, " gin_trgm_ops)");
 			rc = exec_reset(pc, b);
 		}
+	}
+	if (!rc && mm_pg_count_search(s)) {
+		mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+		add_index_name(b, t, "_search", "_trgm");
+		mm_buf_adds(b, " ON ");
+		mm_pg_add_ident(b, t, NULL);
+		mm_buf_adds(b, " USING gin(");
+		mm_pg_add_search_text(b, s);
+		mm_buf_adds(b, " gin_trgm_ops)");
+		rc = exec_reset(pc, b);
 	}
 	return rc;
 }

@@ -197,6 +197,13 @@ int mm_list_query(struct mm_web *w, struct mm_req *rq, bool strict, struct mm_qu
 	q->nfilters = nf;
 	if ((v = mm_param_get(rq->query, rq->nquery, "q")) && *v)
 		q->q = v;
+	/* No search holds a control character (PostgreSQL's search text
+	 * separates the fields with one). */
+	for (const char *c = q->q; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			mm_ferr_add(errs, NULL, "q", "bad_query", rq->lang);
+			break;
+		}
 	if ((v = mm_param_get(rq->query, rq->nquery, "sort")) && *v) {
 		bool desc = v[0] == '-';
 		const char *name = desc ? v + 1 : v;

@@ -268,6 +268,16 @@ test('q treats % _ \\ and quotes as plain characters', async () => {
 	}
 });
 
+test('q matches within one field, never across two; a control character in q is refused', async () => {
+	const a = active.find((x) => x.code && x.name);
+	const q = a.code.slice(-2) + a.name.slice(0, 2);
+	const got = await list(`q=${encodeURIComponent(q)}&limit=1000`);
+	assert.deepEqual(ids(got.items), ids(active.filter((x) => matchesQ(x, q))), q);
+	assert.ok(!got.items.some((x) => x.id === a.id), q);
+	for (const c of ['\x1f', '\t', '\n', '\x7f'])
+		await refused(`q=${encodeURIComponent(a.code.slice(0, 2) + c + a.code.slice(2))}`, 'q');
+});
+
 test('q combines with filters and sort', async () => {
 	const want = active.filter((a) => matchesQ(a, 'データ') && a.confidentiality === 4).sort((x, y) => y.id - x.id);
 	assert.ok(want.length > 0);

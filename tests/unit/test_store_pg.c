@@ -65,6 +65,23 @@ static bool admin_exec(const char *url, const char *sql)
 	return ok;
 }
 
+/* The number of rows a query answers on the database at url; -1 on error. */
+static int rows_of(const char *url, const char *sql)
+{
+	PGconn *pg = PQconnectdb(url);
+	int n = -1;
+
+	if (PQstatus(pg) == CONNECTION_OK) {
+		PGresult *r = PQexec(pg, sql);
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK)
+			n = PQntuples(r);
+		PQclear(r);
+	}
+	PQfinish(pg);
+	return n;
+}
+
 /* The URL of database name on the cluster at url (its path replaced). */
 static void db_url(const char *url, const char *name, char *out, size_t n)
 {
@@ -440,6 +457,24 @@ static void test_migrations(void **state)
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_EDB);
 }
 
+/* Free text goes through one trigram index over the searched fields; a
+ * migrate replaces the index a field of an earlier version had with it. */
+static void test_search_index(void **state)
+{
+	struct fx *f = *state;
+	const char *has = "SELECT 1 FROM pg_indexes WHERE indexname = '%s'";
+	char sql[128];
+
+	NEED_CLUSTER(f);
+	assert_true(admin_exec(f->url, "CREATE INDEX items_name_trgm ON items USING gin(name "
+				       "gin_trgm_ops)"));
+	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
+	snprintf(sql, sizeof(sql), has, "items_name_trgm");
+	assert_int_equal(rows_of(f->url, sql), 0);
+	snprintf(sql, sizeof(sql), has, "items__search_trgm");
+	assert_int_equal(rows_of(f->url, sql), 1);
+}
+
 /* Backup and restore point to pg_dump and pg_restore and change nothing. */
 static void test_backup_refused(void **state)
 {
@@ -465,6 +500,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writers_serialised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gap_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
