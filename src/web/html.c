@@ -521,6 +521,15 @@ const char *mm_html_display(struct mm_html *h, const struct mm_field *f, const s
 	return "";
 }
 
+bool mm_html_ref_typed(struct mm_html *h, const struct mm_register *r)
+{
+	struct mm_query q = { .sort = MM_SORT_ID, .status = MM_ACTIVE, .limit = 0 };
+	struct mm_page page = { .n = 0 };
+
+	return r && h->ctx && mm_reg_list(r, h->ctx, &q, &page) == MM_OK &&
+	       page.total > REF_OPTIONS_MAX;
+}
+
 void mm_html_ref_options(struct mm_html *h, const struct mm_field *f, int64_t selected)
 {
 	const struct mm_register *t = mm_register_find(f->ref);

@@ -115,6 +115,11 @@ void mm_html_ref_prefetch(struct mm_html *h, const struct mm_register *r, const 
  * among them is added so that saving does not change it silently. */
 void mm_html_ref_options(struct mm_html *h, const struct mm_field *f, int64_t selected);
 
+/* Whether register r holds more active records than a choice list shows
+ * (mm_html_ref_options): a filter then takes a reference typed as its code
+ * or name. */
+bool mm_html_ref_typed(struct mm_html *h, const struct mm_register *r);
+
 /* A UTC ISO 8601 instant as "YYYY-MM-DD HH:MM" in JST (the input itself when
  * it does not parse). */
 const char *mm_html_jst(struct mm_html *h, const char *iso);

@@ -85,6 +85,25 @@ static void range_filter(struct mm_html *h, const struct mm_field *f, const char
 	mm_html_f(h, "</div></fieldset>\n");
 }
 
+/* The filter of a reference to a register too large to choose from (a
+ * city's thousands of people): its code or name, typed, as <field>_ref
+ * (typed_refs reads it). */
+static void typed_ref_filter(struct mm_html *h, const struct mm_field *f, const char *label,
+			     int64_t id)
+{
+	const char *typed = qparam(h->rq, param_name(h->rq, f->name, "_ref"));
+	const char *shown = *typed ? typed
+			    : id   ? mm_html_ref_text(h, mm_register_find(f->ref), id)
+				   : "";
+
+	mm_html_f(h,
+		  "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
+		  "<input type=\"text\" id=\"f-%s\" name=\"%s_ref\" value=\"%s\" "
+		  "placeholder=\"%s\"></div>\n",
+		  f->name, label, f->name, f->name, shown,
+		  MM_L(h->lang, "コードまたは名称", "Code or name"));
+}
+
 static void field_filter(struct mm_html *h, const struct mm_field *f)
 {
 	const char *label = mm_field_label(f, h->lang);
@@ -107,6 +126,10 @@ static void field_filter(struct mm_html *h, const struct mm_field *f)
 	case MM_FT_REF:
 		if (!mm_slice_to_i64(mm_slice_cstr(cur), &id))
 			id = 0;
+		if (mm_html_ref_typed(h, mm_register_find(f->ref))) {
+			typed_ref_filter(h, f, label, id);
+			break;
+		}
 		mm_html_f(h,
 			  "<div class=\"ff\"><label for=\"f-%s\">%s</label>\n"
 			  "<select id=\"f-%s\" name=\"%s\">\n<option value=\"\">%s</option>\n",
@@ -466,6 +489,48 @@ static void query_errors(struct mm_html *h, const struct mm_ferrs *errs)
 	mm_html_f(h, "</ul></div>\n");
 }
 
+/* Filters by a reference typed as its code or name (<field>_ref, see
+ * typed_ref_filter), resolved among the records the reader sees and added
+ * to q. One that names no record, or several, is reported and left out. */
+static int typed_refs(struct mm_req *rq, struct mm_ctx *ctx, struct mm_query *q,
+		      struct mm_ferrs *errs)
+{
+	const struct mm_schema *s = &rq->reg->schema;
+	struct mm_filter *fl = NULL;
+	size_t n = q->nfilters;
+
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct mm_field *f = &s->fields[i];
+		const char *name = param_name(rq, f->name, "_ref");
+		const char *text;
+		int64_t id = 0;
+		int rc;
+
+		if (f->type != MM_FT_REF || !(f->flags & MM_F_FILTER) ||
+		    !(text = mm_param_get(rq->query, rq->nquery, name)) || !*text)
+			continue;
+		if (!fl) {
+			fl = mm_arena_alloc(rq->a, (n + s->nfields) * sizeof(*fl));
+			if (!fl)
+				return MM_ENOMEM;
+			memcpy(fl, q->filters, n * sizeof(*fl));
+		}
+		rc = mm_reg_resolve(mm_register_find(f->ref), ctx, text, strlen(text), &id);
+		if (rc == MM_ENOTFOUND || rc == MM_ECONFLICT) {
+			mm_ferr_add(errs, f, name, "bad_ref", rq->lang);
+			continue;
+		}
+		if (rc)
+			return rc;
+		fl[n++] = (struct mm_filter){ (int)i, MM_OP_EQ, { true, id, NULL } };
+	}
+	if (fl) {
+		q->filters = fl;
+		q->nfilters = n;
+	}
+	return MM_OK;
+}
+
 void mm_html_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
 	struct mm_ferrs errs = { .n = 0 };
@@ -483,6 +548,8 @@ void mm_html_list(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 	if (q.limit == 0)
 		q.limit = PAGE_SIZE;
 	rc = mm_ctx_open(w, rq, &ctx);
+	if (!rc)
+		rc = typed_refs(rq, &ctx, &q, &errs);
 	if (!rc)
 		rc = mm_reg_list(rq->reg, &ctx, &q, &page);
 	if (rc) {
