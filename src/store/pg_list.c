@@ -145,6 +145,12 @@ static bool filtered(const struct mm_query *q)
 	return q->nfilters > 0 || (q->q && q->q[0]) || q->acl;
 }
 
+/* Whether add_capped_count counts the access rule's parts (below). */
+static bool count_parts(const struct mm_query *q)
+{
+	return q->acl && !q->nfilters && !(q->q && q->q[0]);
+}
+
 /* The number of matching rows, counted to MM_TOTAL_CAP + 1 at most
  * (store.h). wb is the WHERE clause without the access condition, w the
  * whole one. With an access condition and neither filters nor free text,
@@ -155,11 +161,6 @@ static bool filtered(const struct mm_query *q)
  * select few rows through their indexes, where planning the parts' union
  * cost 1–6 ms more than counting the rows (0.5 ms for one section's
  * assets). The parts' values go to v after the *nv there. */
-static bool count_parts(const struct mm_query *q)
-{
-	return q->acl && !q->nfilters && !(q->q && q->q[0]);
-}
-
 static int add_capped_count(struct mm_buf *b, const struct mm_schema *s, const struct mm_query *q,
 			    const struct mm_buf *wb, const struct mm_buf *w, struct mm_sql_bind *v,
 			    size_t *nv)
