@@ -182,8 +182,8 @@ int mm_pg_read_record(const PGresult *r, int row, const struct mm_schema *s, str
 		      struct mm_record *rec);
 int mm_pg_counts_get(struct mm_pg_conn *pc, const struct mm_schema *s, int64_t *active,
 		     int64_t *retired);
-int mm_pg_rec_get_many(struct mm_conn *c, const struct mm_schema *s, const int64_t *ids,
-		       size_t n, struct mm_arena *a, struct mm_record *out, size_t *nout);
+int mm_pg_rec_get_many(struct mm_conn *c, const struct mm_schema *s, const int64_t *ids, size_t n,
+		       struct mm_arena *a, struct mm_record *out, size_t *nout);
 int mm_pg_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
 		  struct mm_record *out);
 int mm_pg_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_record *rec);
