@@ -248,6 +248,46 @@ static void emit(enum mm_dialect d, struct mm_buf *w, const struct mm_buf *t, si
 	}
 }
 
+/* Writes the status and field filters of q (" WHERE ..."). */
+static int filters_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,
+			 struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
+{
+	static const char *const ops[] = {
+		[MM_OP_EQ] = " = ?", [MM_OP_GE] = " >= ?", [MM_OP_LE] = " <= ?"
+	};
+
+	mm_buf_adds(w, d == MM_DIALECT_PG ? " WHERE true" : " WHERE 1");
+	if (q->status == MM_ACTIVE)
+		mm_buf_adds(w, " AND retired = 0");
+	else if (q->status == MM_RETIRED)
+		mm_buf_adds(w, " AND retired = 1");
+	else if (q->status != MM_ANY_STATUS)
+		return MM_EINVAL;
+	for (size_t i = 0; i < q->nfilters; i++) {
+		const struct mm_filter *fl = &q->filters[i];
+		const struct mm_field *f;
+		bool is_int;
+
+		if (fl->field < 0 || (size_t)fl->field >= s->nfields ||
+		    (fl->op != MM_OP_EQ && fl->op != MM_OP_GE && fl->op != MM_OP_LE))
+			return MM_EINVAL;
+		f = &s->fields[fl->field];
+		is_int = f->type == MM_FT_INT || f->type == MM_FT_REF;
+		mm_buf_adds(w, " AND ");
+		add_ident(w, f->name, NULL);
+		if (!fl->v.set || (!is_int && !fl->v.s)) {
+			if (fl->op != MM_OP_EQ)
+				return MM_EINVAL;
+			mm_buf_adds(w, " IS NULL");
+			continue;
+		}
+		mm_buf_adds(w, ops[fl->op]);
+		v[(*nv)++] = is_int ? (struct mm_sql_bind){ MM_SQL_B_INT, fl->v.i, NULL }
+				    : (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, fl->v.s };
+	}
+	return MM_OK;
+}
+
 /* Appends the keyset condition of q->after: the records after it in the
  * order of add_order, where NULL comes before every value (both backends order so). The row
  * value comparison lets the index of the order start at the key instead
@@ -307,6 +347,21 @@ int mm_keyset_sql_where(enum mm_dialect d, const struct mm_schema *s, const stru
 
 	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
 	rc = keyset_where(s, q, &t, v, nv);
+	if (!rc)
+		emit(d, w, &t, first);
+	mm_buf_free(&t);
+	return rc;
+}
+
+int mm_filters_sql_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,
+			 struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
+{
+	size_t first = *nv;
+	struct mm_buf t;
+	int rc;
+
+	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
+	rc = filters_where(d, s, q, &t, v, nv);
 	if (!rc)
 		emit(d, w, &t, first);
 	mm_buf_free(&t);

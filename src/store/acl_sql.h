@@ -43,6 +43,12 @@ int mm_acl_sql_part(enum mm_dialect d, const struct mm_schema *s, const struct m
 		    int part, bool others, struct mm_buf *w, struct mm_sql_bind *v, size_t *nv,
 		    bool *none);
 
+/* Appends " WHERE " and the status and field filters of q (not its free
+ * text, which each backend searches its own way), with their values to v.
+ * MM_EINVAL for a filter the schema cannot take. */
+int mm_filters_sql_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,
+			 struct mm_buf *w, struct mm_sql_bind *v, size_t *nv);
+
 /* Appends the condition of q->after (keyset paging): the records after it
  * in the list's order, sort key then id, NULL before every value. */
 int mm_keyset_sql_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,

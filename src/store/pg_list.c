@@ -49,11 +49,6 @@ static char *like_pattern(struct mm_arena *a, const char *q)
 	return p;
 }
 
-static void param(struct mm_buf *w, size_t *nv)
-{
-	mm_buf_printf(w, "$%zu", ++*nv);
-}
-
 static int add_search(const struct mm_schema *s, const char *q, struct mm_arena *a,
 		      struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
 {
@@ -77,44 +72,11 @@ static int add_search(const struct mm_schema *s, const char *q, struct mm_arena 
 static int build_where(const struct mm_schema *s, const struct mm_query *q, struct mm_arena *a,
 		       struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
 {
-	static const char *const ops[] = {
-		[MM_OP_EQ] = " = ", [MM_OP_GE] = " >= ", [MM_OP_LE] = " <= "
-	};
+	int rc = mm_filters_sql_where(MM_DIALECT_PG, s, q, w, v, nv);
 
-	mm_buf_adds(w, " WHERE true");
-	if (q->status == MM_ACTIVE)
-		mm_buf_adds(w, " AND retired = 0");
-	else if (q->status == MM_RETIRED)
-		mm_buf_adds(w, " AND retired = 1");
-	else if (q->status != MM_ANY_STATUS)
-		return MM_EINVAL;
-
-	for (size_t i = 0; i < q->nfilters; i++) {
-		const struct mm_filter *fl = &q->filters[i];
-		const struct mm_field *f;
-
-		if (fl->field < 0 || (size_t)fl->field >= s->nfields ||
-		    (fl->op != MM_OP_EQ && fl->op != MM_OP_GE && fl->op != MM_OP_LE))
-			return MM_EINVAL;
-		f = &s->fields[fl->field];
-		mm_buf_adds(w, " AND ");
-		mm_pg_add_ident(w, f->name, NULL);
-		if (!fl->v.set || (!mm_pg_int_field(f) && !fl->v.s)) {
-			if (fl->op != MM_OP_EQ)
-				return MM_EINVAL;
-			mm_buf_adds(w, " IS NULL");
-			continue;
-		}
-		mm_buf_adds(w, ops[fl->op]);
-		if (mm_pg_int_field(f))
-			v[*nv] = (struct mm_sql_bind){ MM_SQL_B_INT, fl->v.i, NULL };
-		else
-			v[*nv] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, fl->v.s };
-		param(w, nv);
-	}
-	if (q->q && q->q[0])
-		return add_search(s, q->q, a, w, v, nv);
-	return MM_OK;
+	if (!rc && q->q && q->q[0])
+		rc = add_search(s, q->q, a, w, v, nv);
+	return rc;
 }
 
 static bool sort_ok(const struct mm_schema *s, const struct mm_query *q)

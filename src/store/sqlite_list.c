@@ -157,41 +157,10 @@ static char *like_escape(struct mm_arena *a, const char *q)
 static int build_where(const struct mm_schema *s, const struct mm_query *q, struct mm_arena *a,
 		       struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
 {
-	static const char *const ops[] = {
-		[MM_OP_EQ] = " = ?", [MM_OP_GE] = " >= ?", [MM_OP_LE] = " <= ?"
-	};
+	int rc = mm_filters_sql_where(MM_DIALECT_SQLITE, s, q, w, v, nv);
 
-	mm_buf_adds(w, " WHERE 1");
-	if (q->status == MM_ACTIVE)
-		mm_buf_adds(w, " AND retired = 0");
-	else if (q->status == MM_RETIRED)
-		mm_buf_adds(w, " AND retired = 1");
-	else if (q->status != MM_ANY_STATUS)
-		return MM_EINVAL;
-
-	for (size_t i = 0; i < q->nfilters; i++) {
-		const struct mm_filter *fl = &q->filters[i];
-		const struct mm_field *f;
-
-		if (fl->field < 0 || (size_t)fl->field >= s->nfields ||
-		    (fl->op != MM_OP_EQ && fl->op != MM_OP_GE && fl->op != MM_OP_LE))
-			return MM_EINVAL;
-		f = &s->fields[fl->field];
-		mm_buf_adds(w, " AND ");
-		mm_sq_add_ident(w, f->name, NULL);
-		if (!fl->v.set || (!mm_sq_int_field(f) && !fl->v.s)) {
-			if (fl->op != MM_OP_EQ)
-				return MM_EINVAL;
-			mm_buf_adds(w, " IS NULL");
-			continue;
-		}
-		mm_buf_adds(w, ops[fl->op]);
-		if (mm_sq_int_field(f))
-			v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_INT, fl->v.i, NULL };
-		else
-			v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, fl->v.s };
-	}
-
+	if (rc)
+		return rc;
 	if (q->q && q->q[0]) {
 		size_t nsearch = mm_sq_count_search(s);
 
