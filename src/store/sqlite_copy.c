@@ -235,10 +235,9 @@ void mm_sq_copy_free(struct mm_sq_conn *sc)
  * rows never reached it) and its active and retired counts. */
 static int finish_register(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (mm_sq_count_search(s)) {
+		int rc;
+
 		mm_buf_reset(b);
 		mm_buf_adds(b, "INSERT INTO ");
 		mm_sq_add_ident(b, s->name, "_fts");
@@ -249,20 +248,7 @@ static int finish_register(struct mm_sq_conn *sc, const struct mm_schema *s, str
 		if (rc)
 			return rc;
 	}
-	mm_buf_reset(b);
-	mm_buf_adds(b, "REPLACE INTO record_counts(register, active, retired) "
-		       "SELECT ?, (SELECT count(*) FROM ");
-	mm_sq_add_ident(b, s->name, NULL);
-	mm_buf_adds(b, " WHERE retired = 0), (SELECT count(*) FROM ");
-	mm_sq_add_ident(b, s->name, NULL);
-	mm_buf_adds(b, " WHERE retired <> 0)");
-	rc = mm_sq_prepare_buf(sc, b, false, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
-	rc = mm_sq_step_done(sc, st);
-	sqlite3_finalize(st);
-	return rc;
+	return mm_sq_recount(sc, s, b);
 }
 
 int mm_sq_copy_finish(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n)

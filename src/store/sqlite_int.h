@@ -112,6 +112,10 @@ int mm_sq_prepare(struct mm_sq_conn *sc, const char *sql, bool persistent, sqlit
 int mm_sq_prepare_buf(struct mm_sq_conn *sc, struct mm_buf *b, bool persistent, sqlite3_stmt **out);
 int mm_sq_exec(struct mm_sq_conn *sc, const char *sql);
 int mm_sq_exec_buf(struct mm_sq_conn *sc, struct mm_buf *b);
+
+/* Counts the records of s into record_counts (sqlite_schema.c); b is
+ * scratch. */
+int mm_sq_recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b);
 /* Returns a fixed statement, preparing it on first use. */
 int mm_sq_stmt_fixed(struct mm_sq_conn *sc, enum mm_sq_fixed which, sqlite3_stmt **out);
 int mm_sq_run_fixed(struct mm_sq_conn *sc, enum mm_sq_fixed which);

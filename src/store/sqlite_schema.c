@@ -181,7 +181,7 @@ static int create_indexes(struct mm_sq_conn *sc, const struct mm_schema *s, stru
  * Inserts and updates keep those numbers in step; counting again at every
  * migration (that is, at every start) forgets any drift, for instance from
  * rows changed with the sqlite3 shell. */
-static int recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
+int mm_sq_recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -315,7 +315,7 @@ static int migrate_register(struct mm_sq_conn *sc, const struct mm_schema *s)
 	rc = migrate_fts(sc, s, &a);
 	if (rc)
 		goto out;
-	rc = recount(sc, s, &b);
+	rc = mm_sq_recount(sc, s, &b);
 out:
 	mm_buf_free(&b);
 	mm_arena_free(&a);
