@@ -26,6 +26,11 @@ enum mm_fflag {
 	MM_F_UNIQUE = 1u << 6,	  /* no two records share a value */
 	MM_F_MULTILINE = 1u << 7, /* long text: a textarea in forms */
 	MM_F_AUTO = 1u << 8,	  /* assigned by the register when left empty */
+	/* The record's classification level (an INT within 1..4; empty is
+	 * taken as 4, the strictest). At most one field per schema: the store
+	 * keeps the number of records at each level (level_counts), which
+	 * answers the every-section part of an access-filtered total. */
+	MM_F_LEVEL = 1u << 9,
 };
 
 struct mm_option {
@@ -77,5 +82,8 @@ enum { MM_SORT_ID = -1, MM_SORT_UPDATED = -2 };
 
 /* Returns the index of the field called name, or -1. */
 int mm_schema_field(const struct mm_schema *s, const char *name);
+
+/* Returns the index of the field flagged MM_F_LEVEL, or -1. */
+int mm_schema_level_field(const struct mm_schema *s);
 
 #endif

@@ -83,7 +83,7 @@ static struct mm_field fields[] = {
 			MM_F_REQUIRED | MM_F_LIST),
 	[RSK_VALUE] = DERIVED_INT("asset_value", "資産価値", "Asset value", 10),
 	[RSK_CLASS] = { "confidentiality", "機密性", "Confidentiality", MM_FT_INT,
-			MM_F_DERIVED | MM_F_FILTER, 1, 4 },
+			MM_F_LEVEL | MM_F_DERIVED | MM_F_FILTER, 1, 4 },
 	[RSK_SECTION] = { "section_id", "所管課", "Owning section", MM_FT_REF,
 			  MM_F_LIST | MM_F_FILTER | MM_F_SORT, 0, 0, NULL, 0, "sections" },
 	[RSK_IMPORTANCE] = { "importance", "重要度（資産の軸）", "Importance (asset axis)",

@@ -398,3 +398,54 @@ int mm_acl_sql_part(enum mm_dialect d, const struct mm_schema *s, const struct m
 	mm_buf_free(&t);
 	return rc;
 }
+
+/* Level counts. */
+
+bool mm_acl_level_counted(const struct mm_schema *s, const struct mm_query *q)
+{
+	return q->acl && !q->nfilters && !(q->q && q->q[0]) && q->acl->all_max > 0 &&
+	       q->acl->class_field >= 0 && q->acl->class_field == mm_schema_level_field(s);
+}
+
+void mm_acl_level_count_sql(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,
+			    struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
+{
+	static const char *const counted[] = { [MM_ACTIVE] = "active",
+					       [MM_RETIRED] = "retired",
+					       [MM_ANY_STATUS] = "active + retired" };
+	size_t first = *nv;
+	struct mm_buf t;
+
+	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
+	mm_buf_printf(&t, "(SELECT CAST(coalesce(sum(%s), 0) AS BIGINT) FROM level_counts ",
+		      q->status == MM_RETIRED	   ? counted[MM_RETIRED]
+		      : q->status == MM_ANY_STATUS ? counted[MM_ANY_STATUS]
+						   : counted[MM_ACTIVE]);
+	mm_buf_adds(&t, "WHERE register = ?");
+	v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, s->name };
+	add_int(&t, " AND level <= ?)", q->acl->all_max, v, nv);
+	emit(d, w, &t, first);
+	mm_buf_free(&t);
+}
+
+void mm_level_recount_sql(enum mm_dialect d, const struct mm_schema *s, struct mm_buf *w,
+			  struct mm_sql_bind *v, size_t *nv)
+{
+	const char *level = s->fields[mm_schema_level_field(s)].name;
+	size_t first = *nv;
+	struct mm_buf t;
+
+	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
+	mm_buf_adds(&t, "INSERT INTO level_counts(register, level, active, retired) SELECT ?, "
+			"coalesce(");
+	v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, s->name };
+	add_ident(&t, level, NULL);
+	mm_buf_adds(&t, ", 4), count(*) FILTER (WHERE retired = 0), "
+			"count(*) FILTER (WHERE retired <> 0) FROM ");
+	add_ident(&t, s->name, NULL);
+	mm_buf_adds(&t, " GROUP BY coalesce(");
+	add_ident(&t, level, NULL);
+	mm_buf_adds(&t, ", 4)");
+	emit(d, w, &t, first);
+	mm_buf_free(&t);
+}

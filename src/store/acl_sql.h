@@ -43,6 +43,23 @@ int mm_acl_sql_part(enum mm_dialect d, const struct mm_schema *s, const struct m
 		    int part, bool others, struct mm_buf *w, struct mm_sql_bind *v, size_t *nv,
 		    bool *none);
 
+/* Whether part 0 of q's access condition is counted from level_counts
+ * (migrations.c) rather than row by row: the query has neither filters nor
+ * free text, and the rule's level is the schema's level field
+ * (MM_F_LEVEL). */
+bool mm_acl_level_counted(const struct mm_schema *s, const struct mm_query *q);
+
+/* Appends the number of records in part 0 of q->acl with q->status, from
+ * level_counts, as a scalar subquery "(SELECT ...)". */
+void mm_acl_level_count_sql(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,
+			    struct mm_buf *w, struct mm_sql_bind *v, size_t *nv);
+
+/* The statement that counts the records of s at each level into
+ * level_counts, once its rows for s are deleted. Its value (the register's
+ * name) goes to v. s has a level field. */
+void mm_level_recount_sql(enum mm_dialect d, const struct mm_schema *s, struct mm_buf *w,
+			  struct mm_sql_bind *v, size_t *nv);
+
 /* Appends " WHERE " and the status and field filters of q (not its free
  * text, which each backend searches its own way), with their values to v.
  * MM_EINVAL for a filter the schema cannot take. */

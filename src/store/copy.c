@@ -13,11 +13,9 @@
  * at the same version anyway. A new system table must be named here (the
  * copy test compares a copy with its source table by table). */
 static const char *const system_tables[] = {
-	"meta",		 "sequences",	      "history",
-	"record_counts", "accounts",	      "sessions",
-	"tokens",	 "rate_counters",     "audit_events",
-	"grants",	 "audit_checkpoints", "audit_cut",
-	"audit_order",
+	"meta",	    "sequences",	 "history",   "record_counts", "level_counts",
+	"accounts", "sessions",		 "tokens",    "rate_counters", "audit_events",
+	"grants",   "audit_checkpoints", "audit_cut", "audit_order",
 };
 
 enum { NSYSTEM = sizeof(system_tables) / sizeof(system_tables[0]) };

@@ -87,6 +87,12 @@ const struct mm_migration mm_migrations[] = {
 	      "coalesce(max(CASE WHEN prior - at > 0 THEN prior - at ELSE 0 END), 0) FROM "
 	      "(SELECT seq, at, max(at) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING "
 	      "AND 1 PRECEDING) AS prior FROM audit_events) AS ordered" },
+	/* The number of active and retired records at each level of a
+	 * register with a level field (MM_F_LEVEL, core/schema.h), kept with
+	 * every write like record_counts and counted again at every
+	 * migration. An empty level is counted as 4. */
+	{ 15, "CREATE TABLE level_counts(register TEXT NOT NULL, level {int} NOT NULL, "
+	      "active {int} NOT NULL, retired {int} NOT NULL, PRIMARY KEY(register, level))" },
 };
 
 const size_t mm_nmigrations = sizeof(mm_migrations) / sizeof(mm_migrations[0]);

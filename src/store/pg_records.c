@@ -137,9 +137,28 @@ static char *take(struct mm_buf *b)
 
 /* The SQL of a register's statements; prepared when first run. The update
  * returns whether the record was retired before. */
+/* Appends the part of a record's update that moves its count in
+ * level_counts from its level and state before (upd.was_level, upd.was)
+ * to those after ($level, $2), when either changed. The two rows of a
+ * level are summed, so that no row of level_counts is changed twice in the
+ * statement. */
+static void add_level_move(struct mm_buf *b, size_t reg, size_t level)
+{
+	mm_buf_printf(b,
+		      ", lvl AS (INSERT INTO level_counts(register, level, active, retired) "
+		      "SELECT $%zu, d.level, sum(d.a), sum(d.r) FROM upd CROSS JOIN LATERAL "
+		      "(VALUES (upd.was_level, upd.was - 1, -upd.was), (coalesce($%zu::bigint, 4), "
+		      "1 - $2, $2)) AS d(level, a, r) WHERE upd.was <> $2 OR upd.was_level <> "
+		      "coalesce($%zu::bigint, 4) GROUP BY d.level ON CONFLICT(register, level) DO "
+		      "UPDATE SET active = level_counts.active + excluded.active, retired = "
+		      "level_counts.retired + excluded.retired)",
+		      reg, level, level);
+}
+
 static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 {
 	const char *t = s->name;
+	int lf = mm_schema_level_field(s);
 	struct mm_buf b;
 	size_t k;
 
@@ -167,14 +186,26 @@ static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 	mm_buf_printf(&b,
 		      ") ON CONFLICT DO NOTHING RETURNING id), cnt AS (UPDATE record_counts "
 		      "SET active = active + 1 WHERE register = $%zu AND EXISTS (SELECT 1 "
-		      "FROM ins)) SELECT id FROM ins",
+		      "FROM ins))",
 		      s->nfields + 4);
+	if (lf >= 0)
+		mm_buf_printf(&b,
+			      ", lvl AS (INSERT INTO level_counts(register, level, active, "
+			      "retired) SELECT $%zu, coalesce($%d::bigint, 4), 1, 0 FROM ins "
+			      "ON CONFLICT(register, level) DO UPDATE SET active = "
+			      "level_counts.active + 1)",
+			      s->nfields + 4, lf + 4);
+	mm_buf_adds(&b, " SELECT id FROM ins");
 	e->insert_sql = take(&b);
 
 	k = 5 + s->nfields;
-	mm_buf_printf(&b,
-		      "WITH old AS (SELECT retired FROM \"%s\" WHERE id = $%zu), upd AS (UPDATE ",
-		      t, k);
+	mm_buf_adds(&b, "WITH old AS (SELECT retired");
+	if (lf >= 0) {
+		mm_buf_adds(&b, ", coalesce(");
+		mm_pg_add_ident(&b, s->fields[lf].name, NULL);
+		mm_buf_adds(&b, ", 4) AS level");
+	}
+	mm_buf_printf(&b, " FROM \"%s\" WHERE id = $%zu), upd AS (UPDATE ", t, k);
 	mm_pg_add_ident(&b, t, NULL);
 	mm_buf_adds(&b, " SET version = $1, retired = $2, updated_at = $3, updated_by = $4");
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -184,10 +215,18 @@ static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 	}
 	mm_buf_printf(&b,
 		      " WHERE id = $%zu AND version = $%zu RETURNING (SELECT retired FROM old) "
-		      "AS was), cnt AS (UPDATE record_counts SET active = active + upd.was - $2, "
+		      "AS was",
+		      k, k + 1);
+	if (lf >= 0)
+		mm_buf_adds(&b, ", (SELECT level FROM old) AS was_level");
+	mm_buf_printf(&b,
+		      "), cnt AS (UPDATE record_counts SET active = active + upd.was - $2, "
 		      "retired = retired - upd.was + $2 FROM upd WHERE register = $%zu AND "
-		      "upd.was <> $2) SELECT was FROM upd",
-		      k, k + 1, k + 2);
+		      "upd.was <> $2)",
+		      k + 2);
+	if (lf >= 0)
+		add_level_move(&b, k + 2, (size_t)lf + 5);
+	mm_buf_adds(&b, " SELECT was FROM upd");
 	e->update_sql = take(&b);
 
 	mm_buf_adds(&b, "SELECT retired FROM ");

@@ -8,6 +8,8 @@
  * step and the others then find it applied. */
 #include "store/pg_int.h"
 
+#include "store/acl_sql.h"
+
 #include "core/err.h"
 #include "store/migrations.h"
 
@@ -221,15 +223,27 @@ static int create_indexes(struct mm_pg_conn *pc, const struct mm_schema *s, stru
 	return rc;
 }
 
-int mm_pg_recount(struct mm_pg_conn *pc, const struct mm_schema *s)
+/* Runs the statement in b with the register's name as $1. */
+static int run_named(struct mm_pg_conn *pc, const struct mm_buf *b, const char *name)
 {
 	struct mm_pg_args a;
+	int rc;
+
+	mm_pg_args_init(&a);
+	mm_pg_arg_text(&a, name);
+	rc = b->err ? MM_ENOMEM : mm_pg_query(pc, b->data, &a, NULL);
+	mm_pg_args_free(&a);
+	return rc;
+}
+
+int mm_pg_recount(struct mm_pg_conn *pc, const struct mm_schema *s)
+{
+	struct mm_sql_bind v[1];
+	size_t nv = 0;
 	struct mm_buf b;
 	int rc;
 
 	mm_buf_init(&b, MM_PG_SQL_CAP);
-	mm_pg_args_init(&a);
-	mm_pg_arg_text(&a, s->name);
 	mm_buf_adds(&b, "INSERT INTO record_counts(register, active, retired) "
 			"SELECT $1, (SELECT count(*) FROM ");
 	mm_pg_add_ident(&b, s->name, NULL);
@@ -237,8 +251,16 @@ int mm_pg_recount(struct mm_pg_conn *pc, const struct mm_schema *s)
 	mm_pg_add_ident(&b, s->name, NULL);
 	mm_buf_adds(&b, " WHERE retired = 1) ON CONFLICT(register) DO UPDATE SET "
 			"active = excluded.active, retired = excluded.retired");
-	rc = b.err ? MM_ENOMEM : mm_pg_query(pc, b.data, &a, NULL);
-	mm_pg_args_free(&a);
+	rc = run_named(pc, &b, s->name);
+	mm_buf_reset(&b);
+	mm_buf_adds(&b, "DELETE FROM level_counts WHERE register = $1");
+	if (!rc)
+		rc = run_named(pc, &b, s->name);
+	mm_buf_reset(&b);
+	if (!rc && mm_schema_level_field(s) >= 0) {
+		mm_level_recount_sql(MM_DIALECT_PG, s, &b, v, &nv);
+		rc = run_named(pc, &b, s->name);
+	}
 	mm_buf_free(&b);
 	return rc;
 }
@@ -290,6 +312,16 @@ static int migrate_register(struct mm_pg_conn *pc, const struct mm_schema *s)
 	}
 	if (!rc)
 		rc = create_indexes(pc, s, &b);
+	/* Servers already running may write meanwhile: their changes to the
+	 * counts would be lost under the recount's. The lock lets the writes
+	 * under way finish and holds new ones until the migration commits. */
+	if (!rc) {
+		mm_buf_reset(&b);
+		mm_buf_adds(&b, "LOCK TABLE ");
+		mm_pg_add_ident(&b, t, NULL);
+		mm_buf_adds(&b, " IN SHARE MODE");
+		rc = exec_reset(pc, &b);
+	}
 	if (!rc)
 		rc = mm_pg_recount(pc, s);
 	mm_buf_free(&b);

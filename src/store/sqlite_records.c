@@ -158,6 +158,7 @@ static int build_fts(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm
 static int build_cached(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_sq_cached *e)
 {
 	const char *t = s->name;
+	int lf = mm_schema_level_field(s);
 	struct mm_buf b;
 	int rc;
 
@@ -203,7 +204,15 @@ static int build_cached(struct mm_sq_conn *sc, const struct mm_schema *s, struct
 		goto out;
 
 	mm_buf_reset(&b);
-	mm_buf_adds(&b, "SELECT retired FROM ");
+	mm_buf_adds(&b, "SELECT retired, ");
+	if (lf >= 0) {
+		mm_buf_adds(&b, "coalesce(");
+		mm_sq_add_ident(&b, s->fields[lf].name, NULL);
+		mm_buf_adds(&b, ", 4)");
+	} else {
+		mm_buf_adds(&b, "0");
+	}
+	mm_buf_adds(&b, " FROM ");
 	mm_sq_add_ident(&b, t, NULL);
 	mm_buf_adds(&b, " WHERE id = ?");
 	rc = mm_sq_prepare_buf(sc, &b, true, &e->state);
@@ -314,6 +323,48 @@ static int counts_add(struct mm_sq_conn *sc, const struct mm_schema *s, int acti
 	return mm_sq_step_done(sc, st);
 }
 
+/* The level a record is counted at in level_counts: its level field, 4
+ * when that is empty. */
+static int64_t level_of(const struct mm_schema *s, const struct mm_value *v)
+{
+	int lf = mm_schema_level_field(s);
+
+	return v[lf].set ? v[lf].i : 4;
+}
+
+/* Adds to the numbers of active and retired records of s at level. */
+static int level_add(struct mm_sq_conn *sc, const struct mm_schema *s, int64_t level, int active,
+		     int retired)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = mm_sq_stmt_fixed(sc, FX_LEVEL_ADD, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, s->name);
+	sqlite3_bind_int64(st, 2, level);
+	sqlite3_bind_int(st, 3, active);
+	sqlite3_bind_int(st, 4, retired);
+	return mm_sq_step_done(sc, st);
+}
+
+/* Moves a record's count in level_counts from its state before an update
+ * to its state after; nothing when neither changed. */
+static int level_move(struct mm_sq_conn *sc, const struct mm_schema *s, int64_t was_level,
+		      bool was_retired, const struct mm_record *rec)
+{
+	int64_t level = level_of(s, rec->v);
+	int rc;
+
+	if (level == was_level && was_retired == rec->retired)
+		return MM_OK;
+	rc = level_add(sc, s, was_level, was_retired ? 0 : -1, was_retired ? -1 : 0);
+	if (!rc)
+		rc = level_add(sc, s, level, rec->retired ? 0 : 1, rec->retired ? 1 : 0);
+	return rc;
+}
+
 int mm_sq_counts_get(struct mm_sq_conn *sc, const struct mm_schema *s, int64_t *active,
 		     int64_t *retired)
 {
@@ -366,6 +417,8 @@ int mm_sq_rec_insert(struct mm_conn *c, const struct mm_schema *s, struct mm_rec
 	rc = fts_step(sc, e->fts_add, id);
 	if (!rc)
 		rc = counts_add(sc, s, 1, 0);
+	if (!rc && mm_schema_level_field(s) >= 0)
+		rc = level_add(sc, s, level_of(s, rec->v), 1, 0);
 	if (!rc)
 		sc->gen_dirty = true;
 out:
@@ -378,8 +431,10 @@ out:
 	return rc;
 }
 
-/* Reads whether record id is retired now. MM_ENOTFOUND when absent. */
-static int read_retired(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t id, bool *retired)
+/* Reads whether record id is retired now, and its level in level_counts
+ * (0 for a schema without a level field). MM_ENOTFOUND when absent. */
+static int read_state(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t id, bool *retired,
+		      int64_t *level)
 {
 	int src, rc;
 
@@ -387,6 +442,7 @@ static int read_retired(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t i
 	src = sqlite3_step(e->state);
 	if (src == SQLITE_ROW) {
 		*retired = sqlite3_column_int64(e->state, 0) != 0;
+		*level = sqlite3_column_int64(e->state, 1);
 		rc = MM_OK;
 	} else if (src == SQLITE_DONE) {
 		rc = MM_ENOTFOUND;
@@ -403,6 +459,7 @@ int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	struct mm_sq_cached *e;
 	bool was_retired = false;
+	int64_t was_level = 0;
 	int rc, k;
 
 	if (!rec->updated_at || !rec->updated_by || (s->nfields && !rec->v))
@@ -413,7 +470,7 @@ int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	rc = mm_sq_op_begin(sc, true);
 	if (rc)
 		return rc;
-	rc = read_retired(sc, e, rec->id, &was_retired);
+	rc = read_state(sc, e, rec->id, &was_retired, &was_level);
 	if (rc)
 		goto out;
 	rc = fts_step(sc, e->fts_del, rec->id);
@@ -441,6 +498,8 @@ int mm_sq_rec_update(struct mm_conn *c, const struct mm_schema *s, const struct 
 	rc = fts_step(sc, e->fts_add, rec->id);
 	if (!rc && was_retired != rec->retired)
 		rc = counts_add(sc, s, rec->retired ? -1 : 1, rec->retired ? 1 : -1);
+	if (!rc && mm_schema_level_field(s) >= 0)
+		rc = level_move(sc, s, was_level, was_retired, rec);
 	if (!rc)
 		sc->gen_dirty = true;
 out:

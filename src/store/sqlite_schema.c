@@ -4,6 +4,8 @@
  * from the register's schema. */
 #include "store/sqlite_int.h"
 
+#include "store/acl_sql.h"
+
 #include "core/err.h"
 #include "store/migrations.h"
 
@@ -177,13 +179,30 @@ static int create_indexes(struct mm_sq_conn *sc, const struct mm_schema *s, stru
 	return MM_OK;
 }
 
-/* Counts the register's active and retired records into record_counts.
- * Inserts and updates keep those numbers in step; counting again at every
- * migration (that is, at every start) forgets any drift, for instance from
- * rows changed with the sqlite3 shell. */
-int mm_sq_recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
+/* Runs the statement in b with name bound to its one parameter. */
+static int run_named(struct mm_sq_conn *sc, struct mm_buf *b, const char *name)
 {
 	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = mm_sq_prepare_buf(sc, b, false, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = mm_sq_step_done(sc, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Counts the register's active and retired records into record_counts,
+ * and into level_counts by level when it has a level field. Inserts and
+ * updates keep those numbers in step; counting again at every migration
+ * (that is, at every start) forgets any drift, for instance from rows
+ * changed with the sqlite3 shell. */
+int mm_sq_recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_buf *b)
+{
+	struct mm_sql_bind v[1];
+	size_t nv = 0;
 	int rc;
 
 	mm_buf_reset(b);
@@ -193,12 +212,16 @@ int mm_sq_recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_bu
 	mm_buf_adds(b, " WHERE retired = 0), (SELECT count(*) FROM ");
 	mm_sq_add_ident(b, s->name, NULL);
 	mm_buf_adds(b, " WHERE retired = 1)");
-	rc = mm_sq_prepare_buf(sc, b, false, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
-	rc = mm_sq_step_done(sc, st);
-	sqlite3_finalize(st);
+	rc = run_named(sc, b, s->name);
+	mm_buf_reset(b);
+	mm_buf_adds(b, "DELETE FROM level_counts WHERE register = ?");
+	if (!rc)
+		rc = run_named(sc, b, s->name);
+	mm_buf_reset(b);
+	if (!rc && mm_schema_level_field(s) >= 0) {
+		mm_level_recount_sql(MM_DIALECT_SQLITE, s, b, v, &nv);
+		rc = run_named(sc, b, s->name);
+	}
 	return rc;
 }
 

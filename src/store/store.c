@@ -265,12 +265,22 @@ static const char *const system_columns[] = {
 };
 
 static const char *const system_tables[] = {
-	"meta", "sequences", "history", "schema_migrations", "record_counts",
+	"meta", "sequences", "history", "schema_migrations", "record_counts", "level_counts",
 	/* identity */
 	"accounts", "sessions", "tokens", "rate_counters", "audit_events", "grants",
 	"audit_checkpoints", "audit_cut", "audit_order",
 	"audit_head", /* PostgreSQL's audit chain head */
 };
+
+/* A level field (MM_F_LEVEL) is the schema's only one, an INT within
+ * 1..4: level_counts has a row for each level a record may have. */
+static bool level_field_ok(const struct mm_schema *s, size_t i)
+{
+	const struct mm_field *f = &s->fields[i];
+
+	return f->type == MM_FT_INT && f->min >= 1 && f->max <= 4 && f->min <= f->max &&
+	       mm_schema_level_field(s) == (int)i;
+}
 
 int mm_store_schema_check(const struct mm_schema *s)
 {
@@ -292,6 +302,8 @@ int mm_store_schema_check(const struct mm_schema *s)
 		for (j = 0; j < i; j++)
 			if (strcmp(f, s->fields[j].name) == 0)
 				return MM_EINVAL;
+		if ((s->fields[i].flags & MM_F_LEVEL) && !level_field_ok(s, i))
+			return MM_EINVAL;
 	}
 	return MM_OK;
 }

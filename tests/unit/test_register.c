@@ -377,9 +377,27 @@ static void test_level_help(void **state)
 	assert_null(mm_reg_assets.level_help(AST_C, "data", 5, MM_JA));
 }
 
+/* The store counts each register's records by the level its access rule
+ * reads (MM_F_LEVEL): the field is the rule's, and a register of a fixed
+ * level has none. */
+static void test_level_fields(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < mm_nregisters; i++) {
+		const struct mm_register *r = mm_registers[i];
+		int want = r->default_class > 0 ? -1 : r->class_field;
+
+		if (mm_schema_level_field(&r->schema) != want)
+			fail_msg("%s: level field %d, class field %d", r->schema.name,
+				 mm_schema_level_field(&r->schema), want);
+	}
+	assert_int_equal(mm_schema_level_field(&mm_reg_assets.schema), AST_C);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_level_fields),
 		cmocka_unit_test_setup_teardown(test_create_derives_value_and_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sum_method, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),

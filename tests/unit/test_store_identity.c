@@ -164,7 +164,7 @@ static void test_migrate_twice(void **state)
 
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 14);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 15);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
 				    "name IN ('accounts', 'sessions', 'tokens', "
 				    "'rate_counters', 'audit_events', 'audit_order')"),

@@ -262,8 +262,8 @@ static void test_migrate_twice(void **state)
 	add(f, "A-1", "台帳", 1, "low", NULL);
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 14);
-	assert_int_equal(sql_int(f, "SELECT max(version) FROM schema_migrations"), 14);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 15);
+	assert_int_equal(sql_int(f, "SELECT max(version) FROM schema_migrations"), 15);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
 				    "AND name IN ('items_code_key', 'items_score_idx', "
