@@ -51,13 +51,18 @@ int mm_registers_migrate(struct mm_store *st)
 		schemas[i] = &mm_registers[i]->schema;
 	rc = mm_store_migrate(st, schemas, mm_nregisters);
 	/* Readers who see a level only in their own sections have lists
-	 * counted by owner and level: one index serves that. */
+	 * counted by owner and level: one index serves that. One section's
+	 * records, newest first (a section may hold a tenth of the ledger),
+	 * are read from another instead of sorting them all. */
 	for (size_t i = 0; !rc && i < mm_nregisters; i++) {
 		const struct mm_register *r = mm_registers[i];
 		size_t f[2] = { (size_t)r->owner_field, (size_t)r->class_field };
+		size_t u[2] = { (size_t)r->owner_field, MM_INDEX_UPDATED };
 
 		if (r->owner_field >= 0 && r->class_field >= 0)
 			rc = mm_store_index(st, &r->schema, f, 2);
+		if (!rc && r->owner_field >= 0)
+			rc = mm_store_index(st, &r->schema, u, 2);
 	}
 	/* A choice filtered with a level range (data of 課外秘 and above, say)
 	 * is counted from one index too, rather than by reading the records

@@ -189,4 +189,7 @@ bool mm_store_ident_ok(const char *name);
  * a system table. Returns MM_OK or MM_EINVAL. */
 int mm_store_schema_check(const struct mm_schema *s);
 
+/* The column of f in mm_store_index: a field's, or updated_at. */
+const char *mm_store_index_column(const struct mm_schema *s, size_t f);
+
 #endif

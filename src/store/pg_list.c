@@ -86,7 +86,9 @@ static bool sort_ok(const struct mm_schema *s, const struct mm_query *q)
 	return q->sort == MM_SORT_ID || q->sort == MM_SORT_UPDATED;
 }
 
-/* SQLite puts NULLs first in ascending order and last in descending. */
+/* SQLite puts NULLs first in ascending order and last in descending. The
+ * time of the last change is never NULL: its order is written plain, as
+ * its indexes (retired, ..., updated_at, id) give it either way. */
 static void add_order(const struct mm_schema *s, const struct mm_query *q, struct mm_buf *b)
 {
 	const char *dir = q->desc ? " DESC NULLS LAST, " : " ASC NULLS FIRST, ";
@@ -96,8 +98,7 @@ static void add_order(const struct mm_schema *s, const struct mm_query *q, struc
 		mm_pg_add_ident(b, s->fields[q->sort].name, NULL);
 		mm_buf_adds(b, dir);
 	} else if (q->sort == MM_SORT_UPDATED) {
-		mm_buf_adds(b, "updated_at");
-		mm_buf_adds(b, dir);
+		mm_buf_adds(b, q->desc ? "updated_at DESC, " : "updated_at ASC, ");
 	}
 	mm_buf_adds(b, q->desc ? "id DESC" : "id ASC");
 }

@@ -342,7 +342,7 @@ int mm_pg_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 	mm_buf_adds(&name, s->name);
 	for (size_t i = 0; i < n; i++) {
 		mm_buf_addc(&name, '_');
-		mm_buf_adds(&name, s->fields[f[i]].name);
+		mm_buf_adds(&name, mm_store_index_column(s, f[i]));
 	}
 	mm_buf_adds(&name, "_idx");
 	mm_buf_adds(&b, "CREATE INDEX IF NOT EXISTS ");
@@ -352,7 +352,7 @@ int mm_pg_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 	mm_buf_adds(&b, "(retired");
 	for (size_t i = 0; i < n; i++) {
 		mm_buf_adds(&b, ", ");
-		mm_pg_add_ident(&b, s->fields[f[i]].name, NULL);
+		mm_pg_add_ident(&b, mm_store_index_column(s, f[i]), NULL);
 	}
 	mm_buf_adds(&b, ", id)");
 	/* Servers starting together each ask for it: one at a time, under the

@@ -255,7 +255,7 @@ int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 	mm_buf_adds(&name, s->name);
 	for (size_t i = 0; i < n; i++) {
 		mm_buf_addc(&name, '_');
-		mm_buf_adds(&name, s->fields[f[i]].name);
+		mm_buf_adds(&name, mm_store_index_column(s, f[i]));
 	}
 	mm_buf_adds(&name, "_idx");
 	rc = name.err ? MM_ENOMEM : index_exists(sc, name.data, &found);
@@ -268,7 +268,7 @@ int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 	mm_buf_adds(&b, "(retired");
 	for (size_t i = 0; i < n; i++) {
 		mm_buf_adds(&b, ", ");
-		mm_sq_add_ident(&b, s->fields[f[i]].name, NULL);
+		mm_sq_add_ident(&b, mm_store_index_column(s, f[i]), NULL);
 	}
 	mm_buf_adds(&b, ", id)");
 	rc = mm_sq_exec_buf(sc, &b);

@@ -223,6 +223,11 @@ int mm_store_restore(struct mm_conn *c, const char *path, char *why, size_t whyl
 	return c->be->restore(c, path, why, whylen);
 }
 
+const char *mm_store_index_column(const struct mm_schema *s, size_t f)
+{
+	return f == MM_INDEX_UPDATED ? "updated_at" : s->fields[f].name;
+}
+
 int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t *f, size_t n)
 {
 	struct mm_conn *c;
@@ -231,7 +236,7 @@ int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t 
 	if (n < 1 || n > 3)
 		return MM_EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (f[i] >= s->nfields)
+		if (f[i] >= s->nfields && f[i] != MM_INDEX_UPDATED)
 			return MM_EINVAL;
 	c = mm_store_acquire(st);
 	if (!c)

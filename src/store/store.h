@@ -95,7 +95,9 @@ int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas
 /* Makes sure lists of active records of s can count and select by the
  * fields f[0..n-1] together from one index (retired, f..., id): for
  * conditions the schema alone does not tell of, such as the access rule's
- * owning section with level. n is 1 to 3. */
+ * owning section with level. n is 1 to 3; an f[i] of MM_INDEX_UPDATED is
+ * the time of the last change (updated_at), which orders lists too. */
+#define MM_INDEX_UPDATED ((size_t)-1)
 int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t *f, size_t n);
 
 /* Writes a consistent copy of the whole database to a new file at path
