@@ -141,7 +141,8 @@ static char *take(struct mm_buf *b)
  * level_counts from its level and state before (upd.was_level, upd.was)
  * to those after ($level, $2), when either changed. The two rows of a
  * level are summed, so that no row of level_counts is changed twice in the
- * statement. */
+ * statement, and locked in the order of their levels, so that two updates
+ * moving records in opposite directions cannot wait for each other. */
 static void add_level_move(struct mm_buf *b, size_t reg, size_t level)
 {
 	mm_buf_printf(b,
@@ -149,7 +150,8 @@ static void add_level_move(struct mm_buf *b, size_t reg, size_t level)
 		      "SELECT $%zu, d.level, sum(d.a), sum(d.r) FROM upd CROSS JOIN LATERAL "
 		      "(VALUES (upd.was_level, upd.was - 1, -upd.was), (coalesce($%zu::bigint, 4), "
 		      "1 - $2, $2)) AS d(level, a, r) WHERE upd.was <> $2 OR upd.was_level <> "
-		      "coalesce($%zu::bigint, 4) GROUP BY d.level ON CONFLICT(register, level) DO "
+		      "coalesce($%zu::bigint, 4) GROUP BY d.level ORDER BY d.level ON CONFLICT(register, "
+		      "level) DO "
 		      "UPDATE SET active = level_counts.active + excluded.active, retired = "
 		      "level_counts.retired + excluded.retired)",
 		      reg, level, level);
