@@ -152,6 +152,8 @@ size_t mm_sq_count_search(const struct mm_schema *s);
 
 /* sqlite_schema.c */
 int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, size_t n);
+/* Whether the database holds an index of that name. */
+int mm_sq_index_exists(struct mm_sq_conn *sc, const char *name, bool *found);
 int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, size_t n);
 /* The version of the newest migration this program knows. */
 int64_t mm_sq_latest_migration(void);

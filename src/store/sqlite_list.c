@@ -322,6 +322,34 @@ static bool sort_matches(const struct mm_query *q, const struct mm_page *page, i
 	return sort < walk;
 }
 
+/* Whether an index gives the list's order among the records of its one
+ * filter, an equality: (retired, field, id) for the order of ids,
+ * (retired, field, sort key, id) that mm_store_index made for another (one
+ * section newest first). Walking it reads only the page: 0.25 ms where
+ * sorting a section's 400 records took 2.7. */
+static int order_indexed(struct mm_sq_conn *sc, const struct mm_schema *s, const struct mm_query *q,
+			 bool *yes)
+{
+	const struct mm_filter *fl = q->filters;
+	struct mm_buf name;
+	int rc;
+
+	*yes = false;
+	if (q->nfilters != 1 || fl->op != MM_OP_EQ || !fl->v.set || fl->field < 0 ||
+	    (size_t)fl->field >= s->nfields)
+		return MM_OK;
+	mm_buf_init(&name, MM_SQ_SQL_CAP);
+	mm_buf_printf(&name, "%s_%s", s->name, s->fields[fl->field].name);
+	if (q->sort >= 0)
+		mm_buf_printf(&name, "_%s", s->fields[q->sort].name);
+	else if (q->sort == MM_SORT_UPDATED)
+		mm_buf_adds(&name, "_updated_at");
+	mm_buf_adds(&name, "_idx");
+	rc = name.err ? MM_ENOMEM : mm_sq_index_exists(sc, name.data, yes);
+	mm_buf_free(&name);
+	return rc;
+}
+
 /* The total of a list with an access filter, counted as the sum of the
  * filter's disjoint parts (mm_acl_sql_part), each of which an index serves:
  * tested as one condition it would be evaluated on every row (90 ms for a
@@ -451,6 +479,7 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 	struct mm_sql_bind *v, *rv;
 	struct mm_sq_cached *e;
 	struct mm_buf w, rw;
+	bool indexed = false;
 	int64_t all;
 	int rc;
 
@@ -504,9 +533,11 @@ int mm_sq_rec_list(struct mm_conn *c, const struct mm_schema *s, const struct mm
 		if (want > q->limit)
 			want = q->limit;
 	}
+	if (!rc && want && sort_matches(q, out, all, want))
+		rc = order_indexed(sc, s, q, &indexed);
 	if (!rc && want)
-		rc = list_rows(sc, s, q, &rw, rv, rnv, want, sort_matches(q, out, all, want), a,
-			       out);
+		rc = list_rows(sc, s, q, &rw, rv, rnv, want,
+			       !indexed && sort_matches(q, out, all, want), a, out);
 	if (!rc && out->n > q->limit) {
 		out->n = q->limit;
 		out->more = true;

@@ -225,8 +225,7 @@ int mm_sq_recount(struct mm_sq_conn *sc, const struct mm_schema *s, struct mm_bu
 	return rc;
 }
 
-/* Whether the schema holds an index of that name. */
-static int index_exists(struct mm_sq_conn *sc, const char *name, bool *found)
+int mm_sq_index_exists(struct mm_sq_conn *sc, const char *name, bool *found)
 {
 	sqlite3_stmt *st;
 	int rc, src;
@@ -258,7 +257,7 @@ int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 		mm_buf_adds(&name, mm_store_index_column(s, f[i]));
 	}
 	mm_buf_adds(&name, "_idx");
-	rc = name.err ? MM_ENOMEM : index_exists(sc, name.data, &found);
+	rc = name.err ? MM_ENOMEM : mm_sq_index_exists(sc, name.data, &found);
 	if (rc || found)
 		goto out;
 	mm_buf_adds(&b, "CREATE INDEX ");
