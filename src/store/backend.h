@@ -192,4 +192,7 @@ int mm_store_schema_check(const struct mm_schema *s);
 /* The column of f in mm_store_index: a field's, or updated_at. */
 const char *mm_store_index_column(const struct mm_schema *s, size_t f);
 
+/* Appends the name of mm_store_index's index on f[0..n-1] of s. */
+void mm_store_index_name(struct mm_buf *b, const struct mm_schema *s, const size_t *f, size_t n);
+
 #endif

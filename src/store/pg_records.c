@@ -135,8 +135,6 @@ static char *take(struct mm_buf *b)
 	return s;
 }
 
-/* The SQL of a register's statements; prepared when first run. The update
- * returns whether the record was retired before. */
 /* Appends the part of a record's update that moves its count in
  * level_counts from its level and state before (upd.was_level, upd.was)
  * to those after ($level, $2), when either changed. The two rows of a
@@ -150,13 +148,15 @@ static void add_level_move(struct mm_buf *b, size_t reg, size_t level)
 		      "SELECT $%zu, d.level, sum(d.a), sum(d.r) FROM upd CROSS JOIN LATERAL "
 		      "(VALUES (upd.was_level, upd.was - 1, -upd.was), (coalesce($%zu::bigint, 4), "
 		      "1 - $2, $2)) AS d(level, a, r) WHERE upd.was <> $2 OR upd.was_level <> "
-		      "coalesce($%zu::bigint, 4) GROUP BY d.level ORDER BY d.level ON CONFLICT(register, "
-		      "level) DO "
-		      "UPDATE SET active = level_counts.active + excluded.active, retired = "
-		      "level_counts.retired + excluded.retired)",
+		      "coalesce($%zu::bigint, 4) GROUP BY d.level ORDER BY d.level "
+		      "ON CONFLICT(register, level) DO UPDATE SET "
+		      "active = level_counts.active + excluded.active, "
+		      "retired = level_counts.retired + excluded.retired)",
 		      reg, level, level);
 }
 
+/* The SQL of a register's statements; prepared when first run. The update
+ * returns whether the record was retired before. */
 static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
 {
 	const char *t = s->name;

@@ -339,12 +339,7 @@ int mm_pg_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 		return MM_EINVAL;
 	mm_buf_init(&name, MM_PG_SQL_CAP);
 	mm_buf_init(&b, MM_PG_SQL_CAP);
-	mm_buf_adds(&name, s->name);
-	for (size_t i = 0; i < n; i++) {
-		mm_buf_addc(&name, '_');
-		mm_buf_adds(&name, mm_store_index_column(s, f[i]));
-	}
-	mm_buf_adds(&name, "_idx");
+	mm_store_index_name(&name, s, f, n);
 	mm_buf_adds(&b, "CREATE INDEX IF NOT EXISTS ");
 	mm_pg_add_ident(&b, name.data, NULL);
 	mm_buf_adds(&b, " ON ");

@@ -332,19 +332,17 @@ static int order_indexed(struct mm_sq_conn *sc, const struct mm_schema *s, const
 {
 	const struct mm_filter *fl = q->filters;
 	struct mm_buf name;
+	size_t f[2];
 	int rc;
 
 	*yes = false;
 	if (q->nfilters != 1 || fl->op != MM_OP_EQ || !fl->v.set || fl->field < 0 ||
 	    (size_t)fl->field >= s->nfields)
 		return MM_OK;
+	f[0] = (size_t)fl->field;
+	f[1] = q->sort >= 0 ? (size_t)q->sort : MM_INDEX_UPDATED;
 	mm_buf_init(&name, MM_SQ_SQL_CAP);
-	mm_buf_printf(&name, "%s_%s", s->name, s->fields[fl->field].name);
-	if (q->sort >= 0)
-		mm_buf_printf(&name, "_%s", s->fields[q->sort].name);
-	else if (q->sort == MM_SORT_UPDATED)
-		mm_buf_adds(&name, "_updated_at");
-	mm_buf_adds(&name, "_idx");
+	mm_store_index_name(&name, s, f, q->sort == MM_SORT_ID ? 1 : 2);
 	rc = name.err ? MM_ENOMEM : mm_sq_index_exists(sc, name.data, yes);
 	mm_buf_free(&name);
 	return rc;

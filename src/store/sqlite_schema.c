@@ -251,12 +251,7 @@ int mm_sq_index(struct mm_conn *c, const struct mm_schema *s, const size_t *f, s
 
 	mm_buf_init(&name, MM_SQ_SQL_CAP);
 	mm_buf_init(&b, MM_SQ_SQL_CAP);
-	mm_buf_adds(&name, s->name);
-	for (size_t i = 0; i < n; i++) {
-		mm_buf_addc(&name, '_');
-		mm_buf_adds(&name, mm_store_index_column(s, f[i]));
-	}
-	mm_buf_adds(&name, "_idx");
+	mm_store_index_name(&name, s, f, n);
 	rc = name.err ? MM_ENOMEM : mm_sq_index_exists(sc, name.data, &found);
 	if (rc || found)
 		goto out;

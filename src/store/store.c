@@ -228,6 +228,16 @@ const char *mm_store_index_column(const struct mm_schema *s, size_t f)
 	return f == MM_INDEX_UPDATED ? "updated_at" : s->fields[f].name;
 }
 
+void mm_store_index_name(struct mm_buf *b, const struct mm_schema *s, const size_t *f, size_t n)
+{
+	mm_buf_adds(b, s->name);
+	for (size_t i = 0; i < n; i++) {
+		mm_buf_addc(b, '_');
+		mm_buf_adds(b, mm_store_index_column(s, f[i]));
+	}
+	mm_buf_adds(b, "_idx");
+}
+
 int mm_store_index(struct mm_store *st, const struct mm_schema *s, const size_t *f, size_t n)
 {
 	struct mm_conn *c;
