@@ -149,6 +149,39 @@ static int exec_reset(struct mm_pg_conn *pc, struct mm_buf *b)
 	return rc;
 }
 
+/* The register's search index: one trigram index over its searched
+ * fields, written to at each change (fastupdate off). With the default, a
+ * change went to the index's pending list, which every search reads
+ * through until a vacuum empties it — on a million records, after 200,000
+ * changes: a 166-page list made a search 4 ms instead of 1.1. An index made
+ * before this is switched and its pending list emptied. */
+static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_schema *s,
+			struct mm_buf *b)
+{
+	int rc;
+
+	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+	add_index_name(b, t, "_search", "_trgm");
+	mm_buf_adds(b, " ON ");
+	mm_pg_add_ident(b, t, NULL);
+	mm_buf_adds(b, " USING gin(");
+	mm_pg_add_search_text(b, s);
+	mm_buf_adds(b, " gin_trgm_ops) WITH (fastupdate = off)");
+	rc = exec_reset(pc, b);
+	if (rc)
+		return rc;
+	mm_buf_adds(b, "ALTER INDEX ");
+	add_index_name(b, t, "_search", "_trgm");
+	mm_buf_adds(b, " SET (fastupdate = off)");
+	rc = exec_reset(pc, b);
+	if (rc)
+		return rc;
+	mm_buf_adds(b, "SELECT gin_clean_pending_list('");
+	add_index_name(b, t, "_search", "_trgm");
+	mm_buf_adds(b, "'::regclass)");
+	return exec_reset(pc, b);
+}
+
 /* One index (retired, field, id) of a register; NULLs first, as SQLite
  * sorts them, so that lists in either direction walk it. */
 static int field_index(struct mm_pg_conn *pc, const struct mm_schema *s, const struct mm_field *f,
@@ -210,16 +243,8 @@ static int create_indexes(struct mm_pg_conn *pc, const struct mm_schema *s, stru
 			rc = exec_reset(pc, b);
 		}
 	}
-	if (!rc && mm_pg_count_search(s)) {
-		mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
-		add_index_name(b, t, "_search", "_trgm");
-		mm_buf_adds(b, " ON ");
-		mm_pg_add_ident(b, t, NULL);
-		mm_buf_adds(b, " USING gin(");
-		mm_pg_add_search_text(b, s);
-		mm_buf_adds(b, " gin_trgm_ops)");
-		rc = exec_reset(pc, b);
-	}
+	if (!rc && mm_pg_count_search(s))
+		rc = search_index(pc, t, s, b);
 	return rc;
 }
 

@@ -458,9 +458,13 @@ static void test_migrations(void **state)
 }
 
 /* Free text goes through one trigram index over the searched fields; a
- * migrate replaces the index a field of an earlier version had with it. */
+ * migrate replaces the index a field of an earlier version had with it,
+ * and turns off its pending list. */
 static void test_search_index(void **state)
 {
+	static const char fastupdate_off[] =
+		"SELECT 1 FROM pg_class WHERE relname = 'items__search_trgm' AND "
+		"'fastupdate=off' = ANY(reloptions)";
 	struct fx *f = *state;
 	const char *has = "SELECT 1 FROM pg_indexes WHERE indexname = '%s'";
 	char sql[128];
@@ -473,6 +477,14 @@ static void test_search_index(void **state)
 	assert_int_equal(rows_of(f->url, sql), 0);
 	snprintf(sql, sizeof(sql), has, "items__search_trgm");
 	assert_int_equal(rows_of(f->url, sql), 1);
+
+	/* Written to at each change, not through a pending list that every
+	 * search reads: also an index made with the default. */
+	assert_int_equal(rows_of(f->url, fastupdate_off), 1);
+	assert_true(admin_exec(f->url, "ALTER INDEX items__search_trgm SET (fastupdate = on)"));
+	assert_int_equal(rows_of(f->url, fastupdate_off), 0);
+	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
+	assert_int_equal(rows_of(f->url, fastupdate_off), 1);
 }
 
 /* Backup and restore point to pg_dump and pg_restore and change nothing. */
