@@ -98,9 +98,35 @@ static const struct route routes[] = {
 };
 
 /* Matches path against pattern, filling the register and id captures. */
-static bool match(const char *pattern, const char *path, struct mm_req *rq)
+/* One segment of a route's pattern: a placeholder ("{reg}", "{id}", ...)
+ * takes the path's segment into rq, a literal must equal it. */
+static bool match_segment(struct mm_slice pseg, struct mm_slice sseg, struct mm_req *rq)
 {
-	struct mm_slice p = mm_slice_cstr(pattern), s = mm_slice_cstr(path);
+	if (pseg.len == 0 || pseg.ptr[0] != '{')
+		return mm_slice_eq(pseg, sseg);
+	if (mm_slice_eqs(pseg, "{reg}")) {
+		rq->reg = mm_register_findn(sseg.ptr, sseg.len);
+		return rq->reg != NULL;
+	}
+	if (mm_slice_eqs(pseg, "{id}"))
+		return sseg.len > 0 && sseg.ptr[0] != '+' && sseg.ptr[0] != '-' &&
+		       mm_slice_to_i64(sseg, &rq->id) && rq->id > 0;
+	if (mm_slice_eqs(pseg, "{gid}"))
+		return sseg.len > 0 && sseg.ptr[0] != '+' && sseg.ptr[0] != '-' &&
+		       mm_slice_to_i64(sseg, &rq->sub_id) && rq->sub_id > 0;
+	if (mm_slice_eqs(pseg, "{name}")) {
+		if (sseg.len == 0 || sseg.len > 40)
+			return false;
+		rq->sub_name = mm_arena_strndup(rq->a, sseg.ptr, sseg.len);
+		return rq->sub_name != NULL;
+	}
+	return mm_slice_eq(pseg, sseg);
+}
+
+/* Whether path (a slice of the request's path) fits the route's pattern. */
+static bool match(const char *pattern, struct mm_slice s, struct mm_req *rq)
+{
+	struct mm_slice p = mm_slice_cstr(pattern);
 
 	if (s.len == 0 || s.ptr[0] != '/')
 		return false;
@@ -114,27 +140,8 @@ static bool match(const char *pattern, const char *path, struct mm_req *rq)
 			return pmore == smore;
 		p = mm_slice_cut(p, '/', &pseg);
 		s = mm_slice_cut(s, '/', &sseg);
-		if (mm_slice_eqs(pseg, "{reg}")) {
-			rq->reg = mm_register_findn(sseg.ptr, sseg.len);
-			if (!rq->reg)
-				return false;
-		} else if (mm_slice_eqs(pseg, "{id}")) {
-			if (sseg.len == 0 || sseg.ptr[0] == '+' || sseg.ptr[0] == '-' ||
-			    !mm_slice_to_i64(sseg, &rq->id) || rq->id <= 0)
-				return false;
-		} else if (mm_slice_eqs(pseg, "{gid}")) {
-			if (sseg.len == 0 || sseg.ptr[0] == '+' || sseg.ptr[0] == '-' ||
-			    !mm_slice_to_i64(sseg, &rq->sub_id) || rq->sub_id <= 0)
-				return false;
-		} else if (mm_slice_eqs(pseg, "{name}")) {
-			if (sseg.len == 0 || sseg.len > 40)
-				return false;
-			rq->sub_name = mm_arena_strndup(rq->a, sseg.ptr, sseg.len);
-			if (!rq->sub_name)
-				return false;
-		} else if (!mm_slice_eq(pseg, sseg)) {
+		if (!match_segment(pseg, sseg, rq))
 			return false;
-		}
 	}
 }
 
@@ -235,6 +242,7 @@ static void audit_failure(struct mm_web *w, struct mm_req *rq, const struct rout
 
 void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
+	struct mm_slice path = mm_slice_cstr(rq->path);
 	bool path_known = false;
 
 	rq->lang = pick_lang(w, rq);
@@ -245,7 +253,7 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		rq->id = 0;
 		rq->sub_id = 0;
 		rq->sub_name = NULL;
-		if (!match(routes[i].pattern, rq->path, rq))
+		if (!match(routes[i].pattern, path, rq))
 			continue;
 		if (strcmp(routes[i].method, rq->method) != 0 &&
 		    !(strcmp(rq->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
