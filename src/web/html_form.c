@@ -18,6 +18,7 @@ enum { MSG_CAP = 4096 };
  * new one). */
 struct form {
 	const char **vals;
+	const char **typed; /* a reference's code or name as typed, or NULL */
 	const struct mm_ferrs *errs;
 	int64_t id, version;
 };
@@ -118,13 +119,28 @@ static void enum_input(struct mm_html *h, const struct mm_field *f, const char *
 	mm_html_f(h, "</select>\n");
 }
 
+/* A reference: a choice list, or for a register too large to choose from
+ * (a city's thousands of people, a prefecture's sections) its code or name
+ * typed as <field>_ref, which form_input resolves. */
 static void ref_input(struct mm_html *h, const struct mm_field *f, const char *val,
-		      const char *attrs)
+		      const char *typed, const char *attrs)
 {
+	const struct mm_register *t = mm_register_find(f->ref);
 	int64_t id = 0;
 
 	if (!mm_slice_to_i64(mm_slice_trim(mm_slice_cstr(val)), &id))
 		id = 0;
+	if (mm_html_ref_typed(h, t)) {
+		mm_html_f(h,
+			  "<input type=\"text\" id=\"f-%s\" name=\"%s_ref\" value=\"%s\" "
+			  "placeholder=\"%s\"%r>\n",
+			  f->name, f->name,
+			  typed ? typed
+			  : id	? mm_html_ref_text(h, t, id)
+				: "",
+			  MM_L(h->lang, "コードまたは名称", "Code or name"), attrs);
+		return;
+	}
 	mm_html_f(h, "<select id=\"f-%s\" name=\"%s\"%r>\n<option value=\"\">%s</option>\n",
 		  f->name, f->name, attrs, MM_L(h->lang, "（選択してください）", "(choose)"));
 	mm_html_ref_options(h, f, id);
@@ -225,7 +241,7 @@ static void field_input(struct mm_html *h, const struct form *fm, int fi)
 		enum_input(h, f, val, attrs);
 		break;
 	case MM_FT_REF:
-		ref_input(h, f, val, attrs);
+		ref_input(h, f, val, fm->typed ? fm->typed[fi] : NULL, attrs);
 		break;
 	case MM_FT_INT:
 		if (levels)
@@ -382,10 +398,36 @@ static bool form_version(struct mm_req *rq, int64_t *version)
 	return v && mm_slice_to_i64(mm_slice_trim(mm_slice_cstr(v)), version) && *version > 0;
 }
 
+/* The id a reference typed as its code or name (<field>_ref) names, as
+ * text for the input, to *out; "" for an empty text. A text that names no
+ * record the reader sees, or several, is an error of the field (*out
+ * NULL). */
+static int typed_ref(struct mm_req *rq, struct mm_ctx *ctx, const struct mm_field *f,
+		     const char *text, struct mm_ferrs *errs, const char **out)
+{
+	struct mm_slice t = mm_slice_trim(mm_slice_cstr(text));
+	int64_t id = 0;
+	int rc;
+
+	*out = "";
+	if (t.len == 0)
+		return MM_OK;
+	rc = mm_reg_resolve(mm_register_find(f->ref), ctx, t.ptr, t.len, &id);
+	if (rc == MM_ENOTFOUND || rc == MM_ECONFLICT) {
+		mm_ferr_add(errs, f, f->name, "bad_ref", rq->lang);
+		*out = NULL;
+		return MM_OK;
+	}
+	*out = rc ? NULL : mm_html_str(rq, "%lld", (long long)id);
+	return rc;
+}
+
 /* One input item per schema field the form sent, empty ones included so
  * that clearing a field works. An automatic key left empty on an edit keeps
- * its number. vals receives what the user typed. */
-static int form_input(struct mm_req *rq, bool update, struct mm_input *in, const char **vals)
+ * its number. vals receives what the user typed, typed a reference typed as
+ * its code or name (resolved here; errs gets those that name no record). */
+static int form_input(struct mm_req *rq, struct mm_ctx *ctx, bool update, struct mm_input *in,
+		      const char **vals, const char **typed, struct mm_ferrs *errs)
 {
 	const struct mm_register *r = rq->reg;
 	const struct mm_schema *s = &r->schema;
@@ -399,6 +441,19 @@ static int form_input(struct mm_req *rq, bool update, struct mm_input *in, const
 		const struct mm_field *f = &s->fields[i];
 		const char *v = mm_param_get(rq->form, rq->nform, f->name);
 
+		if (!v && f->type == MM_FT_REF && !(f->flags & MM_F_DERIVED)) {
+			int rc;
+
+			typed[i] = mm_param_get(rq->form, rq->nform,
+						mm_html_str(rq, "%s_ref", f->name));
+			if (!typed[i])
+				continue;
+			rc = typed_ref(rq, ctx, f, typed[i], errs, &v);
+			if (rc)
+				return rc;
+			if (!v)
+				continue;
+		}
 		vals[i] = v;
 		if (!v || (f->flags & MM_F_DERIVED))
 			continue;
@@ -458,16 +513,19 @@ static void save(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs, bool u
 		return;
 	}
 	fm.vals = mm_arena_zalloc(rq->a, sizeof(char *) * rq->reg->schema.nfields);
-	rc = fm.vals ? form_input(rq, update, &in, fm.vals) : MM_ENOMEM;
-	if (!rc)
-		rc = mm_ctx_open(w, rq, &ctx);
+	fm.typed = mm_arena_zalloc(rq->a, sizeof(char *) * rq->reg->schema.nfields);
+	rc = fm.vals && fm.typed ? mm_ctx_open(w, rq, &ctx) : MM_ENOMEM;
 	if (rc) {
 		mm_html_fail(rq, rs, rc);
 		return;
 	}
-	if (update)
+	rc = form_input(rq, &ctx, update, &in, fm.vals, fm.typed, &errs);
+	/* A typed reference that names no record: nothing is saved. */
+	if (!rc && errs.n)
+		rc = MM_EVALIDATE;
+	else if (!rc && update)
 		rc = mm_reg_update(rq->reg, &ctx, rq->id, fm.version, &in, &errs, &rec);
-	else
+	else if (!rc)
 		rc = mm_reg_create(rq->reg, &ctx, &in, &errs, &rec);
 	mm_html_init(&h, rq, rs, &ctx);
 	if (rc == MM_EVALIDATE) {
