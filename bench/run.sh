@@ -242,8 +242,8 @@ sleep 1
 IDLE_RSS=$(rss_mb "$MAMORI_PID")
 
 # The HTML list shows active assets only; page through those that exist.
-ACTIVE=$(curl -s -H "Authorization: Bearer $TOKEN" --max-time 30 "$URL/api/v1/assets?limit=1" |
-	sed -n 's/^{"total":\([0-9]*\),.*/\1/p')
+# (Counted in the database: a list's total stops at 10,000.)
+ACTIVE=$(sqlite3 "$DB" 'SELECT count(*) FROM assets WHERE retired = 0')
 ACTIVE=${ACTIVE:-$ASSETS}
 PAGES=$(((ACTIVE + PER_PAGE - 1) / PER_PAGE))
 if ((PAGES < 1)); then
