@@ -43,6 +43,18 @@ static void add_index_name(struct mm_buf *b, const char *table, const char *fiel
 	mm_buf_addc(b, '"');
 }
 
+/* Appends "CREATE [UNIQUE ]INDEX IF NOT EXISTS <table>_<field><suffix> ON
+ * <table>". */
+static void index_head(struct mm_buf *b, bool unique, const char *table, const char *field,
+		       const char *suffix)
+{
+	mm_buf_adds(b,
+		    unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ");
+	add_index_name(b, table, field, suffix);
+	mm_buf_adds(b, " ON ");
+	mm_pg_add_ident(b, table, NULL);
+}
+
 static int max_version(struct mm_pg_conn *pc, int64_t *have)
 {
 	PGresult *res;
@@ -160,10 +172,7 @@ static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_sc
 {
 	int rc;
 
-	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
-	add_index_name(b, t, "_search", "_trgm");
-	mm_buf_adds(b, " ON ");
-	mm_pg_add_ident(b, t, NULL);
+	index_head(b, false, t, "_search", "_trgm");
 	mm_buf_adds(b, " USING gin(");
 	mm_pg_add_search_text(b, s);
 	mm_buf_adds(b, " gin_trgm_ops) WITH (fastupdate = off)");
@@ -187,10 +196,7 @@ static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_sc
 static int field_index(struct mm_pg_conn *pc, const struct mm_schema *s, const struct mm_field *f,
 		       struct mm_buf *b)
 {
-	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
-	add_index_name(b, s->name, f->name, "_idx");
-	mm_buf_adds(b, " ON ");
-	mm_pg_add_ident(b, s->name, NULL);
+	index_head(b, false, s->name, f->name, "_idx");
 	mm_buf_adds(b, "(retired, ");
 	mm_pg_add_ident(b, f->name, NULL);
 	mm_buf_adds(b, " NULLS FIRST, id)");
@@ -206,18 +212,12 @@ static int create_indexes(struct mm_pg_conn *pc, const struct mm_schema *s, stru
 	int rc;
 
 	mm_buf_reset(b);
-	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
-	add_index_name(b, t, "retired", "_idx");
-	mm_buf_adds(b, " ON ");
-	mm_pg_add_ident(b, t, NULL);
+	index_head(b, false, t, "retired", "_idx");
 	mm_buf_adds(b, "(retired, id)");
 	rc = exec_reset(pc, b);
 	if (rc)
 		return rc;
-	mm_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
-	add_index_name(b, t, "updated_at", "_idx");
-	mm_buf_adds(b, " ON ");
-	mm_pg_add_ident(b, t, NULL);
+	index_head(b, false, t, "updated_at", "_idx");
 	mm_buf_adds(b, "(retired, updated_at, id)");
 	rc = exec_reset(pc, b);
 	for (size_t i = 0; i < s->nfields && !rc; i++) {
@@ -225,10 +225,7 @@ static int create_indexes(struct mm_pg_conn *pc, const struct mm_schema *s, stru
 		if (f->flags & (MM_F_SORT | MM_F_FILTER))
 			rc = field_index(pc, s, f, b);
 		if (!rc && (f->flags & MM_F_UNIQUE)) {
-			mm_buf_adds(b, "CREATE UNIQUE INDEX IF NOT EXISTS ");
-			add_index_name(b, t, f->name, "_key");
-			mm_buf_adds(b, " ON ");
-			mm_pg_add_ident(b, t, NULL);
+			index_head(b, true, t, f->name, "_key");
 			mm_buf_addc(b, '(');
 			mm_pg_add_ident(b, f->name, NULL);
 			mm_buf_adds(b, ") WHERE ");
