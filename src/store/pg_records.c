@@ -155,84 +155,94 @@ static void add_level_move(struct mm_buf *b, size_t reg, size_t level)
 		      reg, level, level);
 }
 
-/* The SQL of a register's statements; prepared when first run. The update
- * returns whether the record was retired before. */
-static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
+/* Appends the insert of a record of s: one statement, so that no
+ * savepoint is needed inside a transaction; the record and its register's
+ * counts change together, and a unique value already taken gives no row,
+ * not an error. */
+static void add_insert(struct mm_buf *b, const struct mm_schema *s)
 {
-	const char *t = s->name;
 	int lf = mm_schema_level_field(s);
-	struct mm_buf b;
-	size_t k;
 
-	mm_buf_init(&b, MM_PG_SQL_CAP);
-	mm_buf_adds(&b, "SELECT ");
-	mm_pg_add_columns(&b, s);
-	mm_buf_adds(&b, " FROM ");
-	mm_pg_add_ident(&b, t, NULL);
-	mm_buf_adds(&b, " WHERE id = $1");
-	e->get_sql = take(&b);
-
-	/* One statement each, so that no savepoint is needed inside a
-	 * transaction: the record and its register's count change together,
-	 * and a unique value already taken gives no row, not an error. */
-	mm_buf_adds(&b, "WITH ins AS (INSERT INTO ");
-	mm_pg_add_ident(&b, t, NULL);
-	mm_buf_adds(&b, "(version, retired, created_at, updated_at, updated_by");
+	mm_buf_adds(b, "WITH ins AS (INSERT INTO ");
+	mm_pg_add_ident(b, s->name, NULL);
+	mm_buf_adds(b, "(version, retired, created_at, updated_at, updated_by");
 	for (size_t i = 0; i < s->nfields; i++) {
-		mm_buf_adds(&b, ", ");
-		mm_pg_add_ident(&b, s->fields[i].name, NULL);
+		mm_buf_adds(b, ", ");
+		mm_pg_add_ident(b, s->fields[i].name, NULL);
 	}
-	mm_buf_adds(&b, ") VALUES(1, 0, $1, $2, $3");
+	mm_buf_adds(b, ") VALUES(1, 0, $1, $2, $3");
 	for (size_t i = 0; i < s->nfields; i++)
-		mm_buf_printf(&b, ", $%zu", i + 4);
-	mm_buf_printf(&b,
+		mm_buf_printf(b, ", $%zu", i + 4);
+	mm_buf_printf(b,
 		      ") ON CONFLICT DO NOTHING RETURNING id), cnt AS (UPDATE record_counts "
 		      "SET active = active + 1 WHERE register = $%zu AND EXISTS (SELECT 1 "
 		      "FROM ins))",
 		      s->nfields + 4);
 	if (lf >= 0)
-		mm_buf_printf(&b,
+		mm_buf_printf(b,
 			      ", lvl AS (INSERT INTO level_counts(register, level, active, "
 			      "retired) SELECT $%zu, coalesce($%d::bigint, 4), 1, 0 FROM ins "
 			      "ON CONFLICT(register, level) DO UPDATE SET active = "
 			      "level_counts.active + 1)",
 			      s->nfields + 4, lf + 4);
-	mm_buf_adds(&b, " SELECT id FROM ins");
-	e->insert_sql = take(&b);
+	mm_buf_adds(b, " SELECT id FROM ins");
+}
 
-	k = 5 + s->nfields;
-	mm_buf_adds(&b, "WITH old AS (SELECT retired");
+/* Appends the update of a record of s, which returns whether the record
+ * was retired before; its counts move with it in the same statement. */
+static void add_update(struct mm_buf *b, const struct mm_schema *s)
+{
+	int lf = mm_schema_level_field(s);
+	size_t k = 5 + s->nfields;
+
+	mm_buf_adds(b, "WITH old AS (SELECT retired");
 	if (lf >= 0) {
-		mm_buf_adds(&b, ", coalesce(");
-		mm_pg_add_ident(&b, s->fields[lf].name, NULL);
-		mm_buf_adds(&b, ", 4) AS level");
+		mm_buf_adds(b, ", coalesce(");
+		mm_pg_add_ident(b, s->fields[lf].name, NULL);
+		mm_buf_adds(b, ", 4) AS level");
 	}
-	mm_buf_printf(&b, " FROM \"%s\" WHERE id = $%zu), upd AS (UPDATE ", t, k);
-	mm_pg_add_ident(&b, t, NULL);
-	mm_buf_adds(&b, " SET version = $1, retired = $2, updated_at = $3, updated_by = $4");
+	mm_buf_printf(b, " FROM \"%s\" WHERE id = $%zu), upd AS (UPDATE ", s->name, k);
+	mm_pg_add_ident(b, s->name, NULL);
+	mm_buf_adds(b, " SET version = $1, retired = $2, updated_at = $3, updated_by = $4");
 	for (size_t i = 0; i < s->nfields; i++) {
-		mm_buf_adds(&b, ", ");
-		mm_pg_add_ident(&b, s->fields[i].name, NULL);
-		mm_buf_printf(&b, " = $%zu", i + 5);
+		mm_buf_adds(b, ", ");
+		mm_pg_add_ident(b, s->fields[i].name, NULL);
+		mm_buf_printf(b, " = $%zu", i + 5);
 	}
-	mm_buf_printf(&b,
+	mm_buf_printf(b,
 		      " WHERE id = $%zu AND version = $%zu RETURNING (SELECT retired FROM old) "
 		      "AS was",
 		      k, k + 1);
 	if (lf >= 0)
-		mm_buf_adds(&b, ", (SELECT level FROM old) AS was_level");
-	mm_buf_printf(&b,
+		mm_buf_adds(b, ", (SELECT level FROM old) AS was_level");
+	mm_buf_printf(b,
 		      "), cnt AS (UPDATE record_counts SET active = active + upd.was - $2, "
 		      "retired = retired - upd.was + $2 FROM upd WHERE register = $%zu AND "
 		      "upd.was <> $2)",
 		      k + 2);
 	if (lf >= 0)
-		add_level_move(&b, k + 2, (size_t)lf + 5);
-	mm_buf_adds(&b, " SELECT was FROM upd");
-	e->update_sql = take(&b);
+		add_level_move(b, k + 2, (size_t)lf + 5);
+	mm_buf_adds(b, " SELECT was FROM upd");
+}
 
+/* The SQL of a register's statements; prepared when first run. */
+static int build_cached(const struct mm_schema *s, struct mm_pg_cached *e)
+{
+	struct mm_buf b;
+
+	mm_buf_init(&b, MM_PG_SQL_CAP);
+	mm_buf_adds(&b, "SELECT ");
+	mm_pg_add_columns(&b, s);
+	mm_buf_adds(&b, " FROM ");
+	mm_pg_add_ident(&b, s->name, NULL);
+	mm_buf_adds(&b, " WHERE id = $1");
+	e->get_sql = take(&b);
+	add_insert(&b, s);
+	e->insert_sql = take(&b);
+	add_update(&b, s);
+	e->update_sql = take(&b);
 	mm_buf_adds(&b, "SELECT retired FROM ");
-	mm_pg_add_ident(&b, t, NULL);
+	mm_pg_add_ident(&b, s->name, NULL);
 	mm_buf_adds(&b, " WHERE id = $1");
 	e->state_sql = take(&b);
 	mm_buf_free(&b);
