@@ -56,6 +56,7 @@ static const char *const fixed_sql[FX_COUNT] = {
 	[FX_LEVEL_ADD] = "INSERT INTO level_counts(register, level, active, retired) "
 			 "VALUES(?, ?, ?, ?) ON CONFLICT(register, level) DO UPDATE SET "
 			 "active = active + excluded.active, retired = retired + excluded.retired",
+	[FX_INDEX_EXISTS] = "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?",
 	[FX_GEN_BUMP] = "INSERT INTO sequences(name, value) VALUES('generation', 1) "
 			"ON CONFLICT(name) DO UPDATE SET value = value + 1",
 	[FX_GEN_GET] = "SELECT value FROM sequences WHERE name = 'generation'",

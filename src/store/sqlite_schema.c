@@ -230,15 +230,15 @@ int mm_sq_index_exists(struct mm_sq_conn *sc, const char *name, bool *found)
 	sqlite3_stmt *st;
 	int rc, src;
 
-	rc = mm_sq_prepare(sc, "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?",
-			   false, &st);
+	/* Kept prepared: lists ask it (sqlite_list.c, order_indexed). */
+	rc = mm_sq_stmt_fixed(sc, FX_INDEX_EXISTS, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
 	*found = src == SQLITE_ROW;
 	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
-	sqlite3_finalize(st);
+	mm_sq_done(st);
 	return rc;
 }
 
