@@ -170,6 +170,10 @@ static int exec_reset(struct mm_pg_conn *pc, struct mm_buf *b)
 static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_schema *s,
 			struct mm_buf *b)
 {
+	static const char *const then[][2] = {
+		{ "ALTER INDEX ", " SET (fastupdate = off)" },
+		{ "SELECT gin_clean_pending_list('", "'::regclass)" },
+	};
 	int rc;
 
 	index_head(b, false, t, "_search", "_trgm");
@@ -177,18 +181,13 @@ static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_sc
 	mm_pg_add_search_text(b, s);
 	mm_buf_adds(b, " gin_trgm_ops) WITH (fastupdate = off)");
 	rc = exec_reset(pc, b);
-	if (rc)
-		return rc;
-	mm_buf_adds(b, "ALTER INDEX ");
-	add_index_name(b, t, "_search", "_trgm");
-	mm_buf_adds(b, " SET (fastupdate = off)");
-	rc = exec_reset(pc, b);
-	if (rc)
-		return rc;
-	mm_buf_adds(b, "SELECT gin_clean_pending_list('");
-	add_index_name(b, t, "_search", "_trgm");
-	mm_buf_adds(b, "'::regclass)");
-	return exec_reset(pc, b);
+	for (size_t i = 0; !rc && i < sizeof(then) / sizeof(then[0]); i++) {
+		mm_buf_adds(b, then[i][0]);
+		add_index_name(b, t, "_search", "_trgm");
+		mm_buf_adds(b, then[i][1]);
+		rc = exec_reset(pc, b);
+	}
+	return rc;
 }
 
 /* One index (retired, field, id) of a register; NULLs first, as SQLite
