@@ -161,12 +161,36 @@ static int exec_reset(struct mm_pg_conn *pc, struct mm_buf *b)
 	return rc;
 }
 
+/* Whether the index called name (a safe identifier) takes changes through
+ * a pending list (fastupdate, on unless made otherwise). */
+static int fastupdate_on(struct mm_pg_conn *pc, const char *name, bool *on)
+{
+	struct mm_pg_args a;
+	PGresult *res = NULL;
+	int rc;
+
+	mm_pg_args_init(&a);
+	mm_pg_arg_text(&a, name);
+	rc = mm_pg_query(pc,
+			 "SELECT 1 FROM pg_class WHERE relname = $1 AND "
+			 "NOT coalesce('fastupdate=off' = ANY(reloptions), false)",
+			 &a, &res);
+	mm_pg_args_free(&a);
+	if (!rc)
+		*on = PQntuples(res) > 0;
+	PQclear(res);
+	return rc;
+}
+
 /* The register's search index: one trigram index over its searched
  * fields, written to at each change (fastupdate off). With the default, a
  * change went to the index's pending list, which every search reads
  * through until a vacuum empties it — on a million records, after 200,000
  * changes: a 166-page list made a search 4 ms instead of 1.1. An index made
- * before this is switched and its pending list emptied. */
+ * before this is switched once and its pending list emptied: switching
+ * locks the index against every reader, which deadlocked with a running
+ * server's writes when it was done at every migration (a CLI command runs
+ * one). */
 static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_schema *s,
 			struct mm_buf *b)
 {
@@ -174,6 +198,8 @@ static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_sc
 		{ "ALTER INDEX ", " SET (fastupdate = off)" },
 		{ "SELECT gin_clean_pending_list('", "'::regclass)" },
 	};
+	char name[128];
+	bool on = false;
 	int rc;
 
 	index_head(b, false, t, "_search", "_trgm");
@@ -181,7 +207,10 @@ static int search_index(struct mm_pg_conn *pc, const char *t, const struct mm_sc
 	mm_pg_add_search_text(b, s);
 	mm_buf_adds(b, " gin_trgm_ops) WITH (fastupdate = off)");
 	rc = exec_reset(pc, b);
-	for (size_t i = 0; !rc && i < sizeof(then) / sizeof(then[0]); i++) {
+	snprintf(name, sizeof(name), "%s__search_trgm", t);
+	if (!rc)
+		rc = fastupdate_on(pc, name, &on);
+	for (size_t i = 0; !rc && on && i < sizeof(then) / sizeof(then[0]); i++) {
 		mm_buf_adds(b, then[i][0]);
 		add_index_name(b, t, "_search", "_trgm");
 		mm_buf_adds(b, then[i][1]);
