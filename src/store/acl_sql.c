@@ -248,6 +248,23 @@ static void emit(enum mm_dialect d, struct mm_buf *w, const struct mm_buf *t, si
 	}
 }
 
+/* A buffer to write a condition in with '?' before emit numbers it, room
+ * as large as w's. */
+static void scratch(struct mm_buf *t, const struct mm_buf *w)
+{
+	mm_buf_init(t, w->cap ? w->cap : 1 << 16);
+}
+
+/* Unless rc, appends t, whose values start after v[first - 1], to w in
+ * dialect d; frees t either way. */
+static int finish(enum mm_dialect d, struct mm_buf *w, struct mm_buf *t, size_t first, int rc)
+{
+	if (!rc)
+		emit(d, w, t, first);
+	mm_buf_free(t);
+	return rc;
+}
+
 /* Writes the status and field filters of q (" WHERE ..."). */
 static int filters_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,
 			 struct mm_buf *w, struct mm_sql_bind *v, size_t *nv)
@@ -343,14 +360,9 @@ int mm_keyset_sql_where(enum mm_dialect d, const struct mm_schema *s, const stru
 {
 	size_t first = *nv;
 	struct mm_buf t;
-	int rc;
 
-	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
-	rc = keyset_where(s, q, &t, v, nv);
-	if (!rc)
-		emit(d, w, &t, first);
-	mm_buf_free(&t);
-	return rc;
+	scratch(&t, w);
+	return finish(d, w, &t, first, keyset_where(s, q, &t, v, nv));
 }
 
 int mm_filters_sql_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_query *q,
@@ -358,14 +370,9 @@ int mm_filters_sql_where(enum mm_dialect d, const struct mm_schema *s, const str
 {
 	size_t first = *nv;
 	struct mm_buf t;
-	int rc;
 
-	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
-	rc = filters_where(d, s, q, &t, v, nv);
-	if (!rc)
-		emit(d, w, &t, first);
-	mm_buf_free(&t);
-	return rc;
+	scratch(&t, w);
+	return finish(d, w, &t, first, filters_where(d, s, q, &t, v, nv));
 }
 
 int mm_acl_sql_where(enum mm_dialect d, const struct mm_schema *s, const struct mm_acl *acl,
@@ -373,14 +380,9 @@ int mm_acl_sql_where(enum mm_dialect d, const struct mm_schema *s, const struct 
 {
 	size_t first = *nv;
 	struct mm_buf t;
-	int rc;
 
-	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
-	rc = acl_where(d, s, acl, &t, v, nv);
-	if (!rc)
-		emit(d, w, &t, first);
-	mm_buf_free(&t);
-	return rc;
+	scratch(&t, w);
+	return finish(d, w, &t, first, acl_where(d, s, acl, &t, v, nv));
 }
 
 int mm_acl_sql_part(enum mm_dialect d, const struct mm_schema *s, const struct mm_acl *acl,
@@ -389,14 +391,9 @@ int mm_acl_sql_part(enum mm_dialect d, const struct mm_schema *s, const struct m
 {
 	size_t first = *nv;
 	struct mm_buf t;
-	int rc;
 
-	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
-	rc = acl_part(d, s, acl, part, others, &t, v, nv, none);
-	if (!rc)
-		emit(d, w, &t, first);
-	mm_buf_free(&t);
-	return rc;
+	scratch(&t, w);
+	return finish(d, w, &t, first, acl_part(d, s, acl, part, others, &t, v, nv, none));
 }
 
 /* Level counts. */
@@ -416,7 +413,7 @@ void mm_acl_level_count_sql(enum mm_dialect d, const struct mm_schema *s, const 
 	size_t first = *nv;
 	struct mm_buf t;
 
-	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
+	scratch(&t, w);
 	mm_buf_printf(&t, "(SELECT CAST(coalesce(sum(%s), 0) AS BIGINT) FROM level_counts ",
 		      q->status == MM_RETIRED	   ? counted[MM_RETIRED]
 		      : q->status == MM_ANY_STATUS ? counted[MM_ANY_STATUS]
@@ -424,8 +421,7 @@ void mm_acl_level_count_sql(enum mm_dialect d, const struct mm_schema *s, const 
 	mm_buf_adds(&t, "WHERE register = ?");
 	v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, s->name };
 	add_int(&t, " AND level <= ?)", q->acl->all_max, v, nv);
-	emit(d, w, &t, first);
-	mm_buf_free(&t);
+	finish(d, w, &t, first, MM_OK);
 }
 
 void mm_level_recount_sql(enum mm_dialect d, const struct mm_schema *s, struct mm_buf *w,
@@ -435,7 +431,7 @@ void mm_level_recount_sql(enum mm_dialect d, const struct mm_schema *s, struct m
 	size_t first = *nv;
 	struct mm_buf t;
 
-	mm_buf_init(&t, w->cap ? w->cap : 1 << 16);
+	scratch(&t, w);
 	mm_buf_adds(&t, "INSERT INTO level_counts(register, level, active, retired) SELECT ?, "
 			"coalesce(");
 	v[(*nv)++] = (struct mm_sql_bind){ MM_SQL_B_TEXT, 0, s->name };
@@ -446,6 +442,5 @@ void mm_level_recount_sql(enum mm_dialect d, const struct mm_schema *s, struct m
 	mm_buf_adds(&t, " GROUP BY coalesce(");
 	add_ident(&t, level, NULL);
 	mm_buf_adds(&t, ", 4)");
-	emit(d, w, &t, first);
-	mm_buf_free(&t);
+	finish(d, w, &t, first, MM_OK);
 }
