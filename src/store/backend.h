@@ -41,6 +41,7 @@ struct mm_conn {
 	const struct mm_backend *be;
 	struct mm_conn *next_free;   /* the pool's free list */
 	char errmsg[MM_CONN_ERRLEN]; /* the backend's last error, for logs */
+	uint64_t generation_reads;   /* generation queries sent to the database */
 };
 
 struct mm_backend {

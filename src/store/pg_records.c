@@ -655,6 +655,7 @@ int mm_pg_generation(struct mm_conn *c, int64_t *out)
 	PGresult *res;
 	int rc = fixed(pc, F_GEN_GET, NULL, &res);
 
+	c->generation_reads++;
 	*out = 0;
 	if (!rc) {
 		if (PQntuples(res))

@@ -444,24 +444,8 @@ int mm_sq_tx_commit(struct mm_conn *c)
 	return rc;
 }
 
-static int generation(struct mm_conn *c, int64_t *out)
-{
-	struct mm_sq_conn *sc = mm_sq_conn(c);
-	sqlite3_stmt *st;
-	int rc = mm_sq_stmt_fixed(sc, FX_GEN_GET, &st);
-	int src;
-
-	if (rc)
-		return rc;
-	src = sqlite3_step(st);
-	*out = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
-	mm_sq_done(st);
-	return rc;
-}
-
 const struct mm_backend mm_sqlite_backend = {
-	.generation = generation,
+	.generation = mm_sq_generation,
 	.name = "sqlite",
 	.open = open_conn,
 	.close = close_conn,

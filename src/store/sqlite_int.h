@@ -77,6 +77,9 @@ struct mm_sq_lazy {
 	size_t n;
 };
 
+/* The 48-byte header at the start of the WAL index, in 32-bit words. */
+enum { MM_SQ_WAL_HEADER_WORDS = 12 };
+
 struct mm_sq_conn {
 	struct mm_conn base;
 	sqlite3 *db;
@@ -91,6 +94,13 @@ struct mm_sq_conn {
 	sqlite3_stmt *copy_put;	   /* the last insert of db copy, see sqlite_copy.c */
 	bool op_tx;		   /* the open operation is a transaction of its own */
 	bool gen_dirty;		   /* this transaction changed what caches depend on */
+	/* The generation as last read, and the WAL index header just before
+	 * (sqlite_generation.c). */
+	const volatile uint32_t *gen_header; /* the WAL index, once mapped */
+	bool gen_header_tried;
+	bool gen_known;
+	uint32_t gen_at[MM_SQ_WAL_HEADER_WORDS];
+	int64_t gen_value;
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)
@@ -138,6 +148,9 @@ int mm_sq_op_end(struct mm_sq_conn *sc, int rc);
 
 int mm_sq_tx_commit(struct mm_conn *c);
 void mm_sq_tx_rollback(struct mm_conn *c);
+
+/* sqlite_generation.c: the store generation (backend.h). */
+int mm_sq_generation(struct mm_conn *c, int64_t *out);
 
 /* Returns statement which of the set, preparing sql[which] on first use; the
  * set holds n statements. mm_sq_lazy_free finalizes them. */

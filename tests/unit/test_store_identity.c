@@ -4,6 +4,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/schema.h"
+#include "store/backend.h"
 #include "store/identity.h"
 #include "store/store.h"
 
@@ -456,6 +457,72 @@ static void test_generation_ends(void **state)
 	assert_true(gen(f) > g);
 }
 
+/* Runs sql on the database in a process of its own, the sqlite3 shell,
+ * as another program on the machine would. */
+static void shell(struct fx *f, const char *sql)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"%s\"", f->path, sql);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The generation is asked of the database once, then known without a
+ * query for as long as nothing commits. Any commit, by another connection
+ * of this process or by another process, makes the next read ask again and
+ * see the new value at once; inside a transaction it is always asked. */
+static void test_generation_known(void **state)
+{
+	struct fx *f = *state;
+	char why[256];
+	struct mm_store *other;
+	struct mm_conn *oc;
+	int64_t g, reads;
+
+	/* The first read maps the WAL index, the second is the one known. */
+	gen(f);
+	g = gen(f);
+	reads = (int64_t)f->c->generation_reads;
+	assert_int_equal(gen(f), g);
+	assert_int_equal(gen(f), g);
+	assert_int_equal(f->c->generation_reads, reads);
+
+	/* Another connection of this process. */
+	assert_int_equal(mm_store_open(f->path, 1, &other, why, sizeof(why)), MM_OK);
+	oc = mm_store_acquire(other);
+	assert_non_null(oc);
+	struct mm_account a = full_account("yamada", 3);
+	assert_int_equal(mm_account_insert(oc, &a), MM_OK);
+	mm_store_release(other, oc);
+	mm_store_close(other);
+	assert_true(gen(f) > g);
+	assert_int_equal(f->c->generation_reads, reads + 1);
+	g = gen(f);
+	assert_int_equal(f->c->generation_reads, reads + 1);
+
+	/* Another process: a change of the value, then a commit that leaves
+	 * it be but is a commit all the same. */
+	shell(f, "UPDATE sequences SET value = value + 7 WHERE name = 'generation'");
+	assert_int_equal(gen(f), g + 7);
+	assert_int_equal(f->c->generation_reads, reads + 2);
+	shell(f, "BEGIN; UPDATE sequences SET value = value + 1 WHERE name = 'generation'; "
+		 "UPDATE sequences SET value = value - 1 WHERE name = 'generation'; COMMIT");
+	assert_int_equal(gen(f), g + 7);
+	assert_int_equal(f->c->generation_reads, reads + 3);
+	assert_int_equal(gen(f), g + 7);
+	assert_int_equal(f->c->generation_reads, reads + 3);
+
+	/* A transaction of this connection: asked inside, and its commit
+	 * (which moves the generation) is seen after. */
+	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
+	add_account(f, "suzuki", 2);
+	assert_int_equal(gen(f), g + 7);
+	assert_int_equal(f->c->generation_reads, reads + 4);
+	assert_int_equal(mm_tx_commit(f->c), MM_OK);
+	assert_true(gen(f) > g + 7);
+	assert_int_equal(f->c->generation_reads, reads + 5);
+}
+
 /* Sessions. */
 
 static struct mm_session session(const char *id_hash, int64_t account, int64_t created)
@@ -862,31 +929,19 @@ static void test_audit_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_migrate_twice),
-		T(test_reserved_names),
-		T(test_account_roundtrip),
-		T(test_account_insert_refused),
-		T(test_account_unique),
-		T(test_account_lookup),
-		T(test_account_update),
-		T(test_account_update_refused),
-		T(test_account_list),
-		T(test_account_list_many),
-		T(test_generation),
-		T(test_generation_untouched),
-		T(test_generation_ends),
-		T(test_session_roundtrip),
-		T(test_session_refused),
-		T(test_session_update),
-		T(test_session_delete),
-		T(test_session_purge),
-		T(test_token),
-		T(test_token_refused),
-		T(test_token_list),
-		T(test_rate_hit),
-		T(test_rate_hit_refused),
-		T(test_audit_roundtrip),
-		T(test_audit_refused),
+		T(test_migrate_twice),	   T(test_reserved_names),
+		T(test_account_roundtrip), T(test_account_insert_refused),
+		T(test_account_unique),	   T(test_account_lookup),
+		T(test_account_update),	   T(test_account_update_refused),
+		T(test_account_list),	   T(test_account_list_many),
+		T(test_generation),	   T(test_generation_untouched),
+		T(test_generation_ends),   T(test_generation_known),
+		T(test_session_roundtrip), T(test_session_refused),
+		T(test_session_update),	   T(test_session_delete),
+		T(test_session_purge),	   T(test_token),
+		T(test_token_refused),	   T(test_token_list),
+		T(test_rate_hit),	   T(test_rate_hit_refused),
+		T(test_audit_roundtrip),   T(test_audit_refused),
 		T(test_audit_list),
 	};
 
