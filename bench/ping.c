@@ -1,11 +1,20 @@
-/* mamori-ping: the benchmark's ceiling. A bare libmicrohttpd server set up
- * the way src/http/http.c sets up mamori's (an epoll thread pool of four,
- * the same connection limits) that answers every request with 200 "ok".
- * Whatever mamori does per request costs what it loses against this.
+/* mamori-ping: the benchmark's reference servers. A bare libmicrohttpd
+ * server set up the way src/http/http.c sets up mamori's (an epoll thread
+ * pool of four, the same connection limits and memory).
  *
- * Usage: mamori-ping PORT (0 picks a free port). Binds 127.0.0.1 only and
- * runs until SIGINT or SIGTERM. */
+ * Usage: mamori-ping PORT [DATABASE] (port 0 picks a free one). Binds
+ * 127.0.0.1 only and runs until SIGINT or SIGTERM.
+ *
+ * - Without a database it is the ceiling: every request gets 200 "ok".
+ *   Whatever mamori does per request costs what it loses against this.
+ * - With a mamori SQLite database it is the floor of a record read: a
+ *   request for a path ending in /ID gets the row of asset ID as JSON (every
+ *   column as a string; 404 when there is none), read with one prepared
+ *   statement on a connection of the thread's own. No credential, access
+ *   rule, routing or security header: the least any server that reads the
+ *   record from SQLite per request must do. */
 #include <microhttpd.h>
+#include <sqlite3.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +38,64 @@ enum {
 
 static const char body[] = "ok";
 
+/* The floor's database, and each pool thread's connection and statement
+ * (opened on the thread's first request, left to the process's exit). */
+static const char *db_path;
+static _Thread_local sqlite3 *db;
+static _Thread_local sqlite3_stmt *get;
+
+/* Appends s to out (of size cap) at *n as a JSON string. */
+static void put_str(char *out, size_t cap, size_t *n, const char *s)
+{
+	if (*n < cap)
+		out[(*n)++] = '"';
+	for (; *s && *n + 7 < cap; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			out[(*n)++] = '\\';
+			out[(*n)++] = (char)ch;
+		} else if (ch < 0x20) {
+			*n += (size_t)snprintf(out + *n, cap - *n, "\\u%04x", ch);
+		} else {
+			out[(*n)++] = (char)ch;
+		}
+	}
+	if (*n < cap)
+		out[(*n)++] = '"';
+}
+
+/* The row of asset id as a JSON object in out; its length, or 0 when there
+ * is no such asset or the database fails. */
+static size_t read_row(const char *url, char *out, size_t cap)
+{
+	const char *slash = strrchr(url, '/');
+	size_t n = 0;
+
+	if (!db && (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+				    NULL) != SQLITE_OK ||
+		    sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v3(db, "SELECT * FROM assets WHERE id = ?", -1,
+				       SQLITE_PREPARE_PERSISTENT, &get, NULL) != SQLITE_OK))
+		return 0;
+	sqlite3_bind_int64(get, 1, slash ? strtoll(slash + 1, NULL, 10) : 0);
+	if (sqlite3_step(get) == SQLITE_ROW) {
+		out[n++] = '{';
+		for (int i = 0; i < sqlite3_column_count(get); i++) {
+			const char *v = (const char *)sqlite3_column_text(get, i);
+
+			if (i)
+				out[n++] = ',';
+			put_str(out, cap - 2, &n, sqlite3_column_name(get, i));
+			out[n++] = ':';
+			put_str(out, cap - 2, &n, v ? v : "");
+		}
+		out[n++] = '}';
+	}
+	sqlite3_reset(get);
+	return n;
+}
+
 /* Answers every request with "ok". Like mamori, the first call for a request
  * only marks it as seen and any upload is skipped; the answer comes on the
  * call after the headers (and body) are in. */
@@ -39,8 +106,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static int seen;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	char row[8192];
+	size_t n;
 
-	(void)cls, (void)url, (void)method, (void)version, (void)upload_data;
+	(void)cls, (void)method, (void)version, (void)upload_data;
 	if (!*state) {
 		*state = &seen;
 		return MHD_YES;
@@ -48,6 +117,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_size) {
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (db_path) {
+		n = read_row(url, row, sizeof(row));
+		r = MHD_create_response_from_buffer(n, row, MHD_RESPMEM_MUST_COPY);
+		if (!r)
+			return MHD_NO;
+		MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+		ret = MHD_queue_response(conn, n ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, r);
+		MHD_destroy_response(r);
+		return ret;
 	}
 	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
 	if (!r)
@@ -81,10 +160,11 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sig;
 
-	if (argc != 2 || !parse_port(argv[1], &port)) {
-		fprintf(stderr, "usage: mamori-ping PORT   (0 picks a free port)\n");
+	if (argc < 2 || argc > 3 || !parse_port(argv[1], &port)) {
+		fprintf(stderr, "usage: mamori-ping PORT [DATABASE]   (0 picks a free port)\n");
 		return 2;
 	}
+	db_path = argc == 3 ? argv[2] : NULL;
 
 	/* Block the stop signals in every thread; main waits for them. */
 	sigemptyset(&set);
@@ -109,10 +189,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	fprintf(stderr, "ping: serving http://127.0.0.1:%u/\n",
+	fprintf(stderr, "%s: serving http://127.0.0.1:%u/\n", db_path ? "floor" : "ping",
 		di ? (unsigned)di->port : (unsigned)port);
 	sigwait(&set, &sig);
-	fprintf(stderr, "ping: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	fprintf(stderr, "%s: stopping (%s)\n", db_path ? "floor" : "ping",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	MHD_stop_daemon(d);
 	return 0;
 }

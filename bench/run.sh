@@ -48,17 +48,18 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench.XXXXXX")
 MAMORI_PID=
 NC_PID=
 PING_PID=
+FLOOR_PID=
 
 # Stops whichever servers were started and removes the temporary directory
 # (a KEEP_DB database lives outside it).
 cleanup() {
 	local pid i
-	for pid in $MAMORI_PID $NC_PID $PING_PID; do
+	for pid in $MAMORI_PID $NC_PID $PING_PID $FLOOR_PID; do
 		if kill -0 "$pid" 2>/dev/null; then
 			kill -TERM "$pid" 2>/dev/null || true
 		fi
 	done
-	for pid in $MAMORI_PID $NC_PID $PING_PID; do
+	for pid in $MAMORI_PID $NC_PID $PING_PID $FLOOR_PID; do
 		for i in $(seq 300); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
@@ -214,6 +215,9 @@ sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 
 "$PING" 0 2>"$TMP/ping.err" &
 PING_PID=$!
+# The floor: the same bare server reading the asset from the database.
+"$PING" 0 "$DB" 2>"$TMP/floor.err" &
+FLOOR_PID=$!
 # (As root the server must be told to stay root: the bench is not a service.)
 AS_ROOT=""
 [ "$(id -u)" -ne 0 ] || AS_ROOT=--allow-root
@@ -227,9 +231,11 @@ NC_PID=$!
 PING_PORT=$(learn_port "$TMP/ping.err" "$PING_PID")
 MAMORI_PORT=$(learn_port "$TMP/mamori.err" "$MAMORI_PID")
 PING_URL=http://127.0.0.1:$PING_PORT
+FLOOR_URL=http://127.0.0.1:$(learn_port "$TMP/floor.err" "$FLOOR_PID")
 URL=http://127.0.0.1:$MAMORI_PORT
 NC_URL=http://127.0.0.1:$(learn_port "$TMP/nocache.err" "$NC_PID")
 wait_answer "$PING_URL/"
+wait_answer "$FLOOR_URL/"
 wait_answer "$URL/healthz"
 wait_answer "$NC_URL/healthz"
 COOKIE=$(curl -s -i --max-time 30 -d "login=bench-web&password=$BENCH_PW&next=/" "$URL/signin" |
@@ -253,6 +259,7 @@ LIST_URL="$URL/api/v1/assets?limit=100&sort=name"
 KIND_URL="$URL/api/v1/assets?limit=100&sort=name&kind=data"
 
 probe ceiling "$PING_URL/"
+probe floor "$FLOOR_URL$(head -n 1 "$TMP/readable-paths")"
 probe get-one "$URL$(head -n 1 "$TMP/readable-paths")"
 probe json-list-100 "$LIST_URL"
 probe json-list-100-kind "$KIND_URL"
@@ -262,6 +269,8 @@ probe html-page-1 "$URL/assets?page=1"
 if ((WARMUP > 0)); then
 	echo "bench: warming up both servers for ${WARMUP} s each" >&2
 	timeout $((WARMUP + 30)) wrk -t2 -c64 "-d${WARMUP}s" "$PING_URL/" >/dev/null 2>&1 || true
+	timeout $((WARMUP + 30)) wrk -t2 -c64 "-d${WARMUP}s" -s bench/paths.lua "$FLOOR_URL" \
+		-- "$TMP/readable-paths" >/dev/null 2>&1 || true
 	timeout $((WARMUP + 30)) wrk -t2 -c64 "-d${WARMUP}s" -H "Authorization: Bearer $TOKEN" \
 		-s bench/paths.lua "$URL" \
 		-- "$TMP/readable-paths" >/dev/null 2>&1 || true
@@ -269,6 +278,8 @@ fi
 
 scenario ceiling "$PING_URL/"
 check_alive "$PING_PID" "$TMP/ping.err"
+scenario floor "$FLOOR_URL" bench/paths.lua "$TMP/readable-paths"
+check_alive "$FLOOR_PID" "$TMP/floor.err"
 scenario get-one "$URL" bench/paths.lua "$TMP/readable-paths"
 check_alive "$MAMORI_PID" "$TMP/mamori.err"
 drain get-one
@@ -336,9 +347,25 @@ for i in "${!NAMES[@]}"; do
 	get-one-classified)
 		target="(課外秘: each read appends an audit entry)"
 		;;
+	floor)
+		target="(a bare server that only reads the asset from SQLite)"
+		;;
 	esac
 	printf '%-20s %12.0f %10s %9s  %s\n' "$name" "${RPS[$i]}" "${P99[$i]}" "$ratio" "$target"
 done
+# get-one against the floor: how much of what a GET that reads SQLite can
+# reach here mamori reaches, with its credential check, access rule,
+# routing and headers.
+for i in "${!NAMES[@]}"; do
+	case ${NAMES[$i]} in
+	floor) FLOOR_RPS=${RPS[$i]} ;;
+	get-one) GET_RPS=${RPS[$i]} ;;
+	esac
+done
+echo
+awk -v g="${GET_RPS:-0}" -v f="${FLOOR_RPS:-0}" 'BEGIN {
+	if (f + 0 > 0) printf "get-one / floor: %.2f\n", g / f
+}'
 echo
 printf 'mamori RSS idle after start-up: %6s MB   (≤ %s MB: %s)\n' "$IDLE_RSS" \
 	"$TARGET_IDLE_MB" "$(verdict "$IDLE_RSS" "$TARGET_IDLE_MB" le)"
