@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/slice.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -97,7 +98,6 @@ static const struct route routes[] = {
 	{ "POST", "/{reg}/{id}/grants/{gid}/delete", mm_html_grant_remove, 0 },
 };
 
-/* Matches path against pattern, filling the register and id captures. */
 /* One segment of a route's pattern: a placeholder ("{reg}", "{id}", ...)
  * takes the path's segment into rq, a literal must equal it. */
 static bool match_segment(struct mm_slice pseg, struct mm_slice sseg, struct mm_req *rq)
@@ -123,26 +123,50 @@ static bool match_segment(struct mm_slice pseg, struct mm_slice sseg, struct mm_
 	return mm_slice_eq(pseg, sseg);
 }
 
-/* Whether path (a slice of the request's path) fits the route's pattern. */
-static bool match(const char *pattern, struct mm_slice s, struct mm_req *rq)
+/* A path cut at its slashes: "/a/b/" is "a", "b", "". */
+enum { MAX_SEGMENTS = 8 };
+struct segments {
+	struct mm_slice seg[MAX_SEGMENTS];
+	size_t n; /* MAX_SEGMENTS + 1 when there are more */
+};
+
+/* Cuts s, which must start with '/'; n is 0 when it does not. */
+static void cut_path(struct mm_slice s, struct segments *out)
 {
-	struct mm_slice p = mm_slice_cstr(pattern);
-
+	out->n = 0;
 	if (s.len == 0 || s.ptr[0] != '/')
-		return false;
-	p.ptr++, p.len--;
+		return;
 	s.ptr++, s.len--;
-	for (;;) {
-		struct mm_slice pseg, sseg;
-		bool pmore = p.ptr != NULL, smore = s.ptr != NULL;
+	while (s.ptr && out->n <= MAX_SEGMENTS) {
+		struct mm_slice seg;
 
-		if (!pmore || !smore)
-			return pmore == smore;
-		p = mm_slice_cut(p, '/', &pseg);
-		s = mm_slice_cut(s, '/', &sseg);
-		if (!match_segment(pseg, sseg, rq))
-			return false;
+		s = mm_slice_cut(s, '/', &seg);
+		if (out->n < MAX_SEGMENTS)
+			out->seg[out->n] = seg;
+		out->n++;
 	}
+}
+
+/* The routes' patterns, cut once. */
+static struct segments patterns[sizeof(routes) / sizeof(routes[0])];
+static pthread_once_t patterns_once = PTHREAD_ONCE_INIT;
+
+static void cut_patterns(void)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		cut_path(mm_slice_cstr(routes[i].pattern), &patterns[i]);
+}
+
+/* Whether the path's segments fit a route's pattern, filling the register
+ * and id captures. */
+static bool match(const struct segments *pattern, const struct segments *path, struct mm_req *rq)
+{
+	if (path->n == 0 || path->n > MAX_SEGMENTS || pattern->n != path->n)
+		return false;
+	for (size_t i = 0; i < path->n; i++)
+		if (!match_segment(pattern->seg[i], path->seg[i], rq))
+			return false;
+	return true;
 }
 
 /* Paths answered in JSON: the API and the health check. */
@@ -242,9 +266,11 @@ static void audit_failure(struct mm_web *w, struct mm_req *rq, const struct rout
 
 void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 {
-	struct mm_slice path = mm_slice_cstr(rq->path);
+	struct segments path;
 	bool path_known = false;
 
+	pthread_once(&patterns_once, cut_patterns);
+	cut_path(mm_slice_cstr(rq->path), &path);
 	rq->lang = pick_lang(w, rq);
 	rq->web = w;
 	rs->status = 200;
@@ -253,7 +279,7 @@ void mm_web_handle(struct mm_web *w, struct mm_req *rq, struct mm_resp *rs)
 		rq->id = 0;
 		rq->sub_id = 0;
 		rq->sub_name = NULL;
-		if (!match(routes[i].pattern, path, rq))
+		if (!match(&patterns[i], &path, rq))
 			continue;
 		if (strcmp(routes[i].method, rq->method) != 0 &&
 		    !(strcmp(rq->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {

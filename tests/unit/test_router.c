@@ -151,6 +151,16 @@ static void test_routes(void **state)
 	assert_int_equal(
 		serve(f, "GET", "/api/v1/assets/99999999999999999999", NULL, NULL, NULL, &rs), 404);
 	assert_int_equal(serve(f, "GET", "/api/v1/widgets", NULL, NULL, NULL, &rs), 404);
+	/* A path fits a pattern only with the same segments, no more, no fewer. */
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/16/", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "/api/v1//assets/16", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "/healthz/", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "healthz", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(serve(f, "GET", "", NULL, NULL, NULL, &rs), 404);
+	assert_int_equal(
+		serve(f, "GET", "/api/v1/assets/16/grants/1/delete/a/b/c/d", NULL, NULL, NULL, &rs),
+		404);
+	assert_int_equal(serve(f, "GET", "/api/v1/assets/16/history", NULL, NULL, NULL, &rs), 200);
 	assert_int_equal(serve(f, "DELETE", "/api/v1/assets/1", NULL, NULL, NULL, &rs), 405);
 	/* Pages take the session cookie, not API tokens. */
 	assert_int_equal(serve(f, "GET", "/assets", NULL, NULL, NULL, &rs), 303);
