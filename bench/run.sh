@@ -117,6 +117,7 @@ probe() {
 NAMES=()
 RPS=()
 P99=()
+CPU=()
 WARNINGS=()
 DRAINS=()
 
@@ -131,8 +132,30 @@ auth_args() {
 	esac
 }
 
+# The server that answers URL $1: its pid.
+server_of() {
+	local u
+	for u in PING FLOOR NC; do
+		local url_var=${u}_URL pid_var=${u}_PID
+		if [[ $1 == "${!url_var}" || $1 == "${!url_var}"/* ]]; then
+			echo "${!pid_var}"
+			return
+		fi
+	done
+	echo "$MAMORI_PID"
+}
+
+# CPU time of process $1 so far, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# Also records the server's CPU time per request (user and system, from
+# /proc): steadier than req/s on a shared machine, where wrk and other
+# programs take the cores in turns.
 scenario() {
 	local name=$1 url=$2 script=${3:-} arg=${4:-} out="$TMP/wrk-$1.txt" rps p99 line
+	local pid ticks0 ticks1 n
 	local -a auth cmd
 	# paths.lua requests /api/ paths on the bare server address.
 	mapfile -t auth < <(auth_args "$url${script:+ $script}")
@@ -144,10 +167,16 @@ scenario() {
 		cmd+=("$url")
 	fi
 	echo "bench: $name: ${cmd[*]}" >&2
+	pid=$(server_of "$url")
+	ticks0=$(cpu_ticks "$pid")
 	if ! timeout $((DURATION + 30)) "${cmd[@]}" >"$out" 2>&1; then
 		echo "bench: WARNING: $name: wrk failed; its output:" >&2
 		cat "$out" >&2
 	fi
+	ticks1=$(cpu_ticks "$pid")
+	n=$(awk '/ requests in / { print $1 }' "$out")
+	CPU+=("$(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="${n:-0}" \
+		'BEGIN { if (n + 0 > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }')")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$out")
 	NAMES+=("$name")
@@ -326,9 +355,11 @@ fi
 echo
 echo "×ceiling: req/s divided by the mean of the two ceiling runs ($CEILING req/s)"
 echo
-printf '%-20s %12s %10s %9s  %s\n' scenario req/s "p99 ms" "×ceiling" target
-printf '%-20s %12s %10s %9s  %s\n' -------------------- ------------ ---------- --------- \
-	------------------------
+echo "CPU µs: the server's CPU time per request (user + system)"
+echo
+printf '%-20s %12s %10s %9s %8s  %s\n' scenario req/s "p99 ms" "×ceiling" "CPU µs" target
+printf '%-20s %12s %10s %9s %8s  %s\n' -------------------- ------------ ---------- --------- \
+	-------- ------------------------
 for i in "${!NAMES[@]}"; do
 	name=${NAMES[$i]}
 	ratio=$(awk -v r="${RPS[$i]}" -v c="$CEILING" \
@@ -351,20 +382,24 @@ for i in "${!NAMES[@]}"; do
 		target="(a bare server that only reads the asset from SQLite)"
 		;;
 	esac
-	printf '%-20s %12.0f %10s %9s  %s\n' "$name" "${RPS[$i]}" "${P99[$i]}" "$ratio" "$target"
+	printf '%-20s %12.0f %10s %9s %8s  %s\n' "$name" "${RPS[$i]}" "${P99[$i]}" "$ratio" \
+		"${CPU[$i]}" "$target"
 done
 # get-one against the floor: how much of what a GET that reads SQLite can
 # reach here mamori reaches, with its credential check, access rule,
 # routing and headers.
 for i in "${!NAMES[@]}"; do
 	case ${NAMES[$i]} in
-	floor) FLOOR_RPS=${RPS[$i]} ;;
-	get-one) GET_RPS=${RPS[$i]} ;;
+	floor) FLOOR_RPS=${RPS[$i]} FLOOR_CPU=${CPU[$i]} ;;
+	get-one) GET_RPS=${RPS[$i]} GET_CPU=${CPU[$i]} ;;
 	esac
 done
 echo
-awk -v g="${GET_RPS:-0}" -v f="${FLOOR_RPS:-0}" 'BEGIN {
-	if (f + 0 > 0) printf "get-one / floor: %.2f\n", g / f
+awk -v g="${GET_RPS:-0}" -v f="${FLOOR_RPS:-0}" -v gc="${GET_CPU:--}" -v fc="${FLOOR_CPU:--}" \
+	'BEGIN {
+	if (f + 0 > 0) printf "get-one / floor: %.2f in req/s", g / f
+	if (gc + 0 > 0 && fc + 0 > 0) printf ", %.2f in CPU per request (floor / get-one)", fc / gc
+	print ""
 }'
 echo
 printf 'mamori RSS idle after start-up: %6s MB   (≤ %s MB: %s)\n' "$IDLE_RSS" \
