@@ -8,8 +8,10 @@
 #include "store/identity.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -523,6 +525,82 @@ static void test_generation_known(void **state)
 	assert_int_equal(f->c->generation_reads, reads + 5);
 }
 
+/* A writer on a connection of its own moves the generation BUMPS times
+ * while the test's connection reads it as fast as it can. */
+enum { BUMPS = 1500 };
+struct bumper {
+	const char *path;
+	atomic_llong committed; /* the last value whose commit has returned */
+	atomic_bool done;
+	int failed;
+};
+
+static void *bump(void *arg)
+{
+	struct bumper *b = arg;
+	sqlite3 *db;
+	sqlite3_stmt *up, *get;
+
+	if (sqlite3_open(b->path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA synchronous = OFF", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "INSERT INTO sequences(name, value) VALUES('generation', 1) "
+			       "ON CONFLICT(name) DO UPDATE SET value = value + 1",
+			       -1, &up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT value FROM sequences WHERE name = 'generation'", -1,
+			       &get, NULL) != SQLITE_OK) {
+		b->failed = 1;
+		atomic_store(&b->done, true);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	for (int i = 0; i < BUMPS && !b->failed; i++) {
+		if (sqlite3_step(up) != SQLITE_DONE || sqlite3_step(get) != SQLITE_ROW)
+			b->failed = 1;
+		else
+			atomic_store(&b->committed, sqlite3_column_int64(get, 0));
+		sqlite3_reset(up);
+		sqlite3_reset(get);
+	}
+	sqlite3_finalize(up);
+	sqlite3_finalize(get);
+	sqlite3_close(db);
+	atomic_store(&b->done, true);
+	return NULL;
+}
+
+/* While another connection commits one change after another, every read
+ * of the generation sees at least the last value whose commit had returned
+ * before the read began, and never goes back: a header read while a commit
+ * writes it is not taken for an unchanged one. */
+static void test_generation_races(void **state)
+{
+	struct fx *f = *state;
+	struct bumper b = { .path = f->path };
+	pthread_t t;
+	int64_t last, reads = 0;
+
+	gen(f);
+	last = gen(f);
+	atomic_init(&b.committed, last);
+	atomic_init(&b.done, false);
+	assert_int_equal(pthread_create(&t, NULL, bump, &b), 0);
+	while (!atomic_load(&b.done)) {
+		int64_t before = atomic_load(&b.committed), g = gen(f);
+
+		assert_true(g >= before);
+		assert_true(g >= last);
+		last = g;
+		reads++;
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(b.failed, 0);
+	assert_int_equal(gen(f), atomic_load(&b.committed));
+	/* Most reads were answered without a query, between the commits. */
+	assert_true(reads > BUMPS);
+	assert_true((int64_t)f->c->generation_reads < reads);
+}
+
 /* Sessions. */
 
 static struct mm_session session(const char *id_hash, int64_t account, int64_t created)
@@ -929,19 +1007,33 @@ static void test_audit_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_migrate_twice),	   T(test_reserved_names),
-		T(test_account_roundtrip), T(test_account_insert_refused),
-		T(test_account_unique),	   T(test_account_lookup),
-		T(test_account_update),	   T(test_account_update_refused),
-		T(test_account_list),	   T(test_account_list_many),
-		T(test_generation),	   T(test_generation_untouched),
-		T(test_generation_ends),   T(test_generation_known),
-		T(test_session_roundtrip), T(test_session_refused),
-		T(test_session_update),	   T(test_session_delete),
-		T(test_session_purge),	   T(test_token),
-		T(test_token_refused),	   T(test_token_list),
-		T(test_rate_hit),	   T(test_rate_hit_refused),
-		T(test_audit_roundtrip),   T(test_audit_refused),
+		T(test_migrate_twice),
+		T(test_reserved_names),
+		T(test_account_roundtrip),
+		T(test_account_insert_refused),
+		T(test_account_unique),
+		T(test_account_lookup),
+		T(test_account_update),
+		T(test_account_update_refused),
+		T(test_account_list),
+		T(test_account_list_many),
+		T(test_generation),
+		T(test_generation_untouched),
+		T(test_generation_ends),
+		T(test_generation_known),
+		T(test_generation_races),
+		T(test_session_roundtrip),
+		T(test_session_refused),
+		T(test_session_update),
+		T(test_session_delete),
+		T(test_session_purge),
+		T(test_token),
+		T(test_token_refused),
+		T(test_token_list),
+		T(test_rate_hit),
+		T(test_rate_hit_refused),
+		T(test_audit_roundtrip),
+		T(test_audit_refused),
 		T(test_audit_list),
 	};
 
