@@ -65,8 +65,25 @@ static void put_str(char *out, size_t cap, size_t *n, const char *s)
 		out[(*n)++] = '"';
 }
 
-/* The row of asset id as a JSON object in out; its length, or 0 when there
- * is no such asset or the database fails. */
+/* Appends v to out (of size cap) at *n in decimal. */
+static void put_int(char *out, size_t cap, size_t *n, sqlite3_int64 v)
+{
+	char digits[24];
+	size_t k = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		digits[k++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		digits[k++] = '-';
+	while (k && *n < cap)
+		out[(*n)++] = digits[--k];
+}
+
+/* The row of asset id as a JSON object in out (numbers as numbers, text as
+ * strings, NULL as null); its length, or 0 when there is no such asset or
+ * the database fails. */
 static size_t read_row(const char *url, char *out, size_t cap)
 {
 	const char *slash = strrchr(url, '/');
@@ -81,14 +98,26 @@ static size_t read_row(const char *url, char *out, size_t cap)
 	sqlite3_bind_int64(get, 1, slash ? strtoll(slash + 1, NULL, 10) : 0);
 	if (sqlite3_step(get) == SQLITE_ROW) {
 		out[n++] = '{';
-		for (int i = 0; i < sqlite3_column_count(get); i++) {
-			const char *v = (const char *)sqlite3_column_text(get, i);
+		for (int i = 0; i < sqlite3_column_count(get) && n + 32 < cap; i++) {
+			const char *text;
 
 			if (i)
 				out[n++] = ',';
-			put_str(out, cap - 2, &n, sqlite3_column_name(get, i));
+			put_str(out, cap - 32, &n, sqlite3_column_name(get, i));
 			out[n++] = ':';
-			put_str(out, cap - 2, &n, v ? v : "");
+			switch (sqlite3_column_type(get, i)) {
+			case SQLITE_INTEGER:
+				put_int(out, cap - 2, &n, sqlite3_column_int64(get, i));
+				break;
+			case SQLITE_NULL:
+				memcpy(out + n, "null", 4);
+				n += 4;
+				break;
+			default:
+				text = (const char *)sqlite3_column_text(get, i);
+				put_str(out, cap - 32, &n, text ? text : "");
+				break;
+			}
 		}
 		out[n++] = '}';
 	}
