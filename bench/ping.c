@@ -8,8 +8,8 @@
  * - Without a database it is the ceiling: every request gets 200 "ok".
  *   Whatever mamori does per request costs what it loses against this.
  * - With a mamori SQLite database it is the floor of a record read: a
- *   request for a path ending in /ID gets the row of asset ID as JSON (every
- *   column as a string; 404 when there is none), read with one prepared
+ *   request for a path ending in /ID gets the row of asset ID as JSON (numbers
+ *   as numbers, text as strings; 404 when there is none), read with one prepared
  *   statement on a connection of the thread's own. No credential, access
  *   rule, routing or security header: the least any server that reads the
  *   record from SQLite per request must do. */
@@ -89,12 +89,16 @@ static size_t read_row(const char *url, char *out, size_t cap)
 	const char *slash = strrchr(url, '/');
 	size_t n = 0;
 
-	if (!db && (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-				    NULL) != SQLITE_OK ||
-		    sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v3(db, "SELECT * FROM assets WHERE id = ?", -1,
-				       SQLITE_PREPARE_PERSISTENT, &get, NULL) != SQLITE_OK))
+	if (!get && (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+				     NULL) != SQLITE_OK ||
+		     sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
+		     sqlite3_prepare_v3(db, "SELECT * FROM assets WHERE id = ?", -1,
+					SQLITE_PREPARE_PERSISTENT, &get, NULL) != SQLITE_OK)) {
+		sqlite3_close(db); /* tried again on the next request */
+		db = NULL;
+		get = NULL;
 		return 0;
+	}
 	sqlite3_bind_int64(get, 1, slash ? strtoll(slash + 1, NULL, 10) : 0);
 	if (sqlite3_step(get) == SQLITE_ROW) {
 		out[n++] = '{';

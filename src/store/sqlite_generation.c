@@ -5,7 +5,7 @@
  * it as a statement costs a read transaction of its own: the lock of a read
  * mark in the WAL index (an fcntl), a B-tree search, the unlock. Measured
  * under bench/run.sh's get-one that was 14 % of the server's CPU, for a
- * value that changes a few times a day.
+ * value that moves only when records, accounts or credentials change.
  *
  * Every commit, by any connection of any process, rewrites the header at
  * the start of the WAL index (the -shm file). Its layout is part of SQLite's
