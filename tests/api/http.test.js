@@ -203,8 +203,11 @@ test('bodies held at once have a budget (4 caps): past it a body answers 413, an
 			body: JSON.stringify({ name: 'x', description: 'a'.repeat(300 << 10) }),
 			headers: { 'Content-Type': 'application/json' },
 		});
+		// The held bodies are counted as the server reads them: on a
+		// loaded machine (the ASan server, tests in parallel) that took
+		// over 7 s once, so wait up to 30 s.
 		let r;
-		for (let i = 0; i < 50; i++) {
+		for (let i = 0; i < 300; i++) {
 			r = await probe();
 			if (r.status === 413) break;
 			await new Promise((res) => setTimeout(res, 100));
@@ -214,7 +217,7 @@ test('bodies held at once have a budget (4 caps): past it a body answers 413, an
 		// Requests without a body are served all the while.
 		assert.equal((await request(s.url, '/healthz')).status, 200);
 		for (const sock of held) sock.destroy();
-		for (let i = 0; i < 50; i++) {
+		for (let i = 0; i < 300; i++) {
 			r = await probe();
 			if (r.status !== 413) break;
 			await new Promise((res) => setTimeout(res, 100));
