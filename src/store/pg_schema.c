@@ -102,24 +102,33 @@ out:
 	return rc;
 }
 
+/* Runs sql with name (a table's, an index's or a register's) as $1. */
+static int query_named(struct mm_pg_conn *pc, const char *sql, const char *name, PGresult **out)
+{
+	struct mm_pg_args a;
+	int rc;
+
+	mm_pg_args_init(&a);
+	mm_pg_arg_text(&a, name);
+	rc = mm_pg_query(pc, sql, &a, out);
+	mm_pg_args_free(&a);
+	return rc;
+}
+
 /* Reads the column names of table into an array from a. */
 static int table_columns(struct mm_pg_conn *pc, const char *table, struct mm_arena *a,
 			 const char ***out, size_t *n)
 {
-	struct mm_pg_args args;
 	PGresult *res;
 	const char **v;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	mm_pg_args_init(&args);
-	mm_pg_arg_text(&args, table);
-	rc = mm_pg_query(pc,
+	rc = query_named(pc,
 			 "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) "
 			 "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-			 &args, &res);
-	mm_pg_args_free(&args);
+			 table, &res);
 	if (rc)
 		return rc;
 	v = mm_arena_alloc(a, ((size_t)PQntuples(res) + 1) * sizeof(*v));
@@ -165,17 +174,12 @@ static int exec_reset(struct mm_pg_conn *pc, struct mm_buf *b)
  * a pending list (fastupdate, on unless made otherwise). */
 static int fastupdate_on(struct mm_pg_conn *pc, const char *name, bool *on)
 {
-	struct mm_pg_args a;
 	PGresult *res = NULL;
-	int rc;
+	int rc = query_named(pc,
+			     "SELECT 1 FROM pg_class WHERE relname = $1 AND "
+			     "NOT coalesce('fastupdate=off' = ANY(reloptions), false)",
+			     name, &res);
 
-	mm_pg_args_init(&a);
-	mm_pg_arg_text(&a, name);
-	rc = mm_pg_query(pc,
-			 "SELECT 1 FROM pg_class WHERE relname = $1 AND "
-			 "NOT coalesce('fastupdate=off' = ANY(reloptions), false)",
-			 &a, &res);
-	mm_pg_args_free(&a);
 	if (!rc)
 		*on = PQntuples(res) > 0;
 	PQclear(res);
@@ -276,14 +280,7 @@ static int create_indexes(struct mm_pg_conn *pc, const struct mm_schema *s, stru
 /* Runs the statement in b with the register's name as $1. */
 static int run_named(struct mm_pg_conn *pc, const struct mm_buf *b, const char *name)
 {
-	struct mm_pg_args a;
-	int rc;
-
-	mm_pg_args_init(&a);
-	mm_pg_arg_text(&a, name);
-	rc = b->err ? MM_ENOMEM : mm_pg_query(pc, b->data, &a, NULL);
-	mm_pg_args_free(&a);
-	return rc;
+	return b->err ? MM_ENOMEM : query_named(pc, b->data, name, NULL);
 }
 
 int mm_pg_recount(struct mm_pg_conn *pc, const struct mm_schema *s)
