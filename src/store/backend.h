@@ -42,6 +42,7 @@ struct mm_conn {
 	struct mm_conn *next_free;   /* the pool's free list */
 	char errmsg[MM_CONN_ERRLEN]; /* the backend's last error, for logs */
 	uint64_t generation_reads;   /* generation queries sent to the database */
+	uint64_t snapshots_kept;     /* read transactions kept open for reuse */
 };
 
 struct mm_backend {
@@ -70,6 +71,9 @@ struct mm_backend {
 	int (*tx_commit)(struct mm_conn *c);
 	/* Rolls back the open transaction; does nothing when none is open. */
 	void (*tx_rollback)(struct mm_conn *c);
+	/* Lets go of what an idle connection keeps between uses (SQLite: its
+	 * read snapshot); NULL when it keeps nothing. */
+	void (*rest)(struct mm_conn *c);
 
 	int (*rec_get)(struct mm_conn *c, const struct mm_schema *s, int64_t id, struct mm_arena *a,
 		       struct mm_record *out);

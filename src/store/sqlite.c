@@ -126,14 +126,19 @@ void mm_sq_done(sqlite3_stmt *st)
 	}
 }
 
-/* Runs a statement that returns no rows. */
-int mm_sq_step_done(struct mm_sq_conn *sc, sqlite3_stmt *st)
+/* The outcome of a statement that returns no rows, stepped as src. */
+static int done_with(struct mm_sq_conn *sc, sqlite3_stmt *st, int src)
 {
-	int src = sqlite3_step(st);
 	int rc = src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
 
 	mm_sq_done(st);
 	return rc;
+}
+
+/* Runs a statement that returns no rows. */
+int mm_sq_step_done(struct mm_sq_conn *sc, sqlite3_stmt *st)
+{
+	return done_with(sc, st, mm_sq_step(sc, st));
 }
 
 int mm_sq_run_fixed(struct mm_sq_conn *sc, enum mm_sq_fixed which)
@@ -141,12 +146,22 @@ int mm_sq_run_fixed(struct mm_sq_conn *sc, enum mm_sq_fixed which)
 	sqlite3_stmt *st;
 	int rc = mm_sq_stmt_fixed(sc, which, &st);
 
-	return rc ? rc : mm_sq_step_done(sc, st);
+	if (rc)
+		return rc;
+	if (which > FX_UNDO)
+		return mm_sq_step_done(sc, st);
+	/* Transaction control: not inside a kept snapshot, and stepped
+	 * directly (sqlite_snapshot.c). */
+	mm_sq_snapshot_end(sc);
+	return done_with(sc, st, sqlite3_step(st));
 }
 
 int mm_sq_exec(struct mm_sq_conn *sc, const char *sql)
 {
-	int src = sqlite3_exec(sc->db, sql, NULL, NULL, NULL);
+	int src;
+
+	mm_sq_snapshot_end(sc);
+	src = sqlite3_exec(sc->db, sql, NULL, NULL, NULL);
 
 	return src == SQLITE_OK ? MM_OK : mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
 }
@@ -239,6 +254,7 @@ int mm_sq_op_begin(struct mm_sq_conn *sc, bool write)
 {
 	int rc;
 
+	mm_sq_snapshot_end(sc);
 	if (write && sqlite3_get_autocommit(sc->db)) {
 		rc = mm_sq_run_fixed(sc, FX_BEGIN_WRITE);
 		sc->op_tx = rc == MM_OK;
@@ -282,6 +298,8 @@ static void close_conn(struct mm_conn *c)
 		return;
 	/* Refreshes the planner's statistics of the tables this connection
 	 * used if they are missing or stale; usually does nothing. */
+	if (sc->db)
+		mm_sq_snapshot_end(sc);
 	if (sc->db && sqlite3_get_autocommit(sc->db))
 		sqlite3_exec(sc->db, "PRAGMA optimize", NULL, NULL, NULL);
 	mm_sq_drop_cache(sc);
@@ -387,7 +405,7 @@ static int alog_reader_open(struct mm_conn *c, struct mm_conn **out)
 	int rc;
 
 	*out = NULL;
-	if (!sqlite3_get_autocommit(sc->db))
+	if (!mm_sq_autocommit(sc))
 		return MM_EBUSY;
 	if (!path || !path[0])
 		return MM_ENOTFOUND; /* a temporary or in-memory database */
@@ -418,7 +436,8 @@ void mm_sq_tx_rollback(struct mm_conn *c)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 
-	if (!sqlite3_get_autocommit(sc->db))
+	/* A kept snapshot is no transaction of the connection's users. */
+	if (!mm_sq_autocommit(sc))
 		mm_sq_run_fixed(sc, FX_ROLLBACK);
 	sc->gen_dirty = false;
 }
@@ -456,6 +475,7 @@ const struct mm_backend mm_sqlite_backend = {
 	.tx_begin = tx_begin,
 	.tx_commit = mm_sq_tx_commit,
 	.tx_rollback = mm_sq_tx_rollback,
+	.rest = mm_sq_rest,
 	.rec_get = mm_sq_rec_get,
 	.rec_insert = mm_sq_rec_insert,
 	.rec_update = mm_sq_rec_update,

@@ -62,7 +62,7 @@ static int stmt(struct mm_sq_conn *sc, enum stmt which, sqlite3_stmt **out)
 /* Steps a statement once; MM_OK with *row telling whether it gave one. */
 static int step(struct mm_sq_conn *sc, sqlite3_stmt *st, bool *row)
 {
-	int src = sqlite3_step(st);
+	int src = mm_sq_step(sc, st);
 
 	*row = src == SQLITE_ROW;
 	return src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
@@ -267,7 +267,7 @@ int mm_sq_audit_insert(struct mm_conn *c, struct mm_audit_event *e)
 	 * atomic by itself, and the transaction's write lock keeps the head
 	 * from moving in between. A savepoint would cost two more statements
 	 * and a copy of every page the insert touches. */
-	if (!sqlite3_get_autocommit(sc->db))
+	if (!mm_sq_autocommit(sc))
 		rc = append(sc, &x);
 	else if (!(rc = mm_sq_op_begin(sc, true)))
 		rc = mm_sq_op_end(sc, append(sc, &x));

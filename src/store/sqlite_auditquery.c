@@ -206,7 +206,7 @@ static int list(struct mm_conn *c, const struct mm_auditq *q, struct mm_arena *a
 	param_int(&p, q->offset > (size_t)INT64_MAX ? INT64_MAX : (int64_t)q->offset);
 	rc = prepare(sc, &b, &p, &st);
 	mm_buf_free(&b);
-	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!rc && (src = mm_sq_step(sc, st)) == SQLITE_ROW) {
 		if (*n == limit) {
 			*more = true;
 			break;
@@ -285,7 +285,7 @@ static int refusals(struct mm_conn *c, int64_t from, int64_t until, size_t limit
 	param_int(&p, (int64_t)limit);
 	rc = prepare(sc, &b, &p, &st);
 	mm_buf_free(&b);
-	while (!rc && *n < limit && (src = sqlite3_step(st)) == SQLITE_ROW)
+	while (!rc && *n < limit && (src = mm_sq_step(sc, st)) == SQLITE_ROW)
 		rc = read_group(st, a, &v[(*n)++]);
 	if (!rc && src != SQLITE_ROW && src != SQLITE_DONE)
 		rc = mm_sq_fail(sc, src);

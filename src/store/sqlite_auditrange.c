@@ -44,7 +44,7 @@ static int stmt(struct mm_sq_conn *sc, enum stmt which, sqlite3_stmt **out)
 /* Runs a statement that gives at most one row of two integers. */
 static int row2(struct mm_sq_conn *sc, sqlite3_stmt *st, bool *row, int64_t *x, int64_t *y)
 {
-	int src = sqlite3_step(st);
+	int src = mm_sq_step(sc, st);
 
 	*row = src == SQLITE_ROW;
 	if (*row) {

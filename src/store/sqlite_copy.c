@@ -51,7 +51,7 @@ int mm_sq_copy_columns(struct mm_conn *c, const char *table, struct mm_arena *a,
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((src = mm_sq_step(sc, st)) == SQLITE_ROW) {
 		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 16)) {
 			rc = MM_ENOMEM;
 			goto out;
@@ -123,7 +123,7 @@ int mm_sq_copy_scan(struct mm_conn *c, const char *table, const char *const *col
 	mm_buf_adds(&b, " ORDER BY ");
 	mm_sq_add_ident(&b, cols[0], NULL);
 	rc = mm_sq_prepare_buf(sc, &b, false, &st);
-	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!rc && (src = mm_sq_step(sc, st)) == SQLITE_ROW) {
 		for (size_t i = 0; i < n && !rc; i++)
 			rc = read_cval(sc, st, (int)i, &row[i]);
 		if (!rc)

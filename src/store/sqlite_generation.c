@@ -18,8 +18,7 @@
  * now: the same answer the statement would give, not a guess. Anything
  * unusual (no WAL index mapped, a header being written, an open
  * transaction) takes the statement. The WAL index is mapped after the
- * connection's first read of the generation, so the second is the first
- * that can be known. */
+ * connection's first statement (mm_sq_step). */
 #include "store/sqlite_int.h"
 
 #include "core/err.h"
@@ -31,26 +30,31 @@ enum { WAL_INDEX_PAGE = 32768, HEADER_IS_INIT = 12 };
 
 /* Maps the first page of the WAL index of sc's database. Called after a
  * statement has run, so that the connection has its WAL open. */
-static void header_map(struct mm_sq_conn *sc)
+void mm_sq_wal_map(struct mm_sq_conn *sc)
 {
 	sqlite3_file *f = NULL;
 	void volatile *p = NULL;
 
-	sc->gen_header_tried = true;
+	if (sc->wal_header_tried)
+		return;
+	sc->wal_header_tried = true;
 	if (sqlite3_file_control(sc->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
 	    !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
 		return;
 	if (f->pMethods->xShmMap(f, 0, WAL_INDEX_PAGE, 0, &p) == SQLITE_OK && p)
-		sc->gen_header = (const volatile uint32_t *)p;
+		sc->wal_header = (const volatile uint32_t *)p;
 }
 
 /* Copies the WAL index header into out, as SQLite's readers do: the first
  * copy, a barrier, the second. False while a commit is writing it (the
- * copies differ) or before the index is set up. */
-static bool header_read(const volatile uint32_t *h, uint32_t out[MM_SQ_WAL_HEADER_WORDS])
+ * copies differ), before the index is set up, or when it is not mapped. */
+bool mm_sq_wal_read(const struct mm_sq_conn *sc, uint32_t out[MM_SQ_WAL_HEADER_WORDS])
 {
+	const volatile uint32_t *h = sc->wal_header;
 	uint32_t again[MM_SQ_WAL_HEADER_WORDS];
 
+	if (!h)
+		return false;
 	for (int i = 0; i < MM_SQ_WAL_HEADER_WORDS; i++)
 		out[i] = h[i];
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -70,7 +74,7 @@ static int query(struct mm_sq_conn *sc, int64_t *out)
 	if (rc)
 		return rc;
 	sc->base.generation_reads++;
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	*out = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
 	mm_sq_done(st);
@@ -82,10 +86,12 @@ int mm_sq_generation(struct mm_conn *c, int64_t *out)
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	uint32_t before[MM_SQ_WAL_HEADER_WORDS];
 	/* Outside any transaction the statement reads the newest commit, one
-	 * no older than the header read before it. Inside one it reads the
-	 * transaction's snapshot, which the header says nothing about. */
-	bool fresh = sqlite3_txn_state(sc->db, "main") == SQLITE_TXN_NONE;
-	bool seen = fresh && sc->gen_header && header_read(sc->gen_header, before);
+	 * no older than the header read before it; so does it in a kept
+	 * snapshot, which mm_sq_step ends once the header moves. Inside a
+	 * transaction it reads the transaction's snapshot, which the header
+	 * says nothing about. */
+	bool fresh = mm_sq_autocommit(sc);
+	bool seen = fresh && mm_sq_wal_read(sc, before);
 	int rc;
 
 	if (seen && sc->gen_known && memcmp(before, sc->gen_at, sizeof(before)) == 0) {
@@ -98,7 +104,5 @@ int mm_sq_generation(struct mm_conn *c, int64_t *out)
 		memcpy(sc->gen_at, before, sizeof(before));
 		sc->gen_value = *out;
 	}
-	if (rc == MM_OK && fresh && !sc->gen_header_tried)
-		header_map(sc);
 	return rc;
 }

@@ -149,7 +149,7 @@ int mm_sq_grant_list(struct mm_conn *c, const char *reg, int64_t record_id, stru
 		return rc;
 	src = bind_record(st, 1, reg, record_id);
 	while (src == SQLITE_OK || src == SQLITE_ROW) {
-		src = sqlite3_step(st);
+		src = mm_sq_step(sc, st);
 		if (src != SQLITE_ROW)
 			break;
 		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 8)) {
@@ -190,7 +190,7 @@ int mm_sq_grant_kinds(struct mm_conn *c, const char *reg, int64_t record_id, int
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 3, person_id);
 	while (src == SQLITE_OK || src == SQLITE_ROW) {
-		src = sqlite3_step(st);
+		src = mm_sq_step(sc, st);
 		if (src == SQLITE_ROW)
 			*kinds |= mm_grant_kind_parse((const char *)sqlite3_column_text(st, 0));
 	}

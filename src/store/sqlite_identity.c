@@ -250,7 +250,7 @@ static int read_one(struct mm_sq_conn *sc, struct binder *b, struct mm_arena *a,
 	int rc, src = b->src;
 
 	if (src == SQLITE_OK)
-		src = sqlite3_step(b->st);
+		src = mm_sq_step(sc, b->st);
 	if (src == SQLITE_ROW)
 		rc = read(b->st, a, out);
 	else
@@ -270,7 +270,7 @@ static int read_all(struct mm_sq_conn *sc, struct binder *b, struct mm_arena *a,
 
 	*n = 0;
 	while (src == SQLITE_OK || src == SQLITE_ROW) {
-		src = sqlite3_step(b->st);
+		src = mm_sq_step(sc, b->st);
 		if (src != SQLITE_ROW)
 			break;
 		if (!mm_arena_grow(a, &v, *n, &cap, size, 8)) {
@@ -604,10 +604,10 @@ static int rate_add(struct mm_sq_conn *sc, sqlite3_stmt *st, const char *key, in
 	bind_int(&b, start);
 	src = b.src;
 	if (src == SQLITE_OK)
-		src = sqlite3_step(st);
+		src = mm_sq_step(sc, st);
 	if (src == SQLITE_ROW) {
 		*hits = sqlite3_column_int64(st, 0);
-		src = sqlite3_step(st);
+		src = mm_sq_step(sc, st);
 	}
 	rc = src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
 	mm_sq_done(st);

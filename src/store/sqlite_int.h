@@ -11,6 +11,8 @@
  *   sqlite_grants.c   record grants; the access condition of lists
  *   sqlite_auditlog.c the audit log: appends, scans, checkpoints, archive cut
  *   sqlite_copy.c     whole tables read and written for mamori db copy
+ *   sqlite_generation.c the WAL index header; the store generation
+ *   sqlite_snapshot.c the read snapshot kept between uses; mm_sq_step
  *
  * Names shared between these files start with mm_sq_. */
 #ifndef MM_STORE_SQLITE_INT_H
@@ -30,7 +32,8 @@
 
 enum { MM_SQ_SQL_CAP = 1 << 16 };
 
-/* Fixed statements; their SQL is in sqlite.c. */
+/* Fixed statements; their SQL is in sqlite.c. Transaction control comes
+ * first, up to FX_UNDO. */
 enum mm_sq_fixed {
 	FX_BEGIN,
 	FX_BEGIN_WRITE,
@@ -94,13 +97,17 @@ struct mm_sq_conn {
 	sqlite3_stmt *copy_put;	   /* the last insert of db copy, see sqlite_copy.c */
 	bool op_tx;		   /* the open operation is a transaction of its own */
 	bool gen_dirty;		   /* this transaction changed what caches depend on */
-	/* The generation as last read, and the WAL index header just before
-	 * (sqlite_generation.c). */
-	const volatile uint32_t *gen_header; /* the WAL index, once mapped */
-	bool gen_header_tried;
+	/* The WAL index, once mapped (sqlite_generation.c). */
+	const volatile uint32_t *wal_header;
+	bool wal_header_tried;
+	/* The generation as last read, and the WAL index header just before. */
 	bool gen_known;
 	uint32_t gen_at[MM_SQ_WAL_HEADER_WORDS];
 	int64_t gen_value;
+	/* The read transaction kept open between uses, and the WAL index
+	 * header just before it began (sqlite_snapshot.c). */
+	bool kept;
+	uint32_t kept_at[MM_SQ_WAL_HEADER_WORDS];
 };
 
 static inline struct mm_sq_conn *mm_sq_conn(struct mm_conn *c)
@@ -149,8 +156,30 @@ int mm_sq_op_end(struct mm_sq_conn *sc, int rc);
 int mm_sq_tx_commit(struct mm_conn *c);
 void mm_sq_tx_rollback(struct mm_conn *c);
 
-/* sqlite_generation.c: the store generation (backend.h). */
+/* sqlite_generation.c: the WAL index header, and the store generation
+ * (backend.h). mm_sq_wal_map maps the header once the connection has run a
+ * statement; mm_sq_wal_read copies it into out, false while a commit is
+ * writing it or when it is not mapped. */
+void mm_sq_wal_map(struct mm_sq_conn *sc);
+bool mm_sq_wal_read(const struct mm_sq_conn *sc, uint32_t out[MM_SQ_WAL_HEADER_WORDS]);
 int mm_sq_generation(struct mm_conn *c, int64_t *out);
+
+/* sqlite_snapshot.c: the read snapshot kept between uses. mm_sq_step steps
+ * st as sqlite3_step does, first ending a kept snapshot that is stale or
+ * that st would write in, and keeping one for a read outside any
+ * transaction. Every data statement of the backend steps through it;
+ * transaction control does not. */
+int mm_sq_step(struct mm_sq_conn *sc, sqlite3_stmt *st);
+/* Ends the kept snapshot, if any; the connection is then outside any
+ * transaction. Before a transaction, an operation, or SQL run whole. */
+void mm_sq_snapshot_end(struct mm_sq_conn *sc);
+/* Whether the connection is outside any transaction as its users see it:
+ * a kept snapshot does not count. */
+static inline bool mm_sq_autocommit(const struct mm_sq_conn *sc)
+{
+	return sc->kept || sqlite3_get_autocommit(sc->db);
+}
+void mm_sq_rest(struct mm_conn *c);
 
 /* Returns statement which of the set, preparing sql[which] on first use; the
  * set holds n statements. mm_sq_lazy_free finalizes them. */

@@ -247,7 +247,7 @@ static int scalar(struct mm_sq_conn *sc, struct mm_buf *b, const struct mm_sql_b
 		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
 		goto out;
 	}
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	if (src == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else
@@ -455,7 +455,7 @@ static int list_rows(struct mm_sq_conn *sc, const struct mm_schema *s, const str
 		rc = mm_sq_fail(sc, sqlite3_extended_errcode(sc->db));
 		goto out;
 	}
-	while (out->n < want && (src = sqlite3_step(st)) == SQLITE_ROW) {
+	while (out->n < want && (src = mm_sq_step(sc, st)) == SQLITE_ROW) {
 		rc = mm_sq_read_record(st, s, a, &out->recs[out->n]);
 		if (rc)
 			goto out;

@@ -286,7 +286,7 @@ int mm_sq_rec_get(struct mm_conn *c, const struct mm_schema *s, int64_t id, stru
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(e->get, 1, id);
-	src = sqlite3_step(e->get);
+	src = mm_sq_step(sc, e->get);
 	if (src == SQLITE_ROW)
 		rc = mm_sq_read_record(e->get, s, a, out);
 	else if (src == SQLITE_DONE)
@@ -375,7 +375,7 @@ int mm_sq_counts_get(struct mm_sq_conn *sc, const struct mm_schema *s, int64_t *
 	if (rc)
 		return rc;
 	bind_text(st, 1, s->name);
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	if (src == SQLITE_ROW) {
 		*active = sqlite3_column_int64(st, 0);
 		*retired = sqlite3_column_int64(st, 1);
@@ -439,7 +439,7 @@ static int read_state(struct mm_sq_conn *sc, struct mm_sq_cached *e, int64_t id,
 	int src, rc;
 
 	sqlite3_bind_int64(e->state, 1, id);
-	src = sqlite3_step(e->state);
+	src = mm_sq_step(sc, e->state);
 	if (src == SQLITE_ROW) {
 		*retired = sqlite3_column_int64(e->state, 0) != 0;
 		*level = sqlite3_column_int64(e->state, 1);
@@ -539,7 +539,7 @@ int mm_sq_rec_find(struct mm_conn *c, const struct mm_schema *s, int field,
 	st = e->find[field];
 	bind_value(st, 1, f, value);
 	sqlite3_bind_int64(st, 2, exclude_id);
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	if (src == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	rc = src == SQLITE_ROW ? MM_OK : src == SQLITE_DONE ? MM_ENOTFOUND : mm_sq_fail(sc, src);
@@ -586,7 +586,7 @@ int mm_sq_hist_list(struct mm_conn *c, const struct mm_schema *s, int64_t id, st
 		return rc;
 	bind_text(st, 1, s->name);
 	sqlite3_bind_int64(st, 2, id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((src = mm_sq_step(sc, st)) == SQLITE_ROW) {
 		struct mm_hist *h;
 		if (!mm_arena_grow(a, &v, *n, &cap, sizeof(*v), 8)) {
 			rc = MM_ENOMEM;
@@ -628,10 +628,10 @@ int mm_sq_seq_next(struct mm_conn *c, const char *name, int64_t *out)
 	if (rc)
 		return rc;
 	bind_text(st, 1, name);
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	if (src == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);
-		src = sqlite3_step(st);
+		src = mm_sq_step(sc, st);
 		if (src == SQLITE_DONE)
 			src = SQLITE_ROW;
 	}
@@ -653,7 +653,7 @@ int mm_sq_meta_get(struct mm_conn *c, const char *key, struct mm_arena *a, const
 	if (rc)
 		return rc;
 	bind_text(st, 1, key);
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	if (src == SQLITE_ROW)
 		rc = mm_sq_dup_text(st, 0, a, value);
 	else

@@ -235,7 +235,7 @@ int mm_sq_index_exists(struct mm_sq_conn *sc, const char *name, bool *found)
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	*found = src == SQLITE_ROW;
 	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
 	mm_sq_done(st);
@@ -353,7 +353,7 @@ static int apply_migration(struct mm_sq_conn *sc, const struct mm_migration *m, 
 	if (rc)
 		goto out;
 	sqlite3_bind_int(st, 1, m->version);
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MM_OK : mm_sq_fail(sc, src);
 	mm_sq_done(st);
 	if (rc || src == SQLITE_ROW)
@@ -399,7 +399,7 @@ int mm_sq_migrate(struct mm_conn *c, const struct mm_schema *const *schemas, siz
 	rc = mm_sq_stmt_fixed(sc, FX_MIG_MAX, &st);
 	if (rc)
 		return rc;
-	src = sqlite3_step(st);
+	src = mm_sq_step(sc, st);
 	if (src == SQLITE_ROW)
 		have = sqlite3_column_int64(st, 0);
 	else

@@ -197,6 +197,15 @@ void mm_store_release(struct mm_store *st, struct mm_conn *c)
 	pthread_mutex_unlock(&st->mu);
 }
 
+void mm_store_rest(struct mm_store *st)
+{
+	pthread_mutex_lock(&st->mu);
+	for (struct mm_conn *c = st->free; c; c = c->next_free)
+		if (c->be->rest)
+			c->be->rest(c);
+	pthread_mutex_unlock(&st->mu);
+}
+
 int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas, size_t n)
 {
 	struct mm_conn *c = mm_store_acquire(st);

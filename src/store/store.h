@@ -115,6 +115,10 @@ int mm_store_restore(struct mm_conn *c, const char *path, char *why, size_t whyl
  * new connection could not be opened. */
 struct mm_conn *mm_store_acquire(struct mm_store *st);
 void mm_store_release(struct mm_store *st, struct mm_conn *c);
+/* Lets the idle connections go of what they keep between uses: on SQLite
+ * the read snapshot, which holds back the WAL's checkpoints. A server calls
+ * it every second or so. */
+void mm_store_rest(struct mm_store *st);
 
 /* Transactions. A write transaction takes the write lock at begin. */
 int mm_tx_begin(struct mm_conn *c, bool write);
