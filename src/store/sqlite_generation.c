@@ -85,12 +85,12 @@ int mm_sq_generation(struct mm_conn *c, int64_t *out)
 {
 	struct mm_sq_conn *sc = mm_sq_conn(c);
 	uint32_t before[MM_SQ_WAL_HEADER_WORDS];
-	/* Outside any transaction the statement reads the newest commit, one
-	 * no older than the header read before it; so does it in a kept
-	 * snapshot, which mm_sq_step ends once the header moves. Inside a
-	 * transaction it reads the transaction's snapshot, which the header
-	 * says nothing about. */
-	bool fresh = mm_sq_autocommit(sc);
+	/* Outside any transaction, or in one that has not read yet, the
+	 * statement reads the newest commit, one no older than the header
+	 * read before it; so does it in a kept snapshot, which mm_sq_step ends
+	 * once the header moves. Inside a transaction that has read, it reads
+	 * the transaction's snapshot, which the header says nothing about. */
+	bool fresh = sc->kept || sqlite3_txn_state(sc->db, "main") == SQLITE_TXN_NONE;
 	bool seen = fresh && mm_sq_wal_read(sc, before);
 	int rc;
 
@@ -99,8 +99,10 @@ int mm_sq_generation(struct mm_conn *c, int64_t *out)
 		return MM_OK;
 	}
 	rc = query(sc, out);
-	sc->gen_known = rc == MM_OK && seen;
-	if (sc->gen_known) {
+	/* (What a transaction's snapshot read leaves the last fresh value be.) */
+	if (fresh)
+		sc->gen_known = rc == MM_OK && seen;
+	if (fresh && sc->gen_known) {
 		memcpy(sc->gen_at, before, sizeof(before));
 		sc->gen_value = *out;
 	}

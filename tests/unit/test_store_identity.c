@@ -525,6 +525,29 @@ static void test_generation_known(void **state)
 	assert_int_equal(f->c->generation_reads, reads + 5);
 }
 
+/* A read transaction that has not read yet is answered without a query
+ * too (the API's lists begin one, then ask); one that has read asks, and
+ * that leaves the value known from before be. */
+static void test_generation_known_in_transactions(void **state)
+{
+	struct fx *f = *state;
+	struct mm_account got;
+	int64_t g, reads;
+
+	gen(f);
+	g = gen(f);
+	reads = (int64_t)f->c->generation_reads;
+	assert_int_equal(mm_tx_begin(f->c, false), MM_OK);
+	assert_int_equal(gen(f), g);
+	assert_int_equal(f->c->generation_reads, reads);
+	assert_int_equal(mm_account_get(f->c, 1, &f->a, &got), MM_ENOTFOUND);
+	assert_int_equal(gen(f), g);
+	assert_int_equal(f->c->generation_reads, reads + 1);
+	assert_int_equal(mm_tx_commit(f->c), MM_OK);
+	assert_int_equal(gen(f), g);
+	assert_int_equal(f->c->generation_reads, reads + 1);
+}
+
 /* A writer on a connection of its own moves the generation BUMPS times
  * while the test's connection reads it as fast as it can. */
 enum { BUMPS = 1500 };
@@ -1021,6 +1044,7 @@ int main(void)
 		T(test_generation_untouched),
 		T(test_generation_ends),
 		T(test_generation_known),
+		T(test_generation_known_in_transactions),
 		T(test_generation_races),
 		T(test_session_roundtrip),
 		T(test_session_refused),
