@@ -7,10 +7,9 @@
 #include "store/backend.h"
 #include "store/identity.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
-#include <pthread.h>
 #include <setjmp.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,77 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-struct fx {
-	char path[64];
-	struct mm_store *st;
-	struct mm_conn *c;
-	struct mm_arena a;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char why[256];
-	int fd;
-
-	if (!f)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "/tmp/mm_ident_test_XXXXXX");
-	fd = mkstemp(f->path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	if (mm_store_open(f->path, 2, &f->st, why, sizeof(why)) != MM_OK)
-		return -1;
-	if (mm_store_migrate(f->st, NULL, 0) != MM_OK)
-		return -1;
-	f->c = mm_store_acquire(f->st);
-	if (!f->c)
-		return -1;
-	mm_arena_init(&f->a, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	char p[96];
-
-	if (f->c)
-		mm_store_release(f->st, f->c);
-	mm_store_close(f->st);
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
-	mm_arena_free(&f->a);
-	free(f);
-	return 0;
-}
-
-/* Reads one integer from the database file directly. */
-static int64_t sql_int(struct fx *f, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static int64_t gen(struct fx *f)
+static int64_t gen(struct mm_test_store *f)
 {
 	int64_t g = -1;
 
@@ -129,7 +61,7 @@ static struct mm_account bare_account(const char *login, int64_t person)
 	return a;
 }
 
-static int64_t add_account(struct fx *f, const char *login, int64_t person)
+static int64_t add_account(struct mm_test_store *f, const char *login, int64_t person)
 {
 	struct mm_account a = bare_account(login, person);
 
@@ -161,33 +93,37 @@ static void assert_account_equal(const struct mm_account *x, const struct mm_acc
 
 static void test_migrate_twice(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account got;
 	int64_t id = add_account(f, "tanaka", 1);
 
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 15);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-				    "name IN ('accounts', 'sessions', 'tokens', "
-				    "'rate_counters', 'audit_events', 'audit_order')"),
-			 6);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM schema_migrations"), 15);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+				   "name IN ('accounts', 'sessions', 'tokens', "
+				   "'rate_counters', 'audit_events', 'audit_order')"),
+		6);
 	/* The audit log keeps one index: "who viewed this" (migration 14). */
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-				    "name IN ('sessions_by_account', 'sessions_by_last_seen', "
-				    "'tokens_by_account', 'audit_events_by_object')"),
-			 4);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-				    "tbl_name = 'audit_events'"),
-			 1);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM pragma_table_info('accounts')"), 13);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+				   "name IN ('sessions_by_account', 'sessions_by_last_seen', "
+				   "'tokens_by_account', 'audit_events_by_object')"),
+		4);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+				   "tbl_name = 'audit_events'"),
+		1);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM pragma_table_info('accounts')"),
+			 13);
 	assert_int_equal(mm_account_get(f->c, id, &f->a, &got), MM_OK);
 	assert_string_equal(got.login, "tanaka");
 }
 
 static void test_reserved_names(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const struct mm_field fl[] = {
 		{ "a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL },
 	};
@@ -203,9 +139,10 @@ static void test_reserved_names(void **state)
 		assert_int_equal(mm_rec_get(f->c, &s, 1, &f->a, &r), MM_EINVAL);
 	}
 	/* The tables kept their own columns. */
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM pragma_table_info('accounts')"), 13);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM pragma_table_info('tokens') "
-				    "WHERE name IN ('a', 'version', 'retired')"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM pragma_table_info('accounts')"),
+			 13);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM pragma_table_info('tokens') "
+					    "WHERE name IN ('a', 'version', 'retired')"),
 			 0);
 }
 
@@ -213,7 +150,7 @@ static void test_reserved_names(void **state)
 
 static void test_account_roundtrip(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account a = full_account("tanaka", 11);
 	struct mm_account b = bare_account("suzuki", 12);
 	struct mm_account got;
@@ -232,42 +169,43 @@ static void test_account_roundtrip(void **state)
 	assert_false(got.disabled);
 	assert_false(got.totp_enabled);
 	/* Stored as SQL NULL, not as an empty string. */
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM accounts WHERE login = 'suzuki' AND "
-				    "password_hash IS NULL AND totp_secret IS NULL"),
+	assert_int_equal(mm_test_sql_int(f,
+					 "SELECT count(*) FROM accounts WHERE login = 'suzuki' AND "
+					 "password_hash IS NULL AND totp_secret IS NULL"),
 			 1);
 }
 
 /* Inserting a refuses with want and writes nothing. */
-static void assert_insert_refused(struct fx *f, struct mm_account *a, int want)
+static void assert_insert_refused(struct mm_test_store *f, struct mm_account *a, int want)
 {
-	int64_t g = gen(f), n = sql_int(f, "SELECT count(*) FROM accounts");
+	int64_t g = gen(f), n = mm_test_sql_int(f, "SELECT count(*) FROM accounts");
 
 	assert_int_equal(mm_account_insert(f->c, a), want);
 	assert_int_equal(a->id, 0);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM accounts"), n);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM accounts"), n);
 	assert_int_equal(gen(f), g);
 }
 
 static void test_account_insert_refused(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account a = bare_account(NULL, 1);
 
 	assert_insert_refused(f, &a, MM_EINVAL);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM accounts"), 0);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM accounts"), 0);
 }
 
 static void test_account_unique(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account same_login = full_account("tanaka", 2);
 	struct mm_account same_person = bare_account("tanaka2", 1);
 
 	add_account(f, "tanaka", 1);
 	assert_insert_refused(f, &same_login, MM_ECONFLICT);
 	assert_insert_refused(f, &same_person, MM_ECONFLICT);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM accounts WHERE person_id = 2 OR "
-				    "login = 'tanaka2'"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM accounts WHERE person_id = 2 OR "
+					    "login = 'tanaka2'"),
 			 0);
 	/* Logins are case-sensitive: another case is another login. */
 	same_login.login = "Tanaka";
@@ -276,7 +214,7 @@ static void test_account_unique(void **state)
 
 static void test_account_lookup(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	int64_t t = add_account(f, "tanaka", 100);
 	int64_t s = add_account(f, "suzuki", 200);
 	struct mm_account got;
@@ -300,7 +238,7 @@ static void test_account_lookup(void **state)
 
 static void test_account_update(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account a = bare_account("tanaka", 1);
 	struct mm_account up, got;
 
@@ -319,14 +257,14 @@ static void test_account_update(void **state)
 	assert_int_equal(mm_account_get(f->c, a.id, &f->a, &got), MM_OK);
 	assert_account_equal(&got, &a);
 	assert_null(got.password_hash);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM accounts WHERE "
-				    "password_hash IS NULL AND totp_secret IS NULL"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM accounts WHERE "
+					    "password_hash IS NULL AND totp_secret IS NULL"),
 			 1);
 }
 
 static void test_account_update_refused(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account a = bare_account("tanaka", 1);
 	struct mm_account b = bare_account("suzuki", 2);
 	struct mm_account got, ghost = bare_account("ghost", 9);
@@ -348,12 +286,12 @@ static void test_account_update_refused(void **state)
 	assert_int_equal(mm_account_get(f->c, b.id, &f->a, &got), MM_OK);
 	assert_string_equal(got.login, "suzuki");
 	assert_int_equal(got.person_id, 2);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM accounts"), 2);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM accounts"), 2);
 }
 
 static void test_account_list(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const char *const logins[] = { "watanabe", "ito", "suzuki", "yamada", "abe" };
 	static const char *const sorted[] = { "abe", "ito", "suzuki", "watanabe", "yamada" };
 	struct mm_account *v = NULL;
@@ -373,7 +311,7 @@ static void test_account_list(void **state)
 /* Many accounts: the list grows past its first allocation. */
 static void test_account_list_many(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account *v;
 	char login[16];
 	size_t n;
@@ -395,7 +333,7 @@ static void test_account_list_many(void **state)
  * and a write inside the caller's transaction goes with it. */
 static void test_generation(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account got;
 	int64_t g0 = gen(f), id;
 
@@ -419,7 +357,7 @@ static void test_generation(void **state)
  * generation be. */
 static void test_generation_untouched(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_session s = { "ff00", 1, 1000, 1000, "c5rf", false, "192.0.2.1" };
 	struct mm_token t = { 0, "bb22", 1, "ci", 1000, 0, false, 0 };
 	struct mm_audit_event e = { 0, 1000, 1, "tanaka", "", "", "signin", "", "ok", NULL, 0 };
@@ -439,7 +377,7 @@ static void test_generation_untouched(void **state)
  * principals, in this process or another: each moves the generation. */
 static void test_generation_ends(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_session s = { "ff00", 1, 1000, 1000, "c5rf", false, "192.0.2.1" };
 	struct mm_session s2 = { "ff01", 1, 1000, 1000, "c5rf", false, "192.0.2.1" };
 	struct mm_token t = { 0, "bb22", 1, "ci", 1000, 0, false, 0 };
@@ -461,21 +399,13 @@ static void test_generation_ends(void **state)
 
 /* Runs sql on the database in a process of its own, the sqlite3 shell,
  * as another program on the machine would. */
-static void shell(struct fx *f, const char *sql)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"%s\"", f->path, sql);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* The generation is asked of the database once, then known without a
  * query for as long as nothing commits. Any commit, by another connection
  * of this process or by another process, makes the next read ask again and
  * see the new value at once; inside a transaction it is always asked. */
 static void test_generation_known(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	char why[256];
 	struct mm_store *other;
 	struct mm_conn *oc;
@@ -504,11 +434,12 @@ static void test_generation_known(void **state)
 
 	/* Another process: a change of the value, then a commit that leaves
 	 * it be but is a commit all the same. */
-	shell(f, "UPDATE sequences SET value = value + 7 WHERE name = 'generation'");
+	mm_test_shell(f, "UPDATE sequences SET value = value + 7 WHERE name = 'generation'");
 	assert_int_equal(gen(f), g + 7);
 	assert_int_equal(f->c->generation_reads, reads + 2);
-	shell(f, "BEGIN; UPDATE sequences SET value = value + 1 WHERE name = 'generation'; "
-		 "UPDATE sequences SET value = value - 1 WHERE name = 'generation'; COMMIT");
+	mm_test_shell(f,
+		      "BEGIN; UPDATE sequences SET value = value + 1 WHERE name = 'generation'; "
+		      "UPDATE sequences SET value = value - 1 WHERE name = 'generation'; COMMIT");
 	assert_int_equal(gen(f), g + 7);
 	assert_int_equal(f->c->generation_reads, reads + 3);
 	assert_int_equal(gen(f), g + 7);
@@ -530,7 +461,7 @@ static void test_generation_known(void **state)
  * that leaves the value known from before be. */
 static void test_generation_known_in_transactions(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_account got;
 	int64_t g, reads;
 
@@ -548,49 +479,8 @@ static void test_generation_known_in_transactions(void **state)
 	assert_int_equal(f->c->generation_reads, reads + 1);
 }
 
-/* A writer on a connection of its own moves the generation BUMPS times
- * while the test's connection reads it as fast as it can. */
+/* Commits of a writer on a connection of its own, in the race below. */
 enum { BUMPS = 1500 };
-struct bumper {
-	const char *path;
-	atomic_llong committed; /* the last value whose commit has returned */
-	atomic_bool done;
-	int failed;
-};
-
-static void *bump(void *arg)
-{
-	struct bumper *b = arg;
-	sqlite3 *db;
-	sqlite3_stmt *up, *get;
-
-	if (sqlite3_open(b->path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA synchronous = OFF", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-			       "INSERT INTO sequences(name, value) VALUES('generation', 1) "
-			       "ON CONFLICT(name) DO UPDATE SET value = value + 1",
-			       -1, &up, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT value FROM sequences WHERE name = 'generation'", -1,
-			       &get, NULL) != SQLITE_OK) {
-		b->failed = 1;
-		atomic_store(&b->done, true);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	for (int i = 0; i < BUMPS && !b->failed; i++) {
-		if (sqlite3_step(up) != SQLITE_DONE || sqlite3_step(get) != SQLITE_ROW)
-			b->failed = 1;
-		else
-			atomic_store(&b->committed, sqlite3_column_int64(get, 0));
-		sqlite3_reset(up);
-		sqlite3_reset(get);
-	}
-	sqlite3_finalize(up);
-	sqlite3_finalize(get);
-	sqlite3_close(db);
-	atomic_store(&b->done, true);
-	return NULL;
-}
 
 /* While another connection commits one change after another, every read
  * of the generation sees at least the last value whose commit had returned
@@ -598,16 +488,16 @@ static void *bump(void *arg)
  * writes it is not taken for an unchanged one. */
 static void test_generation_races(void **state)
 {
-	struct fx *f = *state;
-	struct bumper b = { .path = f->path };
-	pthread_t t;
+	struct mm_test_store *f = *state;
+	struct mm_test_writer b;
 	int64_t last, reads = 0;
 
 	gen(f);
 	last = gen(f);
-	atomic_init(&b.committed, last);
-	atomic_init(&b.done, false);
-	assert_int_equal(pthread_create(&t, NULL, bump, &b), 0);
+	mm_test_writer_start(&b, f->path,
+			     "INSERT INTO sequences(name, value) VALUES('generation', ?) "
+			     "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+			     last, BUMPS);
 	while (!atomic_load(&b.done)) {
 		int64_t before = atomic_load(&b.committed), g = gen(f);
 
@@ -616,7 +506,7 @@ static void test_generation_races(void **state)
 		last = g;
 		reads++;
 	}
-	pthread_join(t, NULL);
+	mm_test_writer_join(&b);
 	assert_int_equal(b.failed, 0);
 	assert_int_equal(gen(f), atomic_load(&b.committed));
 	/* Most reads were answered without a query, between the commits. */
@@ -634,7 +524,7 @@ static struct mm_session session(const char *id_hash, int64_t account, int64_t c
 
 static void test_session_roundtrip(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_session s = session("aa11", 7, 1000), got;
 
 	s.mfa_pending = true;
@@ -658,7 +548,7 @@ static void test_session_roundtrip(void **state)
 
 static void test_session_refused(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_session s = session("aa11", 7, 1000), got;
 
 	assert_int_equal(mm_session_insert(f->c, &s), MM_OK);
@@ -669,15 +559,15 @@ static void test_session_refused(void **state)
 	s.id_hash = "cc33";
 	s.csrf = NULL;
 	assert_int_equal(mm_session_insert(f->c, &s), MM_EINVAL);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 1);
-	assert_int_equal(sql_int(f, "SELECT account_id FROM sessions"), 7);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(mm_test_sql_int(f, "SELECT account_id FROM sessions"), 7);
 	assert_int_equal(mm_session_get(f->c, "cc33", &f->a, &got), MM_ENOTFOUND);
 	assert_int_equal(mm_session_get(f->c, NULL, &f->a, &got), MM_EINVAL);
 }
 
 static void test_session_update(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_session s = session("aa11", 7, 1000), got;
 
 	s.mfa_pending = true;
@@ -706,7 +596,7 @@ static void test_session_update(void **state)
 
 static void test_session_delete(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_session s;
 	static const char *const ids[] = { "a1", "a2", "b1", "b2", "b3" };
 	static const int64_t owner[] = { 1, 1, 2, 2, 2 };
@@ -721,19 +611,19 @@ static void test_session_delete(void **state)
 	/* Nothing to delete is not an error. */
 	assert_int_equal(mm_session_delete(f->c, "a1"), MM_OK);
 	assert_int_equal(mm_session_delete(f->c, NULL), MM_EINVAL);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 4);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sessions"), 4);
 
 	assert_int_equal(mm_session_delete_account(f->c, 2), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sessions"), 1);
 	assert_int_equal(mm_session_get(f->c, "a2", &f->a, &s), MM_OK);
 	assert_int_equal(mm_session_delete_account(f->c, 2), MM_OK);
 	assert_int_equal(mm_session_delete_account(f->c, 1), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 0);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sessions"), 0);
 }
 
 static void test_session_purge(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_session s;
 
 	/* created_at, last_seen */
@@ -756,25 +646,25 @@ static void test_session_purge(void **state)
 	assert_int_equal(mm_session_purge(f->c, 900, 0), MM_OK);
 	assert_int_equal(mm_session_get(f->c, "old_idle", &f->a, &s), MM_ENOTFOUND);
 	assert_int_equal(mm_session_get(f->c, "new_idle", &f->a, &s), MM_ENOTFOUND);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 3);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sessions"), 3);
 	/* Absolute only: created before 400. */
 	assert_int_equal(mm_session_purge(f->c, 0, 400), MM_OK);
 	assert_int_equal(mm_session_get(f->c, "old_busy", &f->a, &s), MM_ENOTFOUND);
 	assert_int_equal(mm_session_get(f->c, "edge", &f->a, &s), MM_OK);
 	assert_int_equal(mm_session_get(f->c, "new_busy", &f->a, &s), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 2);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sessions"), 2);
 	/* Either limit is enough. */
 	assert_int_equal(mm_session_purge(f->c, 901, 0), MM_OK);
 	assert_int_equal(mm_session_get(f->c, "edge", &f->a, &s), MM_ENOTFOUND);
 	assert_int_equal(mm_session_purge(f->c, 0, 501), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 0);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sessions"), 0);
 }
 
 /* Tokens. */
 
 static void test_token(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_token t = { 0, "h1", 7, "CI", 1000, 5000, false, 0 };
 	struct mm_token u = { 0, "h2", 7, NULL, 1001, 0, false, 0 };
 	struct mm_token got;
@@ -810,7 +700,7 @@ static void test_token(void **state)
 
 static void test_token_refused(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_token t = { 0, "h1", 7, "CI", 1000, 0, false, 0 };
 	struct mm_token got;
 	int64_t g;
@@ -823,7 +713,7 @@ static void test_token_refused(void **state)
 	assert_int_equal(t.id, 0);
 	t.hash = NULL;
 	assert_int_equal(mm_token_insert(f->c, &t), MM_EINVAL);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM tokens"), 1);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM tokens"), 1);
 	assert_int_equal(mm_token_by_hash(f->c, "h9", &f->a, &got), MM_ENOTFOUND);
 	assert_int_equal(mm_token_by_hash(f->c, NULL, &f->a, &got), MM_EINVAL);
 	assert_int_equal(mm_token_revoke(f->c, 999), MM_ENOTFOUND);
@@ -833,7 +723,7 @@ static void test_token_refused(void **state)
 
 static void test_token_list(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const char *const hashes[] = { "a", "b", "c", "d", "e" };
 	static const int64_t owner[] = { 1, 2, 1, 2, 1 };
 	struct mm_token t, *v = NULL;
@@ -858,7 +748,7 @@ static void test_token_list(void **state)
 
 /* Rate counters. */
 
-static int64_t hit(struct fx *f, const char *key, int64_t window, int64_t now)
+static int64_t hit(struct mm_test_store *f, const char *key, int64_t window, int64_t now)
 {
 	int64_t count = -1;
 
@@ -868,36 +758,37 @@ static int64_t hit(struct fx *f, const char *key, int64_t window, int64_t now)
 
 static void test_rate_hit(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 
 	/* The window of 60 s containing 1000 is [960, 1020). */
 	assert_int_equal(hit(f, "ip:192.0.2.1", 60, 1000), 1);
 	assert_int_equal(hit(f, "ip:192.0.2.1", 60, 960), 2);
 	assert_int_equal(hit(f, "ip:192.0.2.1", 60, 1019), 3);
 	assert_int_equal(hit(f, "ip:192.0.2.9", 60, 1001), 1);
-	assert_int_equal(sql_int(f, "SELECT hits FROM rate_counters WHERE key = 'ip:192.0.2.1' "
-				    "AND window_start = 960"),
-			 3);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT hits FROM rate_counters WHERE key = 'ip:192.0.2.1' "
+				   "AND window_start = 960"),
+		3);
 	/* The next window starts over and drops the key's old row. */
 	assert_int_equal(hit(f, "ip:192.0.2.1", 60, 1020), 1);
 	assert_int_equal(hit(f, "ip:192.0.2.1", 60, 1021), 2);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM rate_counters WHERE "
-				    "key = 'ip:192.0.2.1'"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM rate_counters WHERE "
+					    "key = 'ip:192.0.2.1'"),
 			 1);
-	assert_int_equal(sql_int(f, "SELECT window_start FROM rate_counters WHERE "
-				    "key = 'ip:192.0.2.1'"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT window_start FROM rate_counters WHERE "
+					    "key = 'ip:192.0.2.1'"),
 			 1020);
 	/* Other keys keep theirs. */
-	assert_int_equal(sql_int(f, "SELECT hits FROM rate_counters WHERE key = 'ip:192.0.2.9'"),
-			 1);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT hits FROM rate_counters WHERE key = 'ip:192.0.2.9'"), 1);
 	/* Skipping windows starts over too. */
 	assert_int_equal(hit(f, "ip:192.0.2.1", 60, 5000), 1);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM rate_counters"), 2);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM rate_counters"), 2);
 }
 
 static void test_rate_hit_refused(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	int64_t count = -1;
 
 	assert_int_equal(mm_rate_hit(f->c, NULL, 60, 1000, &count), MM_EINVAL);
@@ -905,7 +796,7 @@ static void test_rate_hit_refused(void **state)
 	assert_int_equal(mm_rate_hit(f->c, "k", -60, 1000, &count), MM_EINVAL);
 	assert_int_equal(mm_rate_hit(f->c, "k", 60, -1, &count), MM_EINVAL);
 	assert_int_equal(count, -1);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM rate_counters"), 0);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM rate_counters"), 0);
 	/* A rolled back hit is not counted. */
 	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
 	assert_int_equal(hit(f, "k", 60, 1000), 1);
@@ -925,7 +816,7 @@ static struct mm_audit_event event(const char *action, const char *result)
 
 static void test_audit_roundtrip(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_audit_event e = event("signin", "ok");
 	struct mm_audit_event bare = { 0 }, *v;
 	size_t n;
@@ -963,25 +854,25 @@ static void test_audit_roundtrip(void **state)
 
 static void test_audit_refused(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_audit_event e = event(NULL, "ok");
 
 	assert_int_equal(mm_audit_insert(f->c, &e), MM_EINVAL);
 	e = event("signin", NULL);
 	assert_int_equal(mm_audit_insert(f->c, &e), MM_EINVAL);
 	assert_int_equal(e.seq, 0);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_events"), 0);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM audit_events"), 0);
 	/* An event goes with the transaction it is part of. */
 	e = event("signin", "ok");
 	assert_int_equal(mm_tx_begin(f->c, true), MM_OK);
 	assert_int_equal(mm_audit_insert(f->c, &e), MM_OK);
 	mm_tx_rollback(f->c);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_events"), 0);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM audit_events"), 0);
 }
 
 static void test_audit_list(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const char *const actions[] = { "signin", "signout", "signin", "lockout",
 					       "signin", "signin",  "signout" };
 	struct mm_audit_event e, *v = NULL;
@@ -1025,7 +916,7 @@ static void test_audit_list(void **state)
 	assert_int_equal(n, 0);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, mm_test_store_setup, mm_test_store_teardown)
 
 int main(void)
 {
