@@ -9,6 +9,7 @@
 #include "store/auditlog.h"
 #include "store/auditquery.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #include <setjmp.h>
 #include <sqlite3.h>
@@ -18,18 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 enum { MAXN = 600, T0 = 1700000000 };
-
-struct fx {
-	char path[64];
-	struct mm_store *st;
-	struct mm_conn *c;
-	struct mm_arena a;
-};
 
 /* One row of the table as the truth: seq, time, account, action, result. */
 struct row {
@@ -37,41 +30,7 @@ struct row {
 	char action[16], result[16], actor[16];
 };
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char why[256];
-	int fd;
-
-	snprintf(f->path, sizeof(f->path), "/tmp/mm_auditq_test_XXXXXX");
-	fd = mkstemp(f->path);
-	close(fd);
-	if (mm_store_open(f->path, 2, &f->st, why, sizeof(why)) || mm_store_migrate(f->st, NULL, 0))
-		return -1;
-	f->c = mm_store_acquire(f->st);
-	mm_arena_init(&f->a, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	char p[96];
-
-	mm_store_release(f->st, f->c);
-	mm_store_close(f->st);
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
-	mm_arena_free(&f->a);
-	free(f);
-	return 0;
-}
-
-static void sql(struct fx *f, const char *q)
+static void sql(struct mm_test_store *f, const char *q)
 {
 	sqlite3 *db;
 
@@ -81,7 +40,7 @@ static void sql(struct fx *f, const char *q)
 	sqlite3_close(db);
 }
 
-static int64_t sql_int(struct fx *f, const char *q)
+static int64_t sql_int(struct mm_test_store *f, const char *q)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
@@ -97,7 +56,7 @@ static int64_t sql_int(struct fx *f, const char *q)
 }
 
 /* Every row of the table, in seq order. */
-static size_t truth(struct fx *f, struct row *v)
+static size_t truth(struct mm_test_store *f, struct row *v)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
@@ -128,7 +87,7 @@ static const char *const results[] = { "ok", "refused", "failed" };
 static const char *const actors[] = { "tanaka", "suzuki", "sato", "ito" };
 
 /* Appends one entry through mm_audit_insert; i chooses who, what, result. */
-static void append(struct fx *f, int64_t at, int i)
+static void append(struct mm_test_store *f, int64_t at, int i)
 {
 	struct mm_audit_event e = { .at = at,
 				    .account_id = 1 + i % 4,
@@ -143,7 +102,7 @@ static void append(struct fx *f, int64_t at, int i)
 }
 
 /* The same by hand, as before migration 14 (times as given). */
-static void plant(struct fx *f, int64_t at, int i)
+static void plant(struct mm_test_store *f, int64_t at, int i)
 {
 	char q[256];
 
@@ -172,7 +131,8 @@ static bool matches(const struct row *r, const struct mm_auditq *q)
 
 /* mm_auditq_list gives exactly the matching rows, newest first, and the
  * range of the period holds every row of the period. */
-static void check_query(struct fx *f, const struct row *v, size_t nv, struct mm_auditq *q)
+static void check_query(struct mm_test_store *f, const struct row *v, size_t nv,
+			struct mm_auditq *q)
 {
 	struct mm_audit_event *got;
 	int64_t first, last;
@@ -199,7 +159,7 @@ static void check_query(struct fx *f, const struct row *v, size_t nv, struct mm_
 }
 
 /* Every period with ends in [lo, hi) in steps of step seconds. */
-static void check_periods(struct fx *f, int64_t lo, int64_t hi, int64_t step)
+static void check_periods(struct mm_test_store *f, int64_t lo, int64_t hi, int64_t step)
 {
 	static struct row v[MAXN];
 	size_t nv = truth(f, v);
@@ -218,7 +178,7 @@ static void check_periods(struct fx *f, int64_t lo, int64_t hi, int64_t step)
 
 /* Re-runs migration 14 over what the table holds now, as an upgrade of a
  * database made before it would. */
-static void upgrade(struct fx *f)
+static void upgrade(struct mm_test_store *f)
 {
 	sql(f, "DROP TABLE audit_order; DELETE FROM schema_migrations WHERE version = 14");
 	assert_int_equal(mm_store_migrate(f->st, NULL, 0), MM_OK);
@@ -226,7 +186,7 @@ static void upgrade(struct fx *f)
 
 static void test_times_follow_the_head(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_audit_event e = { .at = T0, .action = "signin", .result = "ok" };
 	struct mm_audit_event *v;
 	struct mm_auditq q = { .limit = 10 };
@@ -272,7 +232,7 @@ static int rechain(void *arg, const struct mm_audit_event *e, const uint8_t chai
 /* The stored chain covers the time and details as recorded. */
 static void test_moved_times_chain(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	uint8_t prev[MM_HASH_LEN] = { 0 };
 
 	for (int i = 0; i < 40; i++)
@@ -289,7 +249,7 @@ static void test_moved_times_chain(void **state)
 /* Times in order with many equal ones, and a start removed (archive). */
 static void test_range_equal_times(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	int64_t first, last;
 
 	assert_int_equal(mm_auditq_range(f->c, T0, T0 + 10, &first, &last), MM_OK);
@@ -308,7 +268,7 @@ static void test_range_equal_times(void **state)
  * after are in order. Every period still finds exactly its entries. */
 static void test_range_legacy_times(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	uint32_t x = 12345;
 	int64_t at = T0;
 
@@ -332,7 +292,7 @@ static void test_range_legacy_times(void **state)
  * and the search is exact. */
 static void test_range_legacy_in_order(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	int64_t first, last;
 
 	for (int i = 0; i < 50; i++)
@@ -350,7 +310,7 @@ static void test_range_legacy_in_order(void **state)
 static void test_filters_in_period(void **state)
 {
 	static struct row v[MAXN];
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_audit_group *g;
 	int64_t refused = 0, total = 0;
 	size_t nv, n;
@@ -390,7 +350,7 @@ static void test_filters_in_period(void **state)
  * in; none at first. */
 static void test_latest_checkpoint(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const uint8_t root[MM_HASH_LEN] = { 1 };
 	struct mm_alog_ckpt ck = { 0 }, got;
 	const int64_t sizes[] = { 10, 30, 20 };
@@ -415,13 +375,20 @@ static void test_latest_checkpoint(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_times_follow_the_head, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_moved_times_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_range_equal_times, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_range_legacy_times, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_range_legacy_in_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_filters_in_period, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_latest_checkpoint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_times_follow_the_head, mm_test_store_setup,
+						mm_test_store_teardown),
+		cmocka_unit_test_setup_teardown(test_moved_times_chain, mm_test_store_setup,
+						mm_test_store_teardown),
+		cmocka_unit_test_setup_teardown(test_range_equal_times, mm_test_store_setup,
+						mm_test_store_teardown),
+		cmocka_unit_test_setup_teardown(test_range_legacy_times, mm_test_store_setup,
+						mm_test_store_teardown),
+		cmocka_unit_test_setup_teardown(test_range_legacy_in_order, mm_test_store_setup,
+						mm_test_store_teardown),
+		cmocka_unit_test_setup_teardown(test_filters_in_period, mm_test_store_setup,
+						mm_test_store_teardown),
+		cmocka_unit_test_setup_teardown(test_latest_checkpoint, mm_test_store_setup,
+						mm_test_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
