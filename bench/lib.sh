@@ -11,7 +11,8 @@ rss_mb() {
 }
 
 # The part of it that is the process's own memory, not pages of files it
-# maps (its libraries).
+# maps (its libraries; the database, which each connection maps: those
+# pages count once per connection in VmRSS, and are the page cache's).
 anon_mb() {
 	awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }

@@ -10,9 +10,12 @@
  * - With a mamori SQLite database it is the floor of a record read: a
  *   request for a path ending in /ID gets the row of asset ID as JSON (numbers
  *   as numbers, text as strings; 404 when there is none), read with one prepared
- *   statement on a connection of the thread's own. No credential, access
- *   rule, routing or security header: the least any server that reads the
- *   record from SQLite per request must do. */
+ *   statement on a connection of the thread's own, which maps the file as
+ *   mamori's connections do. No credential, access rule, routing or security
+ *   header: the least any server that reads the record from SQLite per
+ *   request must do. Each read is a transaction of its own; mamori keeps its
+ *   read snapshot between requests while nothing commits
+ *   (src/store/sqlite_snapshot.c), which the floor does not try. */
 #include <microhttpd.h>
 #include <sqlite3.h>
 
@@ -91,7 +94,8 @@ static size_t read_row(const char *url, char *out, size_t cap)
 
 	if (!get && (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 				     NULL) != SQLITE_OK ||
-		     sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
+		     sqlite3_exec(db, "PRAGMA query_only = 1; PRAGMA mmap_size = 268435456", NULL,
+				  NULL, NULL) != SQLITE_OK ||
 		     sqlite3_prepare_v3(db, "SELECT * FROM assets WHERE id = ?", -1,
 					SQLITE_PREPARE_PERSISTENT, &get, NULL) != SQLITE_OK)) {
 		sqlite3_close(db); /* tried again on the next request */

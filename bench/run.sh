@@ -404,8 +404,9 @@ awk -v g="${GET_RPS:-0}" -v f="${FLOOR_RPS:-0}" -v gc="${GET_CPU:--}" -v fc="${F
 echo
 printf 'mamori RSS idle after start-up: %6s MB   (≤ %s MB: %s)\n' "$IDLE_RSS" \
 	"$TARGET_IDLE_MB" "$(verdict "$IDLE_RSS" "$TARGET_IDLE_MB" le)"
-printf 'mamori RSS after the load:      %6s MB   (of which its own memory: %s MB)\n' \
+printf 'mamori RSS after the load:      %6s MB   (of which its own memory: %s MB;\n' \
 	"$LOADED_RSS" "$LOADED_ANON"
+printf '                                           the rest: mapped files, the database once per connection)\n'
 
 if ((${#DRAINS[@]})); then
 	echo
