@@ -150,6 +150,9 @@ static struct mm_store *open_store(const struct mm_serve_opts *o)
 		fprintf(stderr, "mamori: cannot write the audit log: %s\n", mm_strerror(rc));
 		goto fail;
 	}
+	/* The updates above may have read the whole file through the
+	 * connection's map of it (store/sqlite.c): requests start afresh. */
+	mm_store_close_idle(st);
 	return st;
 fail:
 	mm_store_close(st);

@@ -206,6 +206,29 @@ void mm_store_rest(struct mm_store *st)
 	pthread_mutex_unlock(&st->mu);
 }
 
+void mm_store_close_idle(struct mm_store *st)
+{
+	struct mm_conn *idle;
+
+	pthread_mutex_lock(&st->mu);
+	idle = st->free;
+	st->free = NULL;
+	for (struct mm_conn *c = idle; c; c = c->next_free) {
+		for (size_t i = 0; i < st->size; i++)
+			if (st->all[i] == c)
+				st->all[i] = NULL;
+		st->nopen--;
+	}
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	while (idle) {
+		struct mm_conn *next = idle->next_free;
+
+		st->be->close(idle);
+		idle = next;
+	}
+}
+
 int mm_store_migrate(struct mm_store *st, const struct mm_schema *const *schemas, size_t n)
 {
 	struct mm_conn *c = mm_store_acquire(st);

@@ -119,6 +119,9 @@ void mm_store_release(struct mm_store *st, struct mm_conn *c);
  * the read snapshot, which holds back the WAL's checkpoints. A server calls
  * it every second or so. */
 void mm_store_rest(struct mm_store *st);
+/* Closes the idle connections, with what they hold (statements, page cache,
+ * the map of the file); the pool opens new ones when it needs them. */
+void mm_store_close_idle(struct mm_store *st);
 
 /* Transactions. A write transaction takes the write lock at begin. */
 int mm_tx_begin(struct mm_conn *c, bool write);

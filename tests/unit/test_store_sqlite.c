@@ -1346,6 +1346,44 @@ static void test_pool_blocks(void **state)
 	mm_store_close(st);
 }
 
+/* Closing the idle connections leaves the one in use alone, and frees
+ * their places in the pool: with a pool of two, two can be taken again. */
+static void test_pool_close_idle(void **state)
+{
+	struct fx *f = *state;
+	struct mm_store *st;
+	struct mm_conn *inuse, *idle;
+	struct waiter w[2];
+	pthread_t t[2];
+	const char *v;
+	char why[128];
+
+	assert_int_equal(mm_store_open(f->path, 2, &st, why, sizeof(why)), MM_OK);
+	inuse = mm_store_acquire(st);
+	idle = mm_store_acquire(st);
+	assert_non_null(inuse);
+	assert_non_null(idle);
+	assert_int_equal(mm_meta_set(idle, "k", "v"), MM_OK);
+	mm_store_release(st, idle);
+	mm_store_close_idle(st);
+	assert_int_equal(mm_meta_get(inuse, "k", &f->a, &v), MM_OK);
+	assert_string_equal(v, "v");
+	mm_store_release(st, inuse);
+	mm_store_close_idle(st);
+	for (int i = 0; i < 2; i++) {
+		w[i] = (struct waiter){ st, NULL };
+		assert_int_equal(pthread_create(&t[i], NULL, acquire_one, &w[i]), 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		assert_non_null(w[i].got);
+		assert_int_equal(mm_meta_get(w[i].got, "k", &f->a, &v), MM_OK);
+	}
+	for (int i = 0; i < 2; i++)
+		mm_store_release(st, w[i].got);
+	mm_store_close(st);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1382,6 +1420,7 @@ int main(void)
 		T(test_release_rolls_back),
 		T(test_pool_threads),
 		T(test_pool_blocks),
+		T(test_pool_close_idle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
