@@ -9,6 +9,8 @@
 #   KEEP_DB   a database path to reuse; created there (and kept) if missing
 #   BUILD     the build directory (default build)
 #   WARMUP    seconds of unmeasured load on mamori before the runs (default 2)
+#   PAIRS     paired rounds of the ceiling and get-one at the end (default 6)
+#   PAIR_SECONDS  seconds of each of those runs (default 5)
 set -euo pipefail
 export LC_ALL=C
 
@@ -19,6 +21,8 @@ ASSETS=${ASSETS:-100000}
 KEEP_DB=${KEEP_DB:-}
 BUILD=${BUILD:-build}
 WARMUP=${WARMUP:-2}
+PAIRS=${PAIRS:-6}
+PAIR_SECONDS=${PAIR_SECONDS:-5}
 WRK_OPTS=(-t2 -c64 "-d${DURATION}s" --latency)
 PER_PAGE=50
 
@@ -27,7 +31,7 @@ TARGET_GET_RATIO=0.4
 TARGET_LIST_RPS=8000
 TARGET_IDLE_MB=20
 
-for v in DURATION ASSETS WARMUP; do
+for v in DURATION ASSETS WARMUP PAIRS PAIR_SECONDS; do
 	if ! [[ ${!v} =~ ^[0-9]+$ ]]; then
 		echo "bench: $v must be a whole number" >&2
 		exit 2
@@ -338,6 +342,32 @@ LOADED_RSS=$(rss_mb "$MAMORI_PID")
 LOADED_ANON=$(anon_mb "$MAMORI_PID")
 CEILING=$(awk -v a="${RPS[0]}" -v b="${RPS[${#RPS[@]} - 1]}" 'BEGIN { print (a + b) / 2 }')
 
+# req/s of a PAIR_SECONDS wrk run on URL $1 (with paths.lua's FILE $2).
+pair_rps() {
+	local -a cmd=(wrk -t2 -c64 "-d${PAIR_SECONDS}s")
+	if [[ -n ${2:-} ]]; then
+		cmd+=(-H "Authorization: Bearer $TOKEN" -s bench/paths.lua "$1" -- "$2")
+	else
+		cmd+=("$1")
+	fi
+	timeout $((PAIR_SECONDS + 30)) "${cmd[@]}" 2>/dev/null |
+		awk '/^Requests\/sec:/ { print $2 }'
+}
+
+# Paired rounds: the ceiling and get-one seconds apart, in turns, so that
+# each pair sees the same load from the rest of the machine. The ceiling's
+# two runs above may differ by a quarter; the median of the pairs' ratios
+# moves less.
+PAIR_RATIOS=()
+for ((i = 0; i < PAIRS; i++)); do
+	echo "bench: paired round $((i + 1)) of $PAIRS" >&2
+	c=$(pair_rps "$PING_URL/")
+	g=$(pair_rps "$URL" "$TMP/readable-paths")
+	PAIR_RATIOS+=("$(awk -v g="${g:-0}" -v c="${c:-0}" \
+		'BEGIN { if (c + 0 > 0) printf "%.3f", g / c; else print 0 }')")
+done
+check_alive "$MAMORI_PID" "$TMP/mamori.err"
+
 # Returns "ok" or "MISSED" for value $1 against $2 with operator $3 (ge/le).
 verdict() {
 	awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {
@@ -401,6 +431,13 @@ awk -v g="${GET_RPS:-0}" -v f="${FLOOR_RPS:-0}" -v gc="${GET_CPU:--}" -v fc="${F
 	if (gc + 0 > 0 && fc + 0 > 0) printf ", %.2f in CPU per request (floor / get-one)", fc / gc
 	print ""
 }'
+if ((PAIRS > 0)); then
+	PAIR_MEDIAN=$(printf '%s\n' "${PAIR_RATIOS[@]}" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	printf 'get-one / ceiling in %d paired rounds of %d s: %s; median %s (≥ %s: %s)\n' \
+		"$PAIRS" "$PAIR_SECONDS" "$(printf '%s ' "${PAIR_RATIOS[@]}" | sed 's/ $//')" \
+		"$PAIR_MEDIAN" "$TARGET_GET_RATIO" "$(verdict "$PAIR_MEDIAN" "$TARGET_GET_RATIO" ge)"
+fi
 echo
 printf 'mamori RSS idle after start-up: %6s MB   (≤ %s MB: %s)\n' "$IDLE_RSS" \
 	"$TARGET_IDLE_MB" "$(verdict "$IDLE_RSS" "$TARGET_IDLE_MB" le)"

@@ -179,6 +179,7 @@ static inline bool mm_sq_autocommit(const struct mm_sq_conn *sc)
 {
 	return sc->kept || sqlite3_get_autocommit(sc->db);
 }
+/* The backend's rest (backend.h): ends the kept snapshot. */
 void mm_sq_rest(struct mm_conn *c);
 
 /* Returns statement which of the set, preparing sql[which] on first use; the
