@@ -15,6 +15,12 @@
 
 int mm_test_store_setup(void **state)
 {
+	return mm_test_store_setup_with(state, 2, NULL, 0);
+}
+
+int mm_test_store_setup_with(void **state, size_t pool, const struct mm_schema *const *schemas,
+			     size_t n)
+{
 	struct mm_test_store *f = calloc(1, sizeof(*f));
 	char why[256];
 	int fd;
@@ -26,8 +32,8 @@ int mm_test_store_setup(void **state)
 	if (fd < 0)
 		return -1;
 	close(fd);
-	if (mm_store_open(f->path, 2, &f->st, why, sizeof(why)) != MM_OK ||
-	    mm_store_migrate(f->st, NULL, 0) != MM_OK)
+	if (mm_store_open(f->path, pool, &f->st, why, sizeof(why)) != MM_OK ||
+	    mm_store_migrate(f->st, schemas, n) != MM_OK)
 		return -1;
 	f->c = mm_store_acquire(f->st);
 	if (!f->c)

@@ -5,11 +5,13 @@
 #define MM_TEST_STORE_FIXTURE_H
 
 #include "core/arena.h"
+#include "core/schema.h"
 #include "store/store.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct mm_test_store {
@@ -24,6 +26,10 @@ struct mm_test_store {
  * files. */
 int mm_test_store_setup(void **state);
 int mm_test_store_teardown(void **state);
+/* The set-up with a pool of pool connections and the register tables of
+ * schemas[0..n) too. */
+int mm_test_store_setup_with(void **state, size_t pool, const struct mm_schema *const *schemas,
+			     size_t n);
 
 /* One integer read by a connection of its own, opened for the purpose; -1
  * when there is no row. */

@@ -5,6 +5,7 @@
 #include "core/err.h"
 #include "core/schema.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -54,62 +55,11 @@ static const struct mm_field item_fields2[] = {
 
 static const struct mm_schema items2 = { "items", item_fields2, NF + 1 };
 
-struct fx {
-	char path[64];
-	struct mm_store *st;
-	struct mm_conn *c;
-	struct mm_arena a;
-};
-
 static const struct mm_schema *const all_schemas[] = { &items };
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	char why[256];
-	int fd;
-
-	if (!f)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "/tmp/mm_store_test_XXXXXX");
-	fd = mkstemp(f->path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	if (mm_store_open(f->path, 4, &f->st, why, sizeof(why)) != MM_OK)
-		return -1;
-	if (mm_store_migrate(f->st, all_schemas, 1) != MM_OK)
-		return -1;
-	f->c = mm_store_acquire(f->st);
-	if (!f->c)
-		return -1;
-	mm_arena_init(&f->a, 0);
-	*state = f;
-	return 0;
-}
-
-static void remove_db(const char *path)
-{
-	char p[80];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f->c)
-		mm_store_release(f->st, f->c);
-	mm_store_close(f->st);
-	remove_db(f->path);
-	mm_arena_free(&f->a);
-	free(f);
-	return 0;
+	return mm_test_store_setup_with(state, 4, all_schemas, 1);
 }
 
 static struct mm_value text(const char *s)
@@ -127,8 +77,8 @@ static struct mm_value num(int64_t i)
 static const struct mm_value unset = { false, 0, NULL };
 
 /* Builds a record of items (arena-backed values) ready to insert. */
-static struct mm_record *make(struct fx *f, const char *code, const char *name, int64_t score,
-			      const char *level, const char *due)
+static struct mm_record *make(struct mm_test_store *f, const char *code, const char *name,
+			      int64_t score, const char *level, const char *due)
 {
 	struct mm_record *r = mm_arena_zalloc(&f->a, sizeof(*r));
 
@@ -148,7 +98,7 @@ static struct mm_record *make(struct fx *f, const char *code, const char *name, 
 	return r;
 }
 
-static int64_t add(struct fx *f, const char *code, const char *name, int64_t score,
+static int64_t add(struct mm_test_store *f, const char *code, const char *name, int64_t score,
 		   const char *level, const char *due)
 {
 	struct mm_record *r = make(f, code, name, score, level, due);
@@ -159,7 +109,7 @@ static int64_t add(struct fx *f, const char *code, const char *name, int64_t sco
 }
 
 /* Runs a query and returns the total; the page goes to *p. */
-static int64_t list(struct fx *f, const struct mm_query *q, struct mm_page *p)
+static int64_t list(struct mm_test_store *f, const struct mm_query *q, struct mm_page *p)
 {
 	assert_int_equal(mm_rec_list(f->c, &items, q, &f->a, p), MM_OK);
 	return p->total;
@@ -171,7 +121,7 @@ static struct mm_query query(void)
 	return q;
 }
 
-static int64_t search(struct fx *f, const char *text_q)
+static int64_t search(struct mm_test_store *f, const char *text_q)
 {
 	struct mm_query q = query();
 	struct mm_page p;
@@ -180,24 +130,8 @@ static int64_t search(struct fx *f, const char *text_q)
 	return list(f, &q, &p);
 }
 
-/* Reads one integer from the database file directly. */
-static int64_t sql_int(struct fx *f, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 /* Runs sql on the database file directly, behind the store's back. */
-static void sql_exec(struct fx *f, const char *sql)
+static void sql_exec(struct mm_test_store *f, const char *sql)
 {
 	sqlite3 *db;
 
@@ -208,7 +142,7 @@ static void sql_exec(struct fx *f, const char *sql)
 }
 
 /* Checks the search index against the table it indexes. */
-static void assert_fts_consistent(struct fx *f)
+static void assert_fts_consistent(struct mm_test_store *f)
 {
 	sql_exec(f, "INSERT INTO items_fts(items_fts, rank) VALUES('integrity-check', 1)");
 }
@@ -217,7 +151,7 @@ static void assert_fts_consistent(struct fx *f)
 
 static void test_open_urls(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_store *st = NULL;
 	char why[256], url[128];
 
@@ -248,33 +182,35 @@ static void test_open_urls(void **state)
 
 static void test_connection_settings(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 
-	assert_int_equal(sql_int(f, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+	assert_int_equal(mm_test_sql_int(f, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"),
+			 1);
 }
 
 /* Migrations. */
 
 static void test_migrate_twice(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 
 	add(f, "A-1", "台帳", 1, "low", NULL);
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM schema_migrations"), 15);
-	assert_int_equal(sql_int(f, "SELECT max(version) FROM schema_migrations"), 15);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 1);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
-				    "AND name IN ('items_code_key', 'items_score_idx', "
-				    "'items_due_idx', 'items_code_idx', 'items_level_idx', "
-				    "'items_retired_idx')"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM schema_migrations"), 15);
+	assert_int_equal(mm_test_sql_int(f, "SELECT max(version) FROM schema_migrations"), 15);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM items"), 1);
+	assert_int_equal(mm_test_sql_int(f,
+					 "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+					 "AND name IN ('items_code_key', 'items_score_idx', "
+					 "'items_due_idx', 'items_code_idx', 'items_level_idx', "
+					 "'items_retired_idx')"),
 			 6);
 	assert_int_equal(search(f, "台帳"), 1);
 }
 
 /* The query plan of sql, one line per step, into buf. */
-static const char *plan(struct fx *f, const char *sql, char *buf, size_t len)
+static const char *plan(struct mm_test_store *f, const char *sql, char *buf, size_t len)
 {
 	char q[512];
 	sqlite3 *db;
@@ -295,14 +231,14 @@ static const char *plan(struct fx *f, const char *sql, char *buf, size_t len)
 /* Migrate gives the planner statistics and the default order an index. */
 static void test_migrate_analyzes(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	char buf[512];
 
 	for (int i = 0; i < 30; i++)
 		add(f, NULL, "統計", i, i % 2 ? "low" : "high", NULL);
 	assert_int_equal(mm_store_migrate(f->st, all_schemas, 1), MM_OK);
-	assert_true(sql_int(f, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'items' "
-			       "AND idx = 'items_level_idx'") == 1);
+	assert_true(mm_test_sql_int(f, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'items' "
+				       "AND idx = 'items_level_idx'") == 1);
 	plan(f, "SELECT id FROM items WHERE retired = 0 ORDER BY id LIMIT 50", buf, sizeof(buf));
 	assert_non_null(strstr(buf, "items_retired_idx"));
 	assert_null(strstr(buf, "TEMP B-TREE"));
@@ -314,7 +250,7 @@ static void test_migrate_analyzes(void **state)
 
 static void test_migrate_adds_column(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	const struct mm_schema *const v2[] = { &items2 };
 	struct mm_record got, *r;
 	struct mm_query q = query();
@@ -324,8 +260,8 @@ static void test_migrate_adds_column(void **state)
 
 	id = add(f, "A-1", "住民基本台帳システム", 5, "high", "2024-05-01");
 	assert_int_equal(mm_store_migrate(f->st, v2, 1), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM pragma_table_info('items') "
-				    "WHERE name = 'place'"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM pragma_table_info('items') "
+					    "WHERE name = 'place'"),
 			 1);
 	/* The old row keeps its values; the new field is NULL. */
 	assert_int_equal(mm_rec_get(f->c, &items2, id, &f->a, &got), MM_OK);
@@ -349,12 +285,12 @@ static void test_migrate_adds_column(void **state)
 	assert_int_equal(mm_rec_list(f->c, &items2, &q, &f->a, &p), MM_OK);
 	assert_int_equal(p.total, 1);
 	assert_int_equal(mm_store_migrate(f->st, v2, 1), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 2);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM items"), 2);
 }
 
 static void test_bad_identifiers(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const struct mm_field bad_field[] = {
 		{ "bad-name", "x", "x", MM_FT_TEXT, 0, 0, 0, NULL, 0, NULL },
 	};
@@ -393,13 +329,15 @@ static void test_bad_identifiers(void **state)
 		assert_int_equal(mm_store_migrate(f->st, one, 1), MM_EINVAL);
 		assert_int_equal(mm_rec_get(f->c, &bad[i], 1, &f->a, &r), MM_EINVAL);
 	}
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE name = 't'"), 0);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE name = 'items'"), 1);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE name = 't'"),
+			 0);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT count(*) FROM sqlite_schema WHERE name = 'items'"), 1);
 }
 
 static void test_unmigrated_register(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const struct mm_field fl[] = {
 		{ "a", "x", "x", MM_FT_INT, 0, 0, 0, NULL, 0, NULL },
 	};
@@ -414,7 +352,7 @@ static void test_unmigrated_register(void **state)
 
 static void test_roundtrip(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_record *r = make(f, "A-1", "住民基本台帳システム", 42, "high", "2024-12-31");
 	struct mm_record got;
 
@@ -463,7 +401,7 @@ static void test_roundtrip(void **state)
 
 static void test_not_found(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_record got, *r = make(f, "X", "x", 1, NULL, NULL);
 
 	assert_int_equal(mm_rec_get(f->c, &items, 12345, &f->a, &got), MM_ENOTFOUND);
@@ -476,7 +414,7 @@ static void test_not_found(void **state)
  * MM_GET_MANY_MAX asked. */
 static void test_get_many(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	int64_t a = add(f, "M-1", "一", 1, NULL, NULL), b = add(f, "M-2", "二", 2, NULL, NULL);
 	int64_t ids[3] = { b, 999999, a };
 	struct mm_record got[3];
@@ -494,7 +432,7 @@ static void test_get_many(void **state)
 
 static void test_update(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_record *r = make(f, "A-1", "旧名称", 10, "low", NULL);
 	struct mm_record got;
 
@@ -530,7 +468,7 @@ static void test_update(void **state)
 
 static void test_unique(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_record *r;
 	int64_t id;
 
@@ -547,12 +485,12 @@ static void test_unique(void **state)
 	r->id = id;
 	r->version = 2;
 	assert_int_equal(mm_rec_update(f->c, &items, r, 1), MM_ECONFLICT);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 4);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM items"), 4);
 }
 
 static void test_find(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_value v = text("A-2");
 	int64_t a, b, id = 0;
 
@@ -573,7 +511,7 @@ static void test_find(void **state)
 
 /* Lists. */
 
-static void fill_five(struct fx *f)
+static void fill_five(struct mm_test_store *f)
 {
 	add(f, "C", "三番", 30, "high", "2024-03-01");
 	add(f, "A", "一番", 10, "low", "2024-01-01");
@@ -584,7 +522,7 @@ static void fill_five(struct fx *f)
 
 static void test_list_filters(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_query q = query();
 	struct mm_filter fl[3];
 	struct mm_page p;
@@ -632,7 +570,7 @@ static void test_list_filters(void **state)
 
 static void test_list_status(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_query q = query();
 	struct mm_record *r;
 	struct mm_page p;
@@ -670,7 +608,7 @@ static void assert_codes(const struct mm_page *p, const char *codes)
 
 static void test_list_sort(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_query q = query();
 	struct mm_page p;
 
@@ -706,7 +644,7 @@ static void test_list_sort(void **state)
 
 /* The totals of unfiltered lists come from record_counts, which inserts and
  * updates keep in step. */
-static void assert_totals(struct fx *f, int64_t active, int64_t retired)
+static void assert_totals(struct mm_test_store *f, int64_t active, int64_t retired)
 {
 	struct mm_query q = query();
 	struct mm_page p;
@@ -720,19 +658,23 @@ static void assert_totals(struct fx *f, int64_t active, int64_t retired)
 }
 
 /* The same, committed, as seen by another connection. */
-static void assert_stored_totals(struct fx *f, int64_t active, int64_t retired)
+static void assert_stored_totals(struct mm_test_store *f, int64_t active, int64_t retired)
 {
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM items WHERE retired = 0"), active);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM items WHERE retired = 1"), retired);
-	assert_int_equal(sql_int(f, "SELECT active FROM record_counts WHERE register = 'items'"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM items WHERE retired = 0"),
 			 active);
-	assert_int_equal(sql_int(f, "SELECT retired FROM record_counts WHERE register = 'items'"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM items WHERE retired = 1"),
 			 retired);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT active FROM record_counts WHERE register = 'items'"),
+		active);
+	assert_int_equal(
+		mm_test_sql_int(f, "SELECT retired FROM record_counts WHERE register = 'items'"),
+		retired);
 }
 
 static void test_list_totals(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_record *r, *dup, *gone;
 
 	assert_totals(f, 0, 0);
@@ -819,7 +761,7 @@ static void test_list_totals(void **state)
  * round. */
 static void test_list_statement_cache(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const int sorts[] = { MM_SORT_ID, MM_SORT_UPDATED, F_CODE, F_NAME, F_SCORE, F_DUE };
 	static const char *const codes[] = { "A", "B", "C", "D", "E" };
 	enum { NSHAPES = 6 * 2 * 3 };
@@ -876,7 +818,7 @@ static void test_list_statement_cache(void **state)
  * matching most walks the index of the order. Both give the same order. */
 static void test_list_sort_filtered(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const struct {
 		int sort;
 		bool desc;
@@ -930,7 +872,7 @@ static void test_list_sort_filtered(void **state)
 
 static void test_list_paging(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_query q = query();
 	struct mm_page p;
 	char code[8];
@@ -965,7 +907,7 @@ static void test_list_paging(void **state)
 
 static void test_search_japanese(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_record *r;
 	struct mm_page p;
 	struct mm_query q = query();
@@ -1005,7 +947,7 @@ static void test_search_japanese(void **state)
 
 static void test_search_literal(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	static const char *const odd[] = {
 		"\"",	 "\"\"",   "\"x",  "%",	    "_",     "\\",
 		"%%",	 "a OR b", "OR",   "*",	    "台帳*", "NEAR(a b)",
@@ -1034,14 +976,14 @@ static void test_search_literal(void **state)
 	assert_int_equal(search(f, "a*"), 0);
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
 		assert_in_range(search(f, odd[i]), 0, 5);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM items"), 5);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM items"), 5);
 }
 
 /* History, counters, settings. */
 
 static void test_history(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_hist h = { 1,	       1,	 "2024-04-01T09:00:00Z",
 			     "tanaka", "create", "{\"name\":[null,\"一\"]}" };
 	struct mm_hist *v;
@@ -1081,7 +1023,7 @@ static void test_history(void **state)
 
 static void test_history_many(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_hist h = { 5, 0, "2024-04-01T09:00:00Z", "tanaka", "update", "{}" };
 	struct mm_hist *v;
 	size_t n;
@@ -1098,7 +1040,7 @@ static void test_history_many(void **state)
 
 static void test_seq(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	int64_t v = 0;
 
 	for (int64_t i = 1; i <= 3; i++) {
@@ -1113,7 +1055,7 @@ static void test_seq(void **state)
 
 static void test_meta(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	const char *v = "x";
 
 	assert_int_equal(mm_meta_get(f->c, "org_name", &f->a, &v), MM_ENOTFOUND);
@@ -1133,7 +1075,7 @@ static void test_meta(void **state)
 
 static void test_tx(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_record got;
 	int64_t id, seq;
 
@@ -1173,7 +1115,7 @@ static int64_t gen(struct mm_conn *c)
  * and with nothing else. */
 static void test_generation(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_conn *other = mm_store_acquire(f->st);
 	struct mm_record got;
 	int64_t g0 = gen(f->c), id;
@@ -1203,7 +1145,7 @@ static void test_generation(void **state)
 
 static void test_release_rolls_back(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_conn *c = mm_store_acquire(f->st);
 	struct mm_record got;
 	int64_t id;
@@ -1215,7 +1157,7 @@ static void test_release_rolls_back(void **state)
 	/* The write lock is free again and the change is gone. */
 	id = add(f, "R-1", "解放後", 1, NULL, NULL);
 	assert_int_equal(mm_rec_get(f->c, &items, id, &f->a, &got), MM_OK);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM meta WHERE key = 'left'"), 0);
+	assert_int_equal(mm_test_sql_int(f, "SELECT count(*) FROM meta WHERE key = 'left'"), 0);
 }
 
 /* The pool. */
@@ -1282,7 +1224,7 @@ static void *insert_many(void *arg)
 
 static void test_pool_threads(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	pthread_t t[4];
 	struct worker w[4];
 	struct mm_query q = query();
@@ -1305,7 +1247,7 @@ static void test_pool_threads(void **state)
 	q.limit = 1;
 	assert_int_equal(list(f, &q, &p), 4 * PER_THREAD);
 	assert_int_equal(search(f, "並行挿入"), 4 * PER_THREAD);
-	assert_int_equal(sql_int(f, "SELECT value FROM sequences WHERE name = 'worker'"),
+	assert_int_equal(mm_test_sql_int(f, "SELECT value FROM sequences WHERE name = 'worker'"),
 			 4 * PER_THREAD / 2);
 	assert_fts_consistent(f);
 }
@@ -1325,7 +1267,7 @@ static void *acquire_one(void *arg)
 
 static void test_pool_blocks(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_store *st;
 	struct mm_conn *c;
 	struct waiter w;
@@ -1350,7 +1292,7 @@ static void test_pool_blocks(void **state)
  * their places in the pool: with a pool of two, two can be taken again. */
 static void test_pool_close_idle(void **state)
 {
-	struct fx *f = *state;
+	struct mm_test_store *f = *state;
 	struct mm_store *st;
 	struct mm_conn *inuse, *idle;
 	struct waiter w[2];
@@ -1384,7 +1326,7 @@ static void test_pool_close_idle(void **state)
 	mm_store_close(st);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, mm_test_store_teardown)
 
 int main(void)
 {
