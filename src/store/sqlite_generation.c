@@ -16,8 +16,8 @@
  * same as just before the generation was last read from the database, no
  * transaction has committed since, and the value read then is the value
  * now: the same answer the statement would give, not a guess. Anything
- * unusual (no WAL index mapped, a header being written, an open
- * transaction) takes the statement. The WAL index is mapped after the
+ * unusual (no WAL index mapped, a header being written, a transaction that
+ * has read already) takes the statement. The WAL index is mapped after the
  * connection's first statement (mm_sq_step). */
 #include "store/sqlite_int.h"
 
